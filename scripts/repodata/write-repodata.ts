@@ -1,0 +1,52 @@
+/**
+ * Writes a repo's repodata/: primary, filelists and other (.xml.gz, streamed package by
+ * package), carried upstream extras, and repomd.xml last. File names are
+ * `<sha256>-<type>.xml.gz` like createrepo_c's default (`--unique-md-filenames`).
+ */
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PackageRecord } from '../rpm/package-record.ts';
+import { GzipMetadataWriter } from './metadata-file.ts';
+import { primaryHead, primaryPackageXml, PRIMARY_TAIL } from './primary-xml.ts';
+import { filelistsHead, filelistsPackageXml, FILELISTS_TAIL } from './filelists-xml.ts';
+import { otherHead, otherPackageXml, OTHER_TAIL } from './other-xml.ts';
+import { repomdXml, type RepomdRecord } from './repomd-xml.ts';
+
+/** Input of writeRepodata. */
+export interface WriteRepodataOptions {
+  /** Output repo root; repodata/ is created inside it. */
+  repoOutDir: string;
+  /** Packages in the order they are written (callers sort by location). */
+  packages: PackageRecord[];
+  /** repomd revision and timestamps, epoch seconds. */
+  revision: number;
+  /** Extra records whose files the caller already placed in repodata/ (see carryUpstreamMetadata). */
+  extras?: RepomdRecord[];
+}
+
+const WRITERS = [
+  ['primary', primaryHead, primaryPackageXml, PRIMARY_TAIL],
+  ['filelists', filelistsHead, filelistsPackageXml, FILELISTS_TAIL],
+  ['other', otherHead, otherPackageXml, OTHER_TAIL],
+] as const;
+
+/** Writes the three package metadata files and repomd.xml; returns the repomd records written. */
+export async function writeRepodata(o: WriteRepodataOptions): Promise<RepomdRecord[]> {
+  const dir = join(o.repoOutDir, 'repodata');
+  await mkdir(dir, { recursive: true });
+  const records: RepomdRecord[] = [];
+  for (const [type, head, body, tail] of WRITERS) {
+    const tmp = join(dir, `.${type}.xml.gz.tmp`);
+    const w = new GzipMetadataWriter(tmp);
+    await w.write(head(o.packages.length));
+    for (const p of o.packages) await w.write(body(p));
+    await w.write(tail);
+    const info = await w.finish();
+    const name = `${info.checksum}-${type}.xml.gz`;
+    await rename(tmp, join(dir, name));
+    records.push({ type, href: `repodata/${name}`, checksum: info.checksum, checksumType: 'sha256', openChecksum: info.openChecksum, openChecksumType: 'sha256', timestamp: o.revision, size: info.size, openSize: info.openSize });
+  }
+  const all = [...records, ...[...(o.extras ?? [])].sort((a, b) => a.type.localeCompare(b.type))];
+  await writeFile(join(dir, 'repomd.xml'), repomdXml(String(o.revision), all));
+  return all;
+}
