@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/** airgap-mirror command line: a thin layer over the library (commander for parsing). */
+import { Command, Option } from 'commander';
+import { runBuild } from '../cli/build-command.ts';
+import { ExitCode, UsageError } from '../errors/exit-codes.ts';
+import { TOOL_VERSION } from '../tool-version.ts';
+
+const program = new Command('airgap-mirror')
+  .description('Turn a mirrored RPM tree into one static site: dnf baseurls, a catalog and runbooks for air-gapped clusters.')
+  .version(TOOL_VERSION)
+  .showHelpAfterError();
+
+program.command('build')
+  .description('index every repo of a mirror tree and write the site (repodata, hard-linked RPMs, pages)')
+  .requiredOption('--mirror <dir>', 'mirror tree to index (read only)')
+  .requiredOption('--out <dir>', 'site output directory (replaced atomically)')
+  .option('--repo <path[=id]>', 'index only this repo (repeatable); default: discover repos', (v: string, prev: string[] = []) => [...prev, v])
+  .option('--base-url <url>', 'absolute URL the site is served at, for .repo snippets')
+  .option('--config <file>', 'YAML config file (baseUrl, repos)')
+  .addOption(new Option('--changelog-limit <n>', 'newest changelog entries kept per package').default('10'))
+  .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
+  .action(async (opts) => {
+    process.exitCode = await runBuild(opts);
+  });
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  process.stderr.write(`airgap-mirror: ${err instanceof UsageError ? err.message : (err as Error).stack ?? err}\n`);
+  process.exitCode = ExitCode.FAILED;
+}

@@ -1,0 +1,75 @@
+/**
+ * The one catalogue of problems airgap-mirror reports. Each entry has a stable `code`, a
+ * level (an `error` means the input was left out; a `warning` means it was used with a
+ * caveat), a message built from its arguments and a hint saying what to do.
+ */
+export interface ProblemSpec<A extends unknown[]> {
+  level: 'error' | 'warning';
+  message: (...args: A) => string;
+  hint: string;
+}
+
+const spec = <A extends unknown[]>(level: 'error' | 'warning', message: (...args: A) => string, hint: string): ProblemSpec<A> => ({ level, message, hint });
+
+/** All problems, by stable code. */
+export const PROBLEMS = {
+  'rpm-empty': spec('error', () => 'zero-byte file, not an RPM package; skipped', 'Re-download the package; the mirror copy is empty.'),
+  'rpm-truncated': spec('error', (detail: string) => `truncated RPM package (${detail}); skipped`, 'Re-download the package; the copy was cut short.'),
+  'rpm-not-rpm': spec('error', (detail: string) => `not an RPM package (${detail}); skipped`, 'Remove the file or rename it; only real .rpm files belong in a repo.'),
+  'rpm-corrupt-header': spec('error', (detail: string) => `corrupt RPM header (${detail}); skipped`, 'Re-download the package.'),
+  'file-unreadable': spec('error', (code: string) => `cannot read the file (${code}); skipped`, 'Check permissions of the mirror tree for the user running airgap-mirror.'),
+  'symlink-loop': spec('error', () => 'symbolic link loop; skipped', 'Fix or remove the link in the mirror tree.'),
+  'symlink-dangling': spec('error', () => 'symbolic link to a missing file; skipped', 'Fix or remove the link in the mirror tree.'),
+  'symlink-dir-not-followed': spec('warning', () => 'symbolic link to a directory; not followed', 'Pass the target with --repo if it holds a repo.'),
+  'duplicate-nevra': spec('error', (nevra: string, kept: string) => `duplicate NEVRA ${nevra}, already provided by ${kept}; skipped`, 'Keep one copy of each package per repo.'),
+  'non-utf8-text': spec('warning', (tags: string) => `header text is not UTF-8 (${tags}); read as ISO-8859-1 like createrepo_c`, 'Nothing to do; rebuild the package with UTF-8 text to silence this.'),
+  'html-in-text': spec('warning', (tags: string) => `package text contains HTML-like markup (${tags}); it is shown as text, never run`, 'Nothing to do.'),
+  'upstream-metadata-bad': spec('error', (type: string, reason: string) => `upstream ${type} metadata not carried: ${reason}`, 'Re-download the repo\'s repodata/ from upstream.'),
+  'upstream-repomd-bad': spec('error', (reason: string) => `upstream repomd.xml unreadable (${reason}); extra metadata not carried`, 'Re-download the repo\'s repodata/ from upstream.'),
+  'repo-empty': spec('warning', () => 'repo has no usable packages; its repodata is empty', 'Check the mirror download for this repo.'),
+  'path-collision': spec('error', (other: string) => `site page path collides with mirror path ${other} (case-insensitively); page not written`, 'Rename the mirror directory or move the repo with --repo PATH=ID.'),
+} as const;
+
+/** A stable problem code. */
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** One reported problem, naming the file (path relative to the mirror where possible). */
+export interface Diagnostic {
+  code: ProblemCode;
+  level: 'error' | 'warning';
+  file: string;
+  message: string;
+  hint: string;
+}
+
+/** Collects diagnostics for one run; `report` also prints each as one line as it happens. */
+export class Diagnostics {
+  readonly list: Diagnostic[] = [];
+  private readonly sink: ((d: Diagnostic) => void) | undefined;
+
+  constructor(sink?: (d: Diagnostic) => void) {
+    this.sink = sink;
+  }
+
+  /** Records a problem about `file`. */
+  report<C extends ProblemCode>(code: C, file: string, ...args: Parameters<(typeof PROBLEMS)[C]['message']>): Diagnostic {
+    const p = PROBLEMS[code] as ProblemSpec<unknown[]>;
+    const d: Diagnostic = { code, level: p.level, file, message: p.message(...args), hint: p.hint };
+    this.list.push(d);
+    this.sink?.(d);
+    return d;
+  }
+
+  get errors(): Diagnostic[] {
+    return this.list.filter((d) => d.level === 'error');
+  }
+
+  get warnings(): Diagnostic[] {
+    return this.list.filter((d) => d.level === 'warning');
+  }
+}
+
+/** One line for a terminal or log: `error: <file>: <message> [code]`. */
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.level}: ${d.file}: ${d.message} [${d.code}]`;
+}

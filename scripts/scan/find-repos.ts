@@ -1,0 +1,102 @@
+/**
+ * Finds the repos of a mirror tree (read only): a directory holding `repodata/repomd.xml`
+ * is a repo; otherwise RPMs are grouped by their directory with trailing `Packages/` or
+ * `Packages/<letter>/` levels removed (the layouts reposync, wget -r of a CDN and
+ * createrepo_c produce). Explicit repos (`--repo PATH[=ID]` or the config file) replace
+ * discovery. Uses fast-glob without following symlinked directories, so a symlink loop
+ * cannot trap the walk; symlinks are checked one by one and reported.
+ */
+import fg from 'fast-glob';
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Diagnostics } from '../errors/catalogue.ts';
+
+/** A repo to index: path relative to the mirror root ('' for the root), repo id, packages. */
+export interface RepoInput {
+  /** '/'-separated path relative to the mirror root; '' when the root itself is the repo. */
+  path: string;
+  id: string;
+  name: string;
+  /** .rpm paths relative to the repo root, sorted. */
+  rpms: string[];
+  /** True when the input directory already has repodata/repomd.xml. */
+  hasUpstreamRepodata: boolean;
+}
+
+/** A repo the user named: path relative to the mirror, optional id and name. */
+export interface RepoSpec { path: string; id?: string; name?: string }
+
+/** Default repo id for a path: `ubi9/baseos` → `ubi9-baseos` (dnf repo ids allow [A-Za-z0-9_.:-]). */
+export function defaultRepoId(path: string): string {
+  return (path || 'mirror').replace(/\//g, '-').replace(/[^A-Za-z0-9_.:-]/g, '_');
+}
+
+/** Repo root for an RPM's directory: drop trailing `Packages` or `Packages/<x>` levels. */
+function repoRootOf(dir: string): string {
+  const parts = dir === '.' || dir === '' ? [] : dir.split('/');
+  if (parts.length >= 2 && parts[parts.length - 2] === 'Packages' && parts[parts.length - 1]!.length <= 2) parts.splice(-2);
+  else if (parts[parts.length - 1] === 'Packages') parts.pop();
+  return parts.join('/');
+}
+
+const isInside = (child: string, parent: string) => parent === '' || child === parent || child.startsWith(parent + '/');
+
+/**
+ * Scans `mirrorDir`. Symlink problems are reported to `diags` with paths relative to the
+ * mirror. Throws when the mirror directory itself cannot be read.
+ */
+export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit: RepoSpec[] = []): Promise<RepoInput[]> {
+  const entries = await fg('**', {
+    cwd: mirrorDir, dot: false, onlyFiles: false, followSymbolicLinks: false, objectMode: true, suppressErrors: true,
+  });
+  const rpms: string[] = [];
+  const repodataRoots = new Set<string>();
+  for (const e of entries) {
+    if (e.dirent.isSymbolicLink()) {
+      try {
+        const s = await stat(posix.join(mirrorDir, e.path));
+        if (s.isDirectory()) diags.report('symlink-dir-not-followed', e.path);
+        else if (e.path.endsWith('.rpm')) rpms.push(e.path);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') diags.report('symlink-loop', e.path);
+        else if (code === 'ENOENT') diags.report('symlink-dangling', e.path);
+        else diags.report('file-unreadable', e.path, code ?? String(err));
+      }
+      continue;
+    }
+    if (e.path.endsWith('/repodata/repomd.xml') || e.path === 'repodata/repomd.xml') repodataRoots.add(posix.dirname(posix.dirname(e.path)).replace(/^\.$/, ''));
+    else if (e.path.endsWith('.rpm') && !e.dirent.isDirectory()) rpms.push(e.path);
+    else if (e.path.endsWith('.rpm')) diags.report('rpm-not-rpm', e.path, 'it is a directory');
+  }
+  rpms.sort();
+
+  let roots: RepoSpec[];
+  if (explicit.length) {
+    roots = explicit.map((r) => ({ ...r, path: r.path.replace(/^\.\/?|\/+$/g, '') }));
+  } else {
+    const found = new Set(repodataRoots);
+    for (const r of rpms) {
+      const dir = posix.dirname(r);
+      const owner = [...repodataRoots].filter((root) => isInside(dir, root)).sort((a, b) => b.length - a.length)[0];
+      if (owner === undefined) found.add(repoRootOf(dir === '.' ? '' : dir));
+    }
+    roots = [...found].map((path) => ({ path }));
+  }
+  // Each RPM belongs to the deepest repo containing it.
+  const byDepth = [...roots].sort((a, b) => b.path.length - a.path.length);
+  const owned = new Map<string, string[]>(roots.map((r) => [r.path, []]));
+  for (const r of rpms) {
+    const owner = byDepth.find((root) => isInside(r, root.path));
+    if (owner) owned.get(owner.path)!.push(owner.path ? r.slice(owner.path.length + 1) : r);
+  }
+  return roots
+    .map((r) => ({
+      path: r.path,
+      id: r.id ?? defaultRepoId(r.path),
+      name: r.name ?? r.id ?? defaultRepoId(r.path),
+      rpms: owned.get(r.path)!,
+      hasUpstreamRepodata: repodataRoots.has(r.path),
+    }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+}

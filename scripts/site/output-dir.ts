@@ -1,0 +1,48 @@
+/**
+ * Atomic output: the site is built in a staging directory beside `--out` and swapped in
+ * with renames only when complete, so a killed build never leaves a half-written site or
+ * repodata/ that dnf would accept. An existing `--out` is replaced only when it is empty or
+ * was made by airgap-mirror (marker file), never when it overlaps the mirror.
+ */
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { UsageError } from '../errors/exit-codes.ts';
+
+/** Marker file at the root of every site airgap-mirror writes. */
+export const SITE_MARKER = '.airgap-mirror-site.json';
+
+const inside = (child: string, parent: string) => {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
+};
+
+/** Checks paths and creates a fresh staging directory; returns its path. Throws UsageError when unsafe. */
+export async function prepareStaging(mirrorDir: string, outDir: string): Promise<string> {
+  const mirror = resolve(mirrorDir), out = resolve(outDir);
+  if (inside(out, mirror)) throw new UsageError(`--out ${outDir} is inside the mirror ${mirrorDir}; the mirror tree is read-only to airgap-mirror`);
+  if (inside(mirror, out)) throw new UsageError(`the mirror ${mirrorDir} is inside --out ${outDir}; replacing the output would delete it`);
+  const existing = await readdir(out).catch(() => undefined);
+  if (existing && existing.length && !existing.includes(SITE_MARKER)) {
+    throw new UsageError(`--out ${outDir} exists, is not empty and was not written by airgap-mirror; refusing to replace it`);
+  }
+  const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  return staging;
+}
+
+/** Writes the marker and swaps staging into place (rename old away, rename new in, delete old). */
+export async function commitStaging(staging: string, outDir: string, marker: Record<string, unknown>): Promise<void> {
+  const out = resolve(outDir);
+  await writeFile(join(staging, SITE_MARKER), JSON.stringify(marker, null, 2) + '\n');
+  const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
+  const hadOld = await stat(out).then(() => true, () => false);
+  if (hadOld) await rename(out, old);
+  await rename(staging, out);
+  if (hadOld) await rm(old, { recursive: true, force: true });
+}
+
+/** Removes a staging directory after a failed build. */
+export async function discardStaging(staging: string): Promise<void> {
+  await rm(staging, { recursive: true, force: true });
+}
