@@ -1,0 +1,19 @@
+/** Runs the airgap-mirror CLI as a user would (a child process on the project's Node). */
+import { fileURLToPath } from 'node:url';
+import { run, type RunResult } from './run.ts';
+
+/** Project root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The bundled sample mirror. */
+export const SAMPLE_MIRROR = `${ROOT}sample-mirror`;
+/** The committed third-party RPMs. */
+export const REAL_RPMS = `${ROOT}tests/fixtures/real-rpms`;
+const BIN = `${ROOT}scripts/bin/airgap-mirror.ts`;
+
+/** `airgap-mirror ...args`, with the current Node (the project's pinned one under npm). */
+export function cli(args: string[], opts: { uid?: number } = {}): Promise<RunResult> {
+  if (opts.uid !== undefined) {
+    return run('setpriv', [`--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', process.execPath, BIN, ...args], { cwd: ROOT });
+  }
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT });
+}

@@ -1,0 +1,98 @@
+/**
+ * The RPM header reader against rpm itself: every field we read is compared with what
+ * `rpm -qp --qf` prints for the same file, for the third-party fixtures and the sample mirror.
+ */
+import { describe, expect, it } from 'vitest';
+import fg from 'fast-glob';
+import { readPackage } from '../../scripts/rpm/read-package.ts';
+import type { Dependency } from '../../scripts/rpm/package-record.ts';
+import { run } from '../helpers/run.ts';
+import { REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
+
+const files = [...fg.sync(`${REAL_RPMS}/*.rpm`), ...fg.sync(`${SAMPLE_MIRROR}/**/*.rpm`)].sort();
+const SEP = '\u001f';
+
+async function rpmQuery(file: string, fmt: string): Promise<string> {
+  const r = await run('rpm', ['-qp', '--nosignature', '--nodigest', '--qf', fmt, file]);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout;
+}
+
+const depString = (d: Dependency) => {
+  if (!d.flags) return d.name;
+  const op = { LT: '<', GT: '>', EQ: '=', LE: '<=', GE: '>=' }[d.flags];
+  const evr = `${d.epoch && d.epoch !== '0' ? `${d.epoch}:` : ''}${d.version ?? ''}${d.release ? `-${d.release}` : ''}`;
+  return `${d.name} ${op} ${evr}`;
+};
+/** rpm prints epoch 0 explicitly when the spec wrote it; normalise like dnf does. */
+const normDep = (s: string) => s.replace(/ ([<>=]+) 0:/, ' $1 ');
+
+describe.each(files.map((f) => [f.split('/').pop()!, f]))('%s', (_name, file) => {
+  it('matches rpm -qp for NEVRA, text, sizes and times', async () => {
+    const p = await readPackage(file, 'x.rpm');
+    const out = (await rpmQuery(file, ['%{NAME}', '%{EPOCHNUM}', '%{VERSION}', '%{RELEASE}', '%{ARCH}', '%{SOURCERPM}', '%{BUILDTIME}', '%{LONGSIZE}', '%{LONGARCHIVESIZE}', '%{LICENSE}', '%{VENDOR}', '%{URL}', '%{PACKAGER}', '%{GROUP}', '%{BUILDHOST}', '%{SUMMARY}'].join(SEP))).split(SEP);
+    const none = (s: string) => (s === '(none)' ? '' : s);
+    const isSource = out[5] === '(none)';
+    expect([p.name, p.epoch, p.version, p.release]).toEqual(out.slice(0, 4));
+    expect(p.arch).toBe(isSource ? 'src' : out[4]);
+    expect(p.sourcerpm).toBe(none(out[5]!));
+    expect(p.timeBuild).toBe(Number(out[6]));
+    expect(p.sizeInstalled).toBe(Number(out[7]));
+    expect(p.sizeArchive).toBe(Number(out[8]));
+    if (p.nonUtf8Tags.length === 0) {
+      expect([p.license, p.vendor, p.url, p.packager, p.group, p.buildhost, p.summary]).toEqual(out.slice(9).map(none));
+    } else {
+      expect(p.nonUtf8Tags).toContain('SUMMARY');
+    }
+  });
+
+  it('matches rpm -qp for files, dependencies and changelog', async () => {
+    const p = await readPackage(file, 'x.rpm', { changelogLimit: 1000 });
+    const lines = async (fmt: string) => (await rpmQuery(file, fmt)).split('\n').filter(Boolean);
+    expect(p.files.map((f) => f.path)).toEqual(await lines('[%{FILENAMES}\n]'));
+    const types = await lines('[%{FILEMODES:perms}|%{FILEFLAGS:fflags}\n]');
+    expect(p.files.map((f) => f.type)).toEqual(types.map((t) => (t.startsWith('d') ? 'dir' : t.split('|')[1]!.includes('g') ? 'ghost' : 'file')));
+    for (const [kind, tag] of [['provides', 'PROVIDE'], ['conflicts', 'CONFLICT'], ['obsoletes', 'OBSOLETE'], ['recommends', 'RECOMMEND'], ['suggests', 'SUGGEST'], ['supplements', 'SUPPLEMENT'], ['enhances', 'ENHANCE']] as const) {
+      const theirs = (await lines(`[%{${tag}NEVRS}\n]`)).map(normDep);
+      // rpm prints non-UTF-8 names as raw bytes; there only the entry count is comparable
+      if (p.nonUtf8Tags.length) expect(p.deps[kind].length, kind).toBe(theirs.length);
+      else expect(p.deps[kind].map(depString).map(normDep), kind).toEqual(theirs);
+    }
+    // requires: ours is rpm's list minus what createrepo_c drops (rpmlib(), own provides/primary files, duplicates)
+    const rpmRequires = (await lines('[%{REQUIRENEVRS}\n]')).map(normDep);
+    if (!p.nonUtf8Tags.length) for (const r of p.deps.requires.map(depString).map(normDep)) expect(rpmRequires).toContain(r);
+    expect(p.deps.requires.some((d) => d.name.startsWith('rpmlib('))).toBe(false);
+    const times = (await lines('[%{CHANGELOGTIME}\n]')).map(Number).reverse();
+    expect(p.changelogs.length).toBe(times.length);
+  });
+
+  it('names the signing key like rpm does', async () => {
+    const p = await readPackage(file, 'x.rpm');
+    const out = await rpmQuery(file, '%{RSAHEADER:pgpsig}\n%{DSAHEADER:pgpsig}\n%{SIGPGP:pgpsig}\n%{SIGGPG:pgpsig}\n');
+    const rpmIds = [...out.matchAll(/Key ID ([0-9a-f]{16})/g)].map((m) => m[1]);
+    const ours = p.signatures.filter((s) => s.source !== 'OPENPGP').map((s) => s.keyId);
+    expect(ours).toEqual(rpmIds);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    ['empty', Buffer.alloc(0), 'empty'],
+    ['not an rpm', Buffer.from('<html>404 Not Found</html>\n'.repeat(20)), 'bad-magic'],
+  ])('rejects %s', async (_n, bytes, reason) => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/airgap-bad-');
+    await writeFile(`${dir}/x.rpm`, bytes);
+    await expect(readPackage(`${dir}/x.rpm`, 'x.rpm')).rejects.toMatchObject({ reason });
+  });
+
+  it('rejects a package cut inside its header and one cut inside its payload', async () => {
+    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/airgap-bad-');
+    const whole = await readFile(`${REAL_RPMS}/Archer-3.4.5-6.x86_64.rpm`);
+    await writeFile(`${dir}/a.rpm`, whole.subarray(0, 3000));
+    await writeFile(`${dir}/b.rpm`, whole.subarray(0, whole.length - 100));
+    await expect(readPackage(`${dir}/a.rpm`, 'a.rpm')).rejects.toMatchObject({ reason: 'truncated' });
+    await expect(readPackage(`${dir}/b.rpm`, 'b.rpm')).rejects.toMatchObject({ reason: 'truncated' });
+  });
+});
