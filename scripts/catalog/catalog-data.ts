@@ -11,7 +11,7 @@ import { repoFileSection } from './repo-file.ts';
 /** One package row of a repo page. Sizes in bytes. */
 export interface CatalogPackage {
   name: string; epoch: string; version: string; release: string; arch: string;
-  summary: string; href: string; size: number; pkgid: string; keyIds: string[];
+  summary: string; description: string; href: string; size: number; pkgid: string; keyIds: string[];
 }
 
 /** One repo of the catalog. `revision` in epoch seconds; sizes in bytes. */
@@ -56,7 +56,7 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
     keyFiles,
     repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: signedByAll ? keyFiles.map((k) => new URL(k, baseurl).href) : [] }),
     packages: packages.map((p) => ({
-      name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, summary: p.summary,
+      name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, summary: p.summary, description: p.description,
       href: p.locationHref, size: p.sizePackage, pkgid: p.pkgid, keyIds: [...new Set(p.signatures.map((s) => s.keyId))],
     })).sort((a, b) => a.name.localeCompare(b.name) || a.arch.localeCompare(b.arch)),
   };

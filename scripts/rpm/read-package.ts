@@ -34,8 +34,8 @@ interface Layout { sigStart: number; sigLength: number; headerStart: number; hea
 
 /** Returns the layout if `head` holds both headers, the byte count still needed otherwise. */
 function layoutOf(head: Buffer): Layout | number {
+  if (head.length >= 4 && head.readUInt32BE(0) !== LEAD_MAGIC) throw new RpmFormatError('bad-magic', 'the file does not start with the RPM lead magic ed ab ee db');
   if (head.length < LEAD_BYTES + HEADER_INTRO_BYTES) return LEAD_BYTES + HEADER_INTRO_BYTES;
-  if (head.readUInt32BE(0) !== LEAD_MAGIC) throw new RpmFormatError('bad-magic', 'not an RPM package (lead magic is wrong)');
   const sigLength = headerLength(head, LEAD_BYTES, 'signature');
   const headerStart = LEAD_BYTES + sigLength + ((8 - (sigLength % 8)) % 8);
   if (head.length < headerStart + HEADER_INTRO_BYTES) return headerStart + HEADER_INTRO_BYTES;

@@ -117,8 +117,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const catalog: CatalogData = { toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, repos: catalogRepos };
     const catalogFile = join(work, 'catalog.json');
     await writeCatalog(catalogFile, catalog);
-    const pagesDir = join(work, 'pages');
-    await renderPages(catalogFile, pagesDir);
+    const pagesDir = await renderPages(catalogFile);
     const pages = await listFiles(pagesDir);
     const collisions = findCollisions(pages, mirrorPaths);
     for (const [page, other] of collisions) diags.report('path-collision', page, other);

@@ -1,9 +1,12 @@
 /**
  * Renders the human pages with Astro's programmatic `build()` into a directory: the home
  * page, and each repo's page as `<repo path>/index.html`; assets under `_site/`.
+ * Astro writes generated types and its data store under its root (`.astro/`) and cache
+ * dir; both go to a per-process temporary directory (removed when the process exits,
+ * after Astro's deferred writes), so the installed project tree is never written to.
  */
 import { build } from 'astro';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,17 +15,51 @@ import { CATALOG_ENV } from '../catalog/catalog-loader.ts';
 /** The project root (where astro.config.mjs lives). */
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Builds the pages for the catalog in `catalogFile` into `outDir` (which Astro may empty first). */
-export async function renderPages(catalogFile: string, outDir: string): Promise<void> {
-  const cacheDir = await mkdtemp(join(tmpdir(), 'airgap-astro-'));
+let scratch: string | undefined;
+/** A temporary Astro root for this process: a copy of the pages and config, links to packages and scripts. */
+function astroScratch(): string {
+  if (!scratch) {
+    const dir = mkdtempSync(join(tmpdir(), 'airgap-astro-'));
+    scratch = dir;
+    // Astro source is copied (its compiler keys metadata by path, so no symlinks there);
+    // packages and the build scripts the pages import are linked.
+    for (const name of ['site', 'public', 'astro.config.mjs']) cpSync(join(PROJECT_ROOT, name), join(dir, name), { recursive: true });
+    for (const name of ['node_modules', 'scripts']) symlinkSync(join(PROJECT_ROOT, name), join(dir, name));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  return scratch;
+}
+
+let builds = 0;
+/**
+ * Builds the pages for the catalog in `catalogFile`; returns the directory holding them
+ * (inside the scratch root, valid until the process exits). Astro puts its prerender
+ * chunks under the output directory only when that is inside the working directory, and
+ * those chunks import packages, so the build runs with the scratch root as cwd.
+ */
+export async function renderPages(catalogFile: string): Promise<string> {
+  const root = astroScratch();
+  const n = ++builds;
+  const cacheDir = join(root, `cache-${n}`);
+  const outDir = join(root, `out-${n}`);
+  mkdirSync(cacheDir);
+  const cwd = process.cwd();
   const previous = process.env[CATALOG_ENV];
   process.env[CATALOG_ENV] = catalogFile;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   try {
-    await build({ root: PROJECT_ROOT, outDir, cacheDir, logLevel: 'error' });
+    process.chdir(root);
+    await build({
+      root,
+      outDir,
+      cacheDir,
+      vite: { cacheDir: join(cacheDir, 'vite') },
+      logLevel: 'error',
+    });
+    return outDir;
   } finally {
+    process.chdir(cwd);
     if (previous === undefined) delete process.env[CATALOG_ENV];
     else process.env[CATALOG_ENV] = previous;
-    await rm(cacheDir, { recursive: true, force: true });
   }
 }

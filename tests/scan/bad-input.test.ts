@@ -1,0 +1,81 @@
+/**
+ * Bad input never crashes the run or loses data: each bad file gets one line naming it and
+ * the reason, the rest of the repo is indexed and usable by dnf, the exit code is 2, and
+ * the input tree is byte-for-byte unchanged.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { dnf } from '../helpers/dnf.ts';
+import { treeHash } from '../helpers/tree-hash.ts';
+import type { RunResult } from '../helpers/run.ts';
+
+const NOBODY = 65534;
+const asRoot = process.getuid?.() === 0;
+let base: string, mirror: string, out: string, result: RunResult, before: string;
+const pkgs = join(SAMPLE_MIRROR, 'ubi9/baseos/Packages');
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'airgap-bad-'));
+  await chmod(base, 0o777); // the build runs as an unprivileged user when tests run as root
+  mirror = join(base, 'mirror');
+  const dir = join(mirror, 'repo/Packages');
+  await mkdir(dir, { recursive: true });
+  for (const f of ['hostname-3.23-6.el9.aarch64.rpm', 'lsof-4.94.0-3.el9.aarch64.rpm', 'coreutils-8.32-35.el9.aarch64.rpm']) await copyFile(join(pkgs, f), join(dir, f));
+  await copyFile(join(REAL_RPMS, 'balicek-iso88592-1.1.1-1.x86_64.rpm'), join(dir, 'balicek-iso88592-1.1.1-1.x86_64.rpm'));
+  const whole = await readFile(join(pkgs, 'libpcap-1.10.0-4.el9.aarch64.rpm'));
+  await writeFile(join(dir, 'header-cut-1.0-1.aarch64.rpm'), whole.subarray(0, 600));
+  await writeFile(join(dir, 'payload-cut-1.0-1.aarch64.rpm'), whole.subarray(0, whole.length - 64));
+  await writeFile(join(dir, 'fake-1.0-1.aarch64.rpm'), '<html><body>404 Not Found</body></html>\n');
+  await writeFile(join(dir, 'zero-1.0-1.aarch64.rpm'), '');
+  await copyFile(join(pkgs, 'numactl-libs-2.0.16-1.el9.aarch64.rpm'), join(dir, 'unreadable-2.0.16-1.el9.aarch64.rpm'));
+  await chmod(join(dir, 'unreadable-2.0.16-1.el9.aarch64.rpm'), 0o000);
+  await symlink('loop-b.rpm', join(dir, 'loop-a.rpm'));
+  await symlink('loop-a.rpm', join(dir, 'loop-b.rpm'));
+  await copyFile(join(pkgs, 'hostname-3.23-6.el9.aarch64.rpm'), join(dir, 'zz-copy-of-hostname.rpm'));
+  out = join(base, 'site');
+  before = await treeHash(mirror);
+  result = await cli(['build', '--mirror', mirror, '--out', out], asRoot ? { uid: NOBODY } : {});
+});
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+describe('a repo with every kind of bad input', () => {
+  it('exits 2: site built, some inputs skipped', () => {
+    expect(result.code, result.stderr).toBe(2);
+  });
+
+  it.each([
+    ['repo/Packages/header-cut-1.0-1.aarch64.rpm', 'rpm-truncated'],
+    ['repo/Packages/payload-cut-1.0-1.aarch64.rpm', 'rpm-truncated'],
+    ['repo/Packages/fake-1.0-1.aarch64.rpm', 'rpm-not-rpm'],
+    ['repo/Packages/zero-1.0-1.aarch64.rpm', 'rpm-empty'],
+    ['repo/Packages/unreadable-2.0.16-1.el9.aarch64.rpm', 'file-unreadable'],
+    ['repo/Packages/loop-a.rpm', 'symlink-loop'],
+    ['repo/Packages/loop-b.rpm', 'symlink-loop'],
+    ['repo/Packages/zz-copy-of-hostname.rpm', 'duplicate-nevra'],
+    ['repo/Packages/balicek-iso88592-1.1.1-1.x86_64.rpm', 'non-utf8-text'],
+    ['repo/Packages/lsof-4.94.0-3.el9.aarch64.rpm', 'html-in-text'],
+  ])('reports %s once as %s', (file, code) => {
+    const lines = result.stderr.split('\n').filter((l) => l.includes(`${file}:`));
+    expect(lines, result.stderr).toHaveLength(1);
+    expect(lines[0]).toContain(`[${code}]`);
+  });
+
+  it('indexes the good packages so dnf can use them', async () => {
+    const r = await dnf({ r: join(out, 'repo') }, ['repoquery', '--qf', '%{name}'], { arch: 'aarch64' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['balicek-iso88592', 'coreutils', 'hostname', 'lsof']);
+  });
+
+  it('leaves the input tree unchanged', async () => {
+    expect(await treeHash(mirror)).toBe(before);
+  });
+
+  it('summarises the skipped inputs', () => {
+    expect(result.stdout).toMatch(/8 inputs skipped, 2 warnings/);
+  });
+});
