@@ -47,5 +47,6 @@ export function summary(r: BuildResult, out: string): string {
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;
   const warnings = r.diagnostics.length - errors;
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');
+  if (r.packages) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
   return lines.join('\n') + '\n';
 }
