@@ -3,7 +3,7 @@
  * repo's repodata next to hard-linked packages → render pages → swap the site in atomically.
  * The mirror tree is only read.
  */
-import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
@@ -69,10 +69,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   let bytesHashed = 0, linked = 0, copied = 0;
   try {
     progress.phase?.('scan');
-    const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     for (const r of o.repos ?? []) {
-      if (!repos.some((x) => x.path === r.path.replace(/^\.\/?|\/+$/g, ''))) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
+      const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
+      if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
     }
+    const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const catalogRepos: CatalogRepo[] = [];
     const mirrorPaths: string[] = [];

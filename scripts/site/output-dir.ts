@@ -25,10 +25,29 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
   if (existing && existing.length && !existing.includes(SITE_MARKER)) {
     throw new UsageError(`--out ${outDir} exists, is not empty and was not written by airgap-mirror; refusing to replace it`);
   }
+  await removeStaleStaging(out);
   const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   return staging;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Deletes staging/old directories left beside `out` by killed builds (their process is gone). */
+async function removeStaleStaging(out: string): Promise<void> {
+  const prefix = `.${basename(out)}.`;
+  for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
+    const m = name.startsWith(prefix) ? /^(?:partial|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
+    if (m && !alive(Number(m[1]))) await rm(join(dirname(out), name), { recursive: true, force: true });
+  }
 }
 
 /** Writes the marker and swaps staging into place (rename old away, rename new in, delete old). */

@@ -10,10 +10,14 @@ export const SAMPLE_MIRROR = `${ROOT}sample-mirror`;
 export const REAL_RPMS = `${ROOT}tests/fixtures/real-rpms`;
 const BIN = `${ROOT}scripts/bin/airgap-mirror.ts`;
 
-/** `airgap-mirror ...args`, with the current Node (the project's pinned one under npm). */
-export function cli(args: string[], opts: { uid?: number } = {}): Promise<RunResult> {
-  if (opts.uid !== undefined) {
-    return run('setpriv', [`--reuid=${opts.uid}`, `--regid=${opts.uid}`, '--clear-groups', process.execPath, BIN, ...args], { cwd: ROOT });
+/**
+ * `airgap-mirror ...args`, with the current Node (the project's pinned one under npm).
+ * `withoutDacOverride`: when running as root, drop the capabilities that let root read any
+ * file (setpriv, util-linux), so file permissions apply as they would to a normal user.
+ */
+export function cli(args: string[], opts: { withoutDacOverride?: boolean } = {}): Promise<RunResult> {
+  if (opts.withoutDacOverride && process.getuid?.() === 0) {
+    return run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, BIN, ...args], { cwd: ROOT });
   }
   return run(process.execPath, [BIN, ...args], { cwd: ROOT });
 }

@@ -1,0 +1,142 @@
+/**
+ * The build command as a user meets it: help, choosing repos, config file, base URL,
+ * refusing unsafe output paths, atomic replacement when killed, path collisions, and
+ * byte-stable output.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { treeHash } from '../helpers/tree-hash.ts';
+
+let base: string;
+beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-cli-')); });
+afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+const dir = (name: string) => join(base, name);
+
+describe('airgap-mirror --help', () => {
+  it('describes the build command, its options and exit codes', async () => {
+    const top = await cli(['--help']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/build \[options\]/);
+    const build = await cli(['build', '--help']);
+    for (const opt of ['--mirror', '--out', '--repo', '--base-url', '--config']) expect(build.stdout).toContain(opt);
+    expect(build.stdout).toContain('Exit codes: 0');
+  });
+
+  it('rejects a missing required option with exit 1', async () => {
+    const r = await cli(['build', '--mirror', SAMPLE_MIRROR]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--out/);
+  });
+});
+
+describe('choosing repos', () => {
+  it('--repo PATH=ID indexes only the named repos under those ids', async () => {
+    const out = dir('two');
+    const r = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi9/baseos=ubi-9-baseos', '--repo', 'cuda-rhel9-aarch64', '--base-url', 'http://infra.server.lab:5443']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/2 repos, 10 packages/);
+    const home = await readFile(join(out, 'index.html'), 'utf8');
+    expect(home).toContain('[ubi-9-baseos]');
+    expect(home).toContain('baseurl=http://infra.server.lab:5443/ubi9/baseos/');
+    expect(home).not.toContain('ubi8');
+    await expect(stat(join(out, 'ubi8'))).rejects.toThrow();
+  });
+
+  it('--config supplies repos and base URL; --base-url wins over it', async () => {
+    const config = dir('config.yaml');
+    await writeFile(config, 'baseUrl: http://from-config.lab/mirror/\nrepos:\n  - path: ubi8/baseos\n    id: ubi-8-baseos\n    name: UBI 8 BaseOS\n');
+    const a = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('cfg-a'), '--config', config]);
+    expect(a.code, a.stderr).toBe(0);
+    const homeA = await readFile(join(dir('cfg-a'), 'index.html'), 'utf8');
+    expect(homeA).toContain('[ubi-8-baseos]\nname=UBI 8 BaseOS\nbaseurl=http://from-config.lab/mirror/ubi8/baseos/');
+    const b = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('cfg-b'), '--config', config, '--base-url', 'http://cli.lab/']);
+    expect(await readFile(join(dir('cfg-b'), 'index.html'), 'utf8')).toContain('baseurl=http://cli.lab/ubi8/baseos/');
+    expect(b.code).toBe(0);
+  });
+
+  it('names a bad config file and a --repo that is not in the mirror', async () => {
+    await writeFile(dir('bad.yaml'), 'repos: [ {id: x} ]\n');
+    const r = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('bad'), '--config', dir('bad.yaml')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('repos[0].path must be a string');
+    const s = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('bad'), '--repo', 'no/such/repo']);
+    expect(s.code).toBe(1);
+    expect(s.stderr).toContain('--repo no/such/repo: not found in the mirror');
+  });
+});
+
+describe('output safety', () => {
+  it('refuses --out inside the mirror and leaves the mirror untouched', async () => {
+    const before = await treeHash(SAMPLE_MIRROR);
+    const r = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(SAMPLE_MIRROR, 'site')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('is inside the mirror');
+    expect(await treeHash(SAMPLE_MIRROR)).toBe(before);
+  });
+
+  it('refuses to replace a non-empty directory it did not write', async () => {
+    const out = dir('someone-elses');
+    await mkdir(out);
+    await writeFile(join(out, 'notes.txt'), 'keep me');
+    const r = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('was not written by airgap-mirror');
+    expect(await readFile(join(out, 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('exits 1 when the mirror holds no package', async () => {
+    await mkdir(dir('empty-mirror/repo'), { recursive: true });
+    const r = await cli(['build', '--mirror', dir('empty-mirror'), '--out', dir('empty-out')]);
+    expect(r.code).toBe(1);
+  });
+
+  it('a build killed midway leaves the previous site intact, and the next build cleans up', async () => {
+    const out = dir('atomic');
+    const first = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos']);
+    expect(first.code).toBe(0);
+    const before = await treeHash(out);
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.ts'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    const staging = `.atomic.partial-${child.pid}`;
+    for (let i = 0; i < 400 && !(await readdir(base)).includes(staging); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readdir(base)).toContain(staging);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    expect(await treeHash(out)).toBe(before);
+    const again = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out]);
+    expect(again.code).toBe(0);
+    expect((await readdir(base)).filter((n) => n.startsWith('.atomic.'))).toEqual([]);
+  });
+});
+
+describe('path collisions', () => {
+  it('a mirror path that collides with a page namespace wins and the collision is an error', async () => {
+    const mirror = dir('collide');
+    await mkdir(join(mirror, '_SITE/Packages'), { recursive: true });
+    await copyFile(join(SAMPLE_MIRROR, 'ubi8/baseos/Packages/hostname-3.23-6.el8.aarch64.rpm'), join(mirror, '_SITE/Packages/hostname-3.23-6.el8.aarch64.rpm'));
+    const out = dir('collide-out');
+    const r = await cli(['build', '--mirror', mirror, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: _site\/favicon\.svg: .*collides with mirror path _SITE .*\[path-collision\]/);
+    await expect(stat(join(out, '_site/favicon.svg'))).rejects.toThrow();
+    expect((await stat(join(out, '_SITE/Packages/hostname-3.23-6.el8.aarch64.rpm'))).isFile()).toBe(true);
+  });
+});
+
+describe('deterministic output', () => {
+  it('two builds of the same mirror write byte-identical repodata', async () => {
+    await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('det-a')]);
+    await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('det-b')]);
+    for (const repo of ['ubi9/appstream', 'cuda-rhel9-aarch64']) {
+      const names = (await readdir(join(dir('det-a'), repo, 'repodata'))).sort();
+      expect(await readdir(join(dir('det-b'), repo, 'repodata')).then((n) => n.sort())).toEqual(names);
+      for (const n of names) {
+        const a = await readFile(join(dir('det-a'), repo, 'repodata', n));
+        expect(a.equals(await readFile(join(dir('det-b'), repo, 'repodata', n))), n).toBe(true);
+      }
+    }
+  });
+});
