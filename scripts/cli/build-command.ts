@@ -16,26 +16,24 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   const config = opts.config ? await readBuildConfig(opts.config) : { repos: [] as RepoSpec[] };
   const repos = opts.repo?.length ? opts.repo.map(parseRepoOption) : config.repos;
   const baseUrl = opts.baseUrl ?? config.baseUrl;
-  const tty = process.stderr.isTTY;
-  const bar = tty ? new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total} files | {mb} MB hashed', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+  const multi = process.stderr.isTTY
+    ? new cliProgress.MultiBar({ format: '{phase} [{bar}] {value}/{total} files | {mb} MB hashed', stream: process.stderr, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+    : undefined;
+  let bar: cliProgress.SingleBar | undefined;
   let mb = 0;
+  const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
   const result = await buildSite(
     { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}) },
     {
       phase: (name, total) => {
-        if (!bar) return;
-        if (name === 'read') bar.start(total ?? 0, 0, { phase: 'reading', mb: '0.0' });
-        if (name === 'pages') { bar.stop(); process.stderr.write('rendering pages...\n'); }
+        if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });
+        if (name === 'pages') bar?.update({ phase: 'rendering pages' });
       },
       file: () => bar?.increment(1, { mb: mb.toFixed(1) }),
       bytes: (n) => { mb += n / 1e6; },
-      diagnostic: (d) => {
-        if (bar) bar.stop();
-        process.stderr.write(formatDiagnostic(d) + '\n');
-      },
+      diagnostic: (d) => say(formatDiagnostic(d)),
     },
-  );
-  bar?.stop();
+  ).finally(() => multi?.stop());
   process.stdout.write(summary(result, opts.out));
   return result.exitCode;
 }
