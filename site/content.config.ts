@@ -1,6 +1,7 @@
 import { defineCollection } from 'astro:content';
-import { catalogLoader } from '../scripts/catalog/catalog-loader.ts';
+import { packagesLoader, reposLoader } from '../scripts/catalog/catalog-loader.ts';
 
 export const collections = {
-  repos: defineCollection({ loader: catalogLoader() }),
+  repos: defineCollection({ loader: reposLoader() }),
+  packages: defineCollection({ loader: packagesLoader() }),
 };

@@ -1,17 +1,29 @@
 /**
  * The catalog: what the site pages show, derived from the same package records as the
- * repodata (one source of truth). Written as one JSON file that the Astro content loader
- * (catalog-loader.ts) reads.
+ * repodata (one source of truth). `catalog.json` holds the repos and one row per package
+ * name; each package page's detail is a separate JSON file (see package-pages.ts), so the
+ * page build never holds every file list and changelog at once.
  */
 import { writeFile } from 'node:fs/promises';
+import { compareEvr } from '../rpm/evr.ts';
 import type { PackageRecord } from '../rpm/package-record.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
+import type { ExtraMetadata } from './extra-metadata.ts';
 import { repoFileSection } from './repo-file.ts';
+import { packagePagePath, repoFilePath } from './page-paths.ts';
 
-/** One package row of a repo page. Sizes in bytes. */
-export interface CatalogPackage {
-  name: string; epoch: string; version: string; release: string; arch: string;
-  summary: string; description: string; href: string; size: number; pkgid: string; keyIds: string[];
+/** One row of a repo page: a package name with its latest EVR per arch. Sizes in bytes. */
+export interface CatalogPackageRow {
+  name: string;
+  /** Latest `[epoch:]version-release` of this name and arch. */
+  evr: string;
+  arch: string;
+  summary: string;
+  /** Number of versions of this name and arch in the repo. */
+  versions: number;
+  size: number;
+  /** Package page, relative to the site root. */
+  page: string;
 }
 
 /** One repo of the catalog. `revision` in epoch seconds; sizes in bytes. */
@@ -29,24 +41,48 @@ export interface CatalogRepo {
   metadataTypes: string[];
   /** OpenPGP key files found in the repo directory, relative to the repo. */
   keyFiles: string[];
-  /** The `.repo` section for this repo. */
+  /** Signing key IDs seen on the repo's packages, with how many packages each signed. */
+  keyIds: { keyId: string; packages: number }[];
+  unsignedPackages: number;
+  /** The `.repo` section for this repo, and where the downloadable file is (site-relative). */
   repoFile: string;
-  packages: CatalogPackage[];
+  repoFileHref: string;
+  arches: string[];
+  rows: CatalogPackageRow[];
+  extras: ExtraMetadata;
 }
 
-/** The whole catalog. */
+/** The whole catalog. `builtAt` in epoch seconds. */
 export interface CatalogData {
   toolVersion: string;
   baseUrl: string;
   /** True when baseUrl is the placeholder because no --base-url was given. */
   baseUrlIsPlaceholder: boolean;
+  builtAt: number;
+  /** The `.repo` file for all repos and where it is downloadable (site-relative). */
+  repoFile: string;
+  repoFileHref: string;
   repos: CatalogRepo[];
 }
 
-/** Builds one catalog repo from its records and repomd entries. */
-export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string): CatalogRepo {
+const evrString = (p: Pick<PackageRecord, 'epoch' | 'version' | 'release'>) => `${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
+
+/** Builds one catalog repo from its records, repomd entries and extra metadata. */
+export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata): CatalogRepo {
   const baseurl = new URL(r.path ? `${r.path}/` : '', baseUrl).href;
   const signedByAll = packages.length > 0 && packages.every((p) => p.signatures.length > 0);
+  const keyCounts = new Map<string, number>();
+  for (const p of packages) for (const k of new Set(p.signatures.map((s) => s.keyId))) keyCounts.set(k, (keyCounts.get(k) ?? 0) + 1);
+  const rows = new Map<string, { latest: PackageRecord; versions: number }>();
+  for (const p of packages) {
+    const key = `${p.name}\0${p.arch}`;
+    const cur = rows.get(key);
+    if (!cur) rows.set(key, { latest: p, versions: 1 });
+    else {
+      cur.versions++;
+      if (compareEvr(p, cur.latest) > 0) cur.latest = p;
+    }
+  }
   return {
     id: r.id, name: r.name, path: r.path, baseurl,
     packageCount: packages.length,
@@ -54,15 +90,19 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
     revision,
     metadataTypes: repomd.map((m) => m.type),
     keyFiles,
+    keyIds: [...keyCounts].map(([keyId, n]) => ({ keyId, packages: n })).sort((a, b) => a.keyId.localeCompare(b.keyId)),
+    unsignedPackages: packages.filter((p) => !p.signatures.length).length,
     repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: signedByAll ? keyFiles.map((k) => new URL(k, baseurl).href) : [] }),
-    packages: packages.map((p) => ({
-      name: p.name, epoch: p.epoch, version: p.version, release: p.release, arch: p.arch, summary: p.summary, description: p.description,
-      href: p.locationHref, size: p.sizePackage, pkgid: p.pkgid, keyIds: [...new Set(p.signatures.map((s) => s.keyId))],
-    })).sort((a, b) => a.name.localeCompare(b.name) || a.arch.localeCompare(b.arch)),
+    repoFileHref: repoFilePath(r.id),
+    arches: [...new Set(packages.map((p) => p.arch))].sort(),
+    rows: [...rows.values()]
+      .map(({ latest: p, versions }) => ({ name: p.name, evr: evrString(p), arch: p.arch, summary: p.summary, versions, size: p.sizePackage, page: packagePagePath(r.id, p.name) }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch.localeCompare(b.arch))),
+    extras,
   };
 }
 
-/** Writes the catalog JSON (UTF-8, sorted as given). */
+/** Writes the catalog JSON. */
 export async function writeCatalog(file: string, data: CatalogData): Promise<void> {
   await writeFile(file, JSON.stringify(data));
 }

@@ -1,28 +1,57 @@
 /**
- * Astro content loader for the catalog: reads the JSON written by the build (path in the
- * AIRGAP_CATALOG environment variable) into the `repos` collection, one entry per repo.
+ * Astro content loaders for the catalog. The build writes a catalog directory (path in the
+ * AIRGAP_CATALOG_DIR environment variable) holding `catalog.json`, `packages.json` (one
+ * pointer per package page) and the package page data files; the `repos` and `packages`
+ * collections read it. Without the variable both collections are empty.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CatalogData } from './catalog-data.ts';
+import type { PackagePageData, PackagePageEntry } from './package-pages.ts';
 
-/** Environment variable naming the catalog JSON for the Astro build. */
-export const CATALOG_ENV = 'AIRGAP_CATALOG';
+/** Environment variable naming the catalog directory for the Astro build. */
+export const CATALOG_ENV = 'AIRGAP_CATALOG_DIR';
+/** File names inside the catalog directory. */
+export const CATALOG_FILE = 'catalog.json';
+export const PACKAGES_FILE = 'packages.json';
 
-/** Reads the catalog the current build wrote; an empty catalog when none is set. */
-export async function readCatalog(): Promise<CatalogData> {
-  const file = process.env[CATALOG_ENV];
-  if (!file) return { toolVersion: '', baseUrl: 'http://MIRROR-HOST/', baseUrlIsPlaceholder: true, repos: [] };
-  return JSON.parse(await readFile(file, 'utf8')) as CatalogData;
+const EMPTY: CatalogData = { toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
+
+async function readJson<T>(name: string, fallback: T): Promise<T> {
+  const dir = process.env[CATALOG_ENV];
+  return dir ? (JSON.parse(await readFile(join(dir, name), 'utf8')) as T) : fallback;
 }
 
-/** The loader object Astro calls (`{ name, load }`). */
-export function catalogLoader() {
+/** The catalog the current build wrote. */
+export function readCatalog(): Promise<CatalogData> {
+  return readJson(CATALOG_FILE, EMPTY);
+}
+
+/** The detail data of one package page (read when that page renders). */
+export async function readPackagePage(entry: Pick<PackagePageEntry, 'file'>): Promise<PackagePageData> {
+  return JSON.parse(await readFile(entry.file, 'utf8')) as PackagePageData;
+}
+
+type Store = { clear(): void; set(e: { id: string; data: Record<string, unknown> }): void };
+
+/** Loader of the `repos` collection: one entry per repo (id = repo id). */
+export function reposLoader() {
   return {
-    name: 'airgap-catalog',
-    load: async ({ store }: { store: { clear(): void; set(e: { id: string; data: Record<string, unknown> }): void } }) => {
+    name: 'airgap-repos',
+    load: async ({ store }: { store: Store }) => {
       store.clear();
-      const data = await readCatalog();
-      for (const repo of data.repos) store.set({ id: repo.id, data: repo as unknown as Record<string, unknown> });
+      for (const repo of (await readCatalog()).repos) store.set({ id: repo.id, data: repo as unknown as Record<string, unknown> });
+    },
+  };
+}
+
+/** Loader of the `packages` collection: one small pointer entry per package page. */
+export function packagesLoader() {
+  return {
+    name: 'airgap-packages',
+    load: async ({ store }: { store: Store }) => {
+      store.clear();
+      for (const e of await readJson<PackagePageEntry[]>(PACKAGES_FILE, [])) store.set({ id: e.id, data: e as unknown as Record<string, unknown> });
     },
   };
 }

@@ -1,23 +1,27 @@
 /**
  * The main job: mirror tree in, one static site out. Scan → read RPM headers → write each
- * repo's repodata next to hard-linked packages → render pages → swap the site in atomically.
+ * repo's repodata next to hard-linked packages → catalog (dependency links across the
+ * mirror) → render pages with Astro → search index → swap the site in atomically.
  * The mirror tree is only read.
  */
-import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
-import { readRepo } from '../scan/read-repo.ts';
-import { writeRepodata } from '../repodata/write-repodata.ts';
-import { carryUpstreamMetadata, readUpstreamRepomd } from '../repodata/upstream-metadata.ts';
-import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import { catalogRepo, writeCatalog, type CatalogData, type CatalogRepo } from '../catalog/catalog-data.ts';
+import { CATALOG_FILE, PACKAGES_FILE } from '../catalog/catalog-loader.ts';
+import { DependencyIndex } from '../catalog/dependency-index.ts';
+import { readExtraMetadata } from '../catalog/extra-metadata.ts';
+import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
+import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
+import { indexRepo, type IndexedRepo } from './index-repo.ts';
 import { placeFile } from './link-packages.ts';
-import { findCollisions, listFiles, removePages } from './page-collisions.ts';
+import { findCollisions, listFiles } from './page-collisions.ts';
 import { renderPages } from './render-pages.ts';
+import { buildSearchIndex } from './search-index.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 
 /** Options of buildSite. */
@@ -33,7 +37,7 @@ export interface BuildSiteOptions {
 
 /** Progress events (counts, bytes) for a terminal display. */
 export interface BuildProgress {
-  phase?: (name: string, total?: number) => void;
+  phase?: (name: 'scan' | 'read' | 'catalog' | 'pages' | 'search', total?: number) => void;
   file?: () => void;
   bytes?: (n: number) => void;
   diagnostic?: (d: Diagnostic) => void;
@@ -44,6 +48,7 @@ export interface BuildResult {
   exitCode: number;
   repos: { id: string; path: string; packages: number; bytes: number; metadata: string[] }[];
   packages: number;
+  pages: number;
   bytesHashed: number;
   linked: number;
   copied: number;
@@ -52,8 +57,7 @@ export interface BuildResult {
 }
 
 /** Placeholder base URL when none is configured. */
-export const PLACEHOLDER_BASE_URL = 'http://MIRROR-HOST/';
-const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
+export const PLACEHOLDER_BASE_URL = 'http://mirror-host/';
 
 /**
  * Builds the site. Throws UsageError for unusable arguments (missing mirror, unsafe --out);
@@ -64,77 +68,76 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   const diags = new Diagnostics(progress.diagnostic);
   await readdir(o.mirrorDir).catch((err) => { throw new UsageError(`cannot read the mirror ${o.mirrorDir} (${(err as NodeJS.ErrnoException).code})`); });
   const baseUrl = normaliseBaseUrl(o.baseUrl);
+  for (const r of o.repos ?? []) {
+    const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
+    if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
+  }
   const staging = await prepareStaging(o.mirrorDir, o.outDir);
   const work = await mkdtemp(join(tmpdir(), 'airgap-build-'));
-  let bytesHashed = 0, linked = 0, copied = 0;
+  let bytesHashed = 0;
   try {
     progress.phase?.('scan');
-    for (const r of o.repos ?? []) {
-      const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
-      if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
-    }
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
-    const catalogRepos: CatalogRepo[] = [];
-    const mirrorPaths: string[] = [];
-    const result: BuildResult['repos'] = [];
+    const indexed: IndexedRepo[] = [];
     for (const repo of repos) {
-      const repoIn = join(o.mirrorDir, repo.path);
-      const repoOut = join(staging, repo.path);
-      const packages = await readRepo(o.mirrorDir, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, o.changelogLimit);
-      if (!packages.length) diags.report('repo-empty', repo.path || '.');
-      for (const p of packages) {
-        (await placeFile(join(repoIn, p.locationHref), join(repoOut, p.locationHref))) === 'link' ? linked++ : copied++;
-        mirrorPaths.push(posix.join(repo.path, p.locationHref));
-      }
-      const keyFiles = (await readdir(repoIn, { withFileTypes: true })).filter((e) => e.isFile() && KEY_FILE.test(e.name)).map((e) => e.name).sort();
-      for (const k of keyFiles) {
-        await placeFile(join(repoIn, k), join(repoOut, k));
-        mirrorPaths.push(posix.join(repo.path, k));
-      }
-      let revision = Math.max(0, ...packages.map((p) => p.timeFile));
-      let extras: RepomdRecord[] = [];
-      if (repo.hasUpstreamRepodata) {
-        try {
-          const upstream = await readUpstreamRepomd(repoIn);
-          if (upstream.revision && /^\d+$/.test(upstream.revision)) revision = Math.max(revision, Number(upstream.revision));
-          const dir = join(repoOut, 'repodata');
-          await mkdir(dir, { recursive: true });
-          const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras, revision);
-          for (const pr of carried.problems) diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
-          extras = carried.records;
-        } catch (err) {
-          diags.report('upstream-repomd-bad', posix.join(repo.path, 'repodata/repomd.xml'), (err as Error).message);
-        }
-      }
-      const repomd = await writeRepodata({ repoOutDir: repoOut, packages, revision, extras });
-      for (const m of repomd) mirrorPaths.push(posix.join(repo.path, m.href));
-      mirrorPaths.push(posix.join(repo.path, 'repodata/repomd.xml'));
-      catalogRepos.push(catalogRepo(repo, packages, repomd, revision, keyFiles, baseUrl));
-      result.push({ id: repo.id, path: repo.path, packages: packages.length, bytes: packages.reduce((s, p) => s + p.sizePackage, 0), metadata: repomd.map((m) => m.type) });
+      indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, o.changelogLimit));
     }
 
-    progress.phase?.('pages');
-    const catalog: CatalogData = { toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, repos: catalogRepos };
-    const catalogFile = join(work, 'catalog.json');
-    await writeCatalog(catalogFile, catalog);
-    const pagesDir = await renderPages(catalogFile);
-    const pages = await listFiles(pagesDir);
-    const collisions = findCollisions(pages, mirrorPaths);
-    for (const [page, other] of collisions) diags.report('path-collision', page, other);
-    await removePages(pagesDir, collisions.map(([p]) => p));
-    for (const page of pages) if (!collisions.some(([p]) => p === page)) await placeFile(join(pagesDir, page), join(staging, page));
+    progress.phase?.('catalog');
+    const deps = new DependencyIndex(repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages })));
+    const catalogDir = join(work, 'catalog');
+    const pageEntries: PackagePageEntry[] = [];
+    const catalogRepos: CatalogRepo[] = [];
+    for (const [i, repo] of repos.entries()) {
+      const x = indexed[i]!;
+      pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
+      const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
+      catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras));
+    }
+    const catalog: CatalogData = {
+      toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
+      repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
+    };
+    await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);
+    await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(pageEntries));
 
-    const exitCode = diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK;
+    progress.phase?.('pages', pageEntries.length + catalogRepos.length + 1);
+    const pagesDir = await renderPages(catalogDir);
+    for (const f of [catalog, ...catalogRepos]) {
+      await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
+      await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
+    }
+    progress.phase?.('search');
+    const pagesIndexed = await buildSearchIndex(pagesDir);
+
+    const pages = await listFiles(pagesDir);
+    const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
+    for (const [page, other] of collisions) diags.report('path-collision', page, other);
+    const skip = new Set(collisions.map(([p]) => p));
+    for (const page of pages) if (!skip.has(page)) await placeFile(join(pagesDir, page), join(staging, page));
+
+    const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: indexed[i]!.repomd.map((m) => m.type) }));
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     await commitStaging(staging, o.outDir, { tool: 'airgap-mirror', version: TOOL_VERSION, repos: result.map((r) => ({ id: r.id, path: r.path, packages: r.packages })) });
-    return { exitCode: packagesTotal ? exitCode : ExitCode.FAILED, repos: result, packages: packagesTotal, bytesHashed, linked, copied, seconds: (Date.now() - started) / 1000, diagnostics: diags.list };
+    return {
+      exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
+      repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
+      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0),
+      seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
+    };
   } catch (err) {
     await discardStaging(staging);
     throw err;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Build time in epoch seconds: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
+function buildTime(): number {
+  const env = process.env.SOURCE_DATE_EPOCH;
+  return env && /^\d+$/.test(env) ? Number(env) : Math.floor(Date.now() / 1000);
 }
 
 function normaliseBaseUrl(url: string | undefined): string {

@@ -1,9 +1,9 @@
 /**
  * Detects site pages whose output path equals a mirror path case-insensitively (think
  * `Packages/` vs `packages/` on a case-insensitive disk). Mirror paths always win; a
- * colliding page is removed from the site and reported.
+ * colliding page is left out of the site and reported.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** All file paths under `dir`, '/'-separated and relative. */
@@ -43,9 +43,4 @@ export function findCollisions(pagePaths: string[], mirrorPaths: string[]): [str
     }
   }
   return out;
-}
-
-/** Deletes colliding page files from the staging dir. */
-export async function removePages(staging: string, pages: string[]): Promise<void> {
-  for (const p of pages) await rm(join(staging, p), { force: true });
 }

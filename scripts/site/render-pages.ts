@@ -37,7 +37,7 @@ let builds = 0;
  * chunks under the output directory only when that is inside the working directory, and
  * those chunks import packages, so the build runs with the scratch root as cwd.
  */
-export async function renderPages(catalogFile: string): Promise<string> {
+export async function renderPages(catalogDir: string): Promise<string> {
   const root = astroScratch();
   const n = ++builds;
   const cacheDir = join(root, `cache-${n}`);
@@ -45,7 +45,7 @@ export async function renderPages(catalogFile: string): Promise<string> {
   mkdirSync(cacheDir);
   const cwd = process.cwd();
   const previous = process.env[CATALOG_ENV];
-  process.env[CATALOG_ENV] = catalogFile;
+  process.env[CATALOG_ENV] = catalogDir;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   try {
     process.chdir(root);

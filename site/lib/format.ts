@@ -13,12 +13,8 @@ export function formatTime(epochSeconds: number): string {
   return new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
 }
 
-/** Relative prefix from a page at `path` (a directory like `ubi9/baseos`) back to the site root. */
+/** Relative prefix from a directory page at site path `path` (like `ubi9/baseos/` or `ubi9/baseos`) back to the site root. */
 export function rootPrefix(path: string): string {
-  return path ? '../'.repeat(path.split('/').length) : './';
-}
-
-/** `[epoch:]version-release`. */
-export function evr(p: { epoch: string; version: string; release: string }): string {
-  return `${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
+  const depth = path.split('/').filter(Boolean).length;
+  return depth ? '../'.repeat(depth) : './';
 }

@@ -1,0 +1,89 @@
+/**
+ * Resolves dependencies across the whole mirror, as dnf would with every repo enabled:
+ * a dependency is provided by a package whose provides entry of the same name has an
+ * overlapping version range (rpm's rpmdsCompare rules), or, for a path, by a package that
+ * ships that file. Source packages provide nothing. Used for provider links and "required
+ * by" lists on package pages.
+ */
+import { compareEvr } from '../rpm/evr.ts';
+import { nevra, type Dependency, type PackageRecord } from '../rpm/package-record.ts';
+
+/** A package in a given repo, as pages link to it. */
+export interface PackageRef { repoId: string; name: string; nevra: string; arch: string }
+
+const SENSE: Record<string, number> = { LT: 2, GT: 4, EQ: 8, LE: 10, GE: 12 };
+
+/**
+ * True when the ranges of a provide and a requirement of the same name overlap
+ * (rpm lib/rpmds.c `rpmdsCompareEVR` logic; a missing release matches any release).
+ */
+export function rangesOverlap(provide: Dependency, require: Dependency): boolean {
+  if (!provide.flags || !require.flags) return true;
+  const p = SENSE[provide.flags]!, r = SENSE[require.flags]!;
+  const pe = { epoch: provide.epoch ?? '0', version: provide.version ?? '', release: require.release === undefined ? undefined : provide.release };
+  const re = { epoch: require.epoch ?? '0', version: require.version ?? '', release: provide.release === undefined ? undefined : require.release };
+  const sense = compareEvr(pe, re);
+  if (sense < 0) return (p & 4) !== 0 || (r & 2) !== 0;
+  if (sense > 0) return (p & 2) !== 0 || (r & 4) !== 0;
+  return ((p & 8) !== 0 && (r & 8) !== 0) || ((p & 2) !== 0 && (r & 2) !== 0) || ((p & 4) !== 0 && (r & 4) !== 0);
+}
+
+interface Entry { ref: PackageRef; record: PackageRecord }
+
+/** Index of provides and (required) files over all repos. */
+export class DependencyIndex {
+  private readonly byProvide = new Map<string, { entry: Entry; dep: Dependency }[]>();
+  private readonly byFile = new Map<string, Entry[]>();
+  private readonly requiredBy = new Map<PackageRecord, PackageRef[]>();
+
+  /** @param repos each repo id with its package records. */
+  constructor(repos: { repoId: string; packages: PackageRecord[] }[]) {
+    const entries: Entry[] = repos.flatMap((r) => r.packages.map((p) => ({ ref: { repoId: r.repoId, name: p.name, nevra: nevra(p), arch: p.arch }, record: p })));
+    const wantedFiles = new Set<string>();
+    for (const { record } of entries) {
+      for (const kind of ['requires', 'recommends', 'suggests', 'supplements', 'enhances', 'conflicts', 'obsoletes'] as const) {
+        for (const d of record.deps[kind]) if (d.name.startsWith('/')) wantedFiles.add(d.name);
+      }
+    }
+    for (const entry of entries) {
+      if (entry.record.arch === 'src') continue;
+      for (const dep of entry.record.deps.provides) push(this.byProvide, dep.name, { entry, dep });
+      for (const f of entry.record.files) if (wantedFiles.has(f.path)) push(this.byFile, f.path, entry);
+    }
+    for (const { ref, record } of entries) {
+      if (record.arch === 'src') continue;
+      for (const d of record.deps.requires) for (const e of this.providerEntries(d)) {
+        if (e.record !== record) push(this.requiredBy, e.record, ref);
+      }
+    }
+  }
+
+  private providerEntries(dep: Dependency): Entry[] {
+    const out = new Set<Entry>();
+    for (const { entry, dep: p } of this.byProvide.get(dep.name) ?? []) if (rangesOverlap(p, dep)) out.add(entry);
+    if (dep.name.startsWith('/')) for (const e of this.byFile.get(dep.name) ?? []) out.add(e);
+    return [...out];
+  }
+
+  /** Packages in the mirror satisfying `dep` (empty when unresolved), sorted by repo then NEVRA. */
+  providers(dep: Dependency): PackageRef[] {
+    return sortRefs(this.providerEntries(dep).map((e) => e.ref));
+  }
+
+  /** Packages whose Requires are satisfied by `record` (its provides or files), sorted. */
+  requiredByOf(record: PackageRecord): PackageRef[] {
+    return sortRefs(this.requiredBy.get(record) ?? []);
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const cur = map.get(key);
+  if (cur) cur.push(value);
+  else map.set(key, [value]);
+}
+
+function sortRefs(refs: PackageRef[]): PackageRef[] {
+  const seen = new Map<string, PackageRef>();
+  for (const r of refs) seen.set(`${r.repoId}\0${r.nevra}`, r);
+  return [...seen.values()].sort((a, b) => a.repoId.localeCompare(b.repoId) || a.nevra.localeCompare(b.nevra));
+}

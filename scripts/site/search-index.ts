@@ -1,0 +1,22 @@
+/**
+ * Builds the offline search index with Pagefind's Node API over the rendered pages: package
+ * names, summaries, provides and file paths (what package pages mark as searchable). The
+ * index and its UI are written under `_site/pagefind/`, loaded by relative URL, so search
+ * works from any sub-path and without network access.
+ */
+import * as pagefind from 'pagefind';
+
+/** Indexes the HTML pages in `pagesDir` and writes the bundle to `<pagesDir>/_site/pagefind`; returns the page count. */
+export async function buildSearchIndex(pagesDir: string): Promise<number> {
+  const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
+  if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
+  try {
+    const added = await index.addDirectory({ path: pagesDir, glob: '**/*.html' });
+    if (added.errors.length) throw new Error(`pagefind: ${added.errors.join('; ')}`);
+    const written = await index.writeFiles({ outputPath: `${pagesDir}/_site/pagefind` });
+    if (written.errors.length) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+    return added.page_count;
+  } finally {
+    await index.deleteIndex();
+  }
+}
