@@ -1,0 +1,86 @@
+/**
+ * Generates a benchmark corpus: N stand-in RPMs (summaries say so) with realistic file lists
+ * (12-40 files each, under /usr/bin, /usr/lib64, /usr/share/doc, /etc) and dependencies
+ * (versioned requires on earlier packages, a file require, provides, recommends), built by
+ * rpmbuild from generated specs with many subpackages each (one rpmbuild run per chunk,
+ * two in parallel). Output: `<out>/Packages/*.rpm`. Needs Debian's rpm (rpmbuild).
+ *
+ * Usage: node scripts/bench/make-corpus.ts OUT_DIR N
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const CHUNK = 250;
+
+/** Spec text for packages [from, to) of the corpus. */
+export function corpusSpec(from: number, to: number): string {
+  const name = (i: number) => `bench-pkg-${String(i).padStart(5, '0')}`;
+  const parts = [
+    `Name: bench-src-${from}`, 'Version: 1.0', 'Release: 1.el9', 'Summary: Stand-in: benchmark corpus source (airgap-mirror)',
+    'License: MIT', 'URL: https://example.invalid/bench', 'BuildArch: noarch', '',
+    '%description', 'Stand-in source package for the airgap-mirror benchmark corpus.', '',
+  ];
+  const install: string[] = [];
+  const files: string[] = [];
+  for (let i = from; i < to; i++) {
+    const n = name(i);
+    const fileCount = 12 + (i * 7) % 29;
+    parts.push(`%package -n ${n}`, `Summary: Stand-in: benchmark package ${i} (airgap-mirror)`, `Version: ${1 + (i % 5)}.${i % 13}.${i % 7}`, 'Release: 1.el9',
+      `Provides: lib${n}.so.1()(64bit)`, `Provides: bench-capability-${i % 97} = ${i % 11}`);
+    if (i > 0) parts.push(`Requires: ${name(i - 1)} >= 1.0`, `Requires: lib${name(Math.floor(i / 2))}.so.1()(64bit)`);
+    if (i > 2) parts.push(`Requires: /usr/bin/${name(i - 3)}`, `Recommends: ${name(i - 2)}`);
+    parts.push('', `%description -n ${n}`, `Stand-in package ${i} of the airgap-mirror benchmark corpus, with ${fileCount} files.`, '');
+    install.push(`mkdir -p %{buildroot}/usr/share/doc/${n} %{buildroot}/usr/lib64/${n} %{buildroot}/usr/bin %{buildroot}/etc/${n}`,
+      `echo '#!/bin/sh' > %{buildroot}/usr/bin/${n}; chmod 755 %{buildroot}/usr/bin/${n}`,
+      `echo ${i} > %{buildroot}/etc/${n}/${n}.conf`,
+      `for f in $(seq 1 ${fileCount}); do echo "${n} $f" > %{buildroot}/usr/lib64/${n}/module-$f.so; done`,
+      `echo ${n} > %{buildroot}/usr/share/doc/${n}/README`);
+    files.push(`%files -n ${n}`, `/usr/bin/${n}`, `%config(noreplace) /etc/${n}/${n}.conf`, `/usr/lib64/${n}`, `/usr/share/doc/${n}`, '');
+  }
+  return [...parts, '%prep', '%build', '%install', ...install, '', ...files,
+    '%changelog', '* Mon Jun 02 2025 Bench Builder <bench@airgap-mirror.invalid> - 1.0-1', '- stand-in corpus build', ''].join('\n');
+}
+
+/** Builds N corpus packages into `<outDir>/Packages`; returns the number built. */
+export async function makeCorpus(outDir: string, n: number, log: (s: string) => void = () => {}): Promise<number> {
+  const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));
+  const pkgDir = join(outDir, 'Packages');
+  await mkdir(pkgDir, { recursive: true });
+  try {
+    const chunks: [number, number][] = [];
+    for (let i = 0; i < n; i += CHUNK) chunks.push([i, Math.min(n, i + CHUNK)]);
+    let done = 0;
+    const worker = async () => {
+      for (let c = chunks.shift(); c; c = chunks.shift()) {
+        const top = join(work, `t${c[0]}`);
+        const spec = join(work, `bench-${c[0]}.spec`);
+        await writeFile(spec, corpusSpec(c[0], c[1]));
+        await run('rpmbuild', ['--quiet', '-bb', '--define', `_topdir ${top}`, '--define', 'debug_package %{nil}', '--define', '__os_install_post %{nil}',
+          '--define', '_build_id_links none', '--define', '_binary_payload w1.gzdio', spec], { maxBuffer: 1 << 26, env: { ...process.env, SOURCE_DATE_EPOCH: '1748822400' } });
+        const rpmDir = join(top, 'RPMS', 'noarch');
+        for (const f of await readdir(rpmDir)) await rename(join(rpmDir, f), join(pkgDir, f));
+        done += c[1] - c[0];
+        log(`corpus: ${done}/${n} packages`);
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    return (await readdir(pkgDir)).filter((f) => f.endsWith('.rpm')).length;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [out, count] = process.argv.slice(2);
+  if (!out || !count) {
+    process.stderr.write('usage: make-corpus.ts OUT_DIR N\n');
+    process.exit(1);
+  }
+  const started = Date.now();
+  const built = await makeCorpus(out, Number(count), (s) => process.stderr.write(s + '\n'));
+  process.stdout.write(`${built} packages in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
