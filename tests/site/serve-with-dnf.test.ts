@@ -89,10 +89,10 @@ describe('pages', () => {
   });
 
   it('shows HTML-like package text escaped, never as markup', async () => {
-    const res = await fetch(`${server.url}ubi9/baseos/`);
-    const html = await res.text();
-    expect(html).toContain('&lt;script&gt;alert(&quot;lsof&quot;)&lt;/script&gt;');
-    expect(html).not.toMatch(/<script>alert/);
-    expect(html).toContain('Größe, naïve café, Ελληνικά, 日本語');
+    const lsof = await (await fetch(`${server.url}_site/p/ubi9-baseos/lsof/`)).text();
+    expect(lsof).toContain('&lt;script&gt;alert(&quot;lsof&quot;)&lt;/script&gt;');
+    expect(lsof).not.toMatch(/<script>alert/);
+    const hostname = await (await fetch(`${server.url}_site/p/ubi9-baseos/hostname/`)).text();
+    expect(hostname).toContain('Größe, naïve café, Ελληνικά, 日本語');
   });
 });
