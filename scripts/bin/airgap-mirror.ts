@@ -2,6 +2,8 @@
 /** airgap-mirror command line: a thin layer over the library (commander for parsing). */
 import { Command, Option } from 'commander';
 import { runBuild } from '../cli/build-command.ts';
+import { addGenerateCommands } from '../cli/generate-commands.ts';
+import { TagInputError } from '../generators/driver-tags.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 
@@ -23,9 +25,12 @@ program.command('build')
     process.exitCode = await runBuild(opts);
   });
 
+addGenerateCommands(program);
+
 try {
   await program.parseAsync();
 } catch (err) {
-  process.stderr.write(`airgap-mirror: ${err instanceof UsageError ? err.message : (err as Error).stack ?? err}\n`);
+  const known = err instanceof UsageError || err instanceof TagInputError;
+  process.stderr.write(`airgap-mirror: ${known ? (err as Error).message : (err as Error).stack ?? err}\n`);
   process.exitCode = ExitCode.FAILED;
 }

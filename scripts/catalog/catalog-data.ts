@@ -11,6 +11,7 @@ import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
 import { repoFileSection } from './repo-file.ts';
 import { packagePagePath, repoFilePath } from './page-paths.ts';
+import { gpgDecision } from '../generators/repo-sets.ts';
 
 /** One row of a repo page: a package name with its latest EVR per arch. Sizes in bytes. */
 export interface CatalogPackageRow {
@@ -46,6 +47,8 @@ export interface CatalogRepo {
   unsignedPackages: number;
   /** The `.repo` section for this repo, and where the downloadable file is (site-relative). */
   repoFile: string;
+  /** Why the section says gpgcheck=0, when it does. */
+  gpgcheckOffReason?: string;
   repoFileHref: string;
   arches: string[];
   rows: CatalogPackageRow[];
@@ -70,7 +73,7 @@ const evrString = (p: Pick<PackageRecord, 'epoch' | 'version' | 'release'>) => `
 /** Builds one catalog repo from its records, repomd entries and extra metadata. */
 export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata): CatalogRepo {
   const baseurl = new URL(r.path ? `${r.path}/` : '', baseUrl).href;
-  const signedByAll = packages.length > 0 && packages.every((p) => p.signatures.length > 0);
+  const gpg = gpgDecision({ ...r, keyFiles, packageCount: packages.length, allSigned: packages.length > 0 && packages.every((p) => p.signatures.length > 0) }, baseurl);
   const keyCounts = new Map<string, number>();
   for (const p of packages) for (const k of new Set(p.signatures.map((s) => s.keyId))) keyCounts.set(k, (keyCounts.get(k) ?? 0) + 1);
   const rows = new Map<string, { latest: PackageRecord; versions: number }>();
@@ -92,7 +95,8 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
     keyFiles,
     keyIds: [...keyCounts].map(([keyId, n]) => ({ keyId, packages: n })).sort((a, b) => a.keyId.localeCompare(b.keyId)),
     unsignedPackages: packages.filter((p) => !p.signatures.length).length,
-    repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: signedByAll ? keyFiles.map((k) => new URL(k, baseurl).href) : [] }),
+    repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: gpg.gpgkeys }),
+    ...(gpg.reason ? { gpgcheckOffReason: gpg.reason } : {}),
     repoFileHref: repoFilePath(r.id),
     arches: [...new Set(packages.map((p) => p.arch))].sort(),
     rows: [...rows.values()]

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import { buildSite, type BuildResult } from '../site/build-site.ts';
 import { formatDiagnostic } from '../errors/catalogue.ts';
-import { readBuildConfig, parseRepoOption } from '../scan/build-config.ts';
+import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/build-config.ts';
 import type { RepoSpec } from '../scan/find-repos.ts';
 
 /** Parsed options of the build command. */
@@ -13,7 +13,7 @@ export interface BuildCommandOptions { mirror: string; out: string; repo?: strin
 
 /** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
 export async function runBuild(opts: BuildCommandOptions): Promise<number> {
-  const config = opts.config ? await readBuildConfig(opts.config) : { repos: [] as RepoSpec[] };
+  const config: Partial<BuildConfig> & { repos: RepoSpec[] } = opts.config ? await readBuildConfig(opts.config) : { repos: [] };
   const repos = opts.repo?.length ? opts.repo.map(parseRepoOption) : config.repos;
   const baseUrl = opts.baseUrl ?? config.baseUrl;
   const multi = process.stderr.isTTY

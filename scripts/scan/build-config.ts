@@ -7,6 +7,7 @@
  *   - path: ubi9/baseos                   # relative to the mirror root
  *     id: ubi-9-baseos                    # dnf repo id (default: path with / → -)
  *     name: UBI 9 BaseOS                  # human name (default: the id)
+ * settings: {...}                         # see generators/settings.ts
  * ```
  * Command-line options win over the file.
  */
@@ -14,9 +15,10 @@ import { readFile } from 'node:fs/promises';
 import YAML from 'yaml';
 import { UsageError } from '../errors/exit-codes.ts';
 import type { RepoSpec } from './find-repos.ts';
+import { resolveSettings, type Settings } from '../generators/settings.ts';
 
-/** Parsed config. */
-export interface BuildConfig { baseUrl?: string; repos: RepoSpec[] }
+/** Parsed config: base URL, repos, and the settings block (defaults filled in). */
+export interface BuildConfig { baseUrl?: string; repos: RepoSpec[]; settings: Settings }
 
 /** Reads and checks a config file; throws UsageError naming the file and the bad field. */
 export async function readBuildConfig(file: string): Promise<BuildConfig> {
@@ -31,8 +33,15 @@ export async function readBuildConfig(file: string): Promise<BuildConfig> {
   if (o.baseUrl !== undefined && typeof o.baseUrl !== 'string') throw new UsageError(`${file}: baseUrl must be a string`);
   const repos = (o.repos ?? []) as unknown[];
   if (!Array.isArray(repos)) throw new UsageError(`${file}: repos must be a list`);
+  let settings: Settings;
+  try {
+    settings = resolveSettings(o.settings);
+  } catch (err) {
+    throw new UsageError(`${file}: ${(err as Error).message}`);
+  }
   return {
     ...(typeof o.baseUrl === 'string' ? { baseUrl: o.baseUrl } : {}),
+    settings,
     repos: repos.map((r, i) => {
       const x = r as Record<string, unknown>;
       if (!x || typeof x.path !== 'string') throw new UsageError(`${file}: repos[${i}].path must be a string`);

@@ -17,6 +17,7 @@ import { readExtraMetadata } from '../catalog/extra-metadata.ts';
 import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
+import type { SiteManifest } from './site-manifest.ts';
 import { indexRepo, type IndexedRepo } from './index-repo.ts';
 import { placeFile } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -119,7 +120,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
 
     const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: indexed[i]!.repomd.map((m) => m.type) }));
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
-    await commitStaging(staging, o.outDir, { tool: 'airgap-mirror', version: TOOL_VERSION, repos: result.map((r) => ({ id: r.id, path: r.path, packages: r.packages })) });
+    const manifest: SiteManifest = {
+      tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
+      repos: repos.map((r, i) => ({ id: r.id, name: r.name, path: r.path, keyFiles: indexed[i]!.keyFiles, packageCount: indexed[i]!.packages.length, allSigned: indexed[i]!.packages.length > 0 && indexed[i]!.packages.every((p) => p.signatures.length > 0) })),
+    };
+    await commitStaging(staging, o.outDir, manifest);
     return {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,

@@ -51,7 +51,7 @@ async function removeStaleStaging(out: string): Promise<void> {
 }
 
 /** Writes the marker and swaps staging into place (rename old away, rename new in, delete old). */
-export async function commitStaging(staging: string, outDir: string, marker: Record<string, unknown>): Promise<void> {
+export async function commitStaging(staging: string, outDir: string, marker: object): Promise<void> {
   const out = resolve(outDir);
   await writeFile(join(staging, SITE_MARKER), JSON.stringify(marker, null, 2) + '\n');
   const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);

@@ -1,0 +1,32 @@
+/** `airgap-mirror preflight`: reads the mirror's headers (no site build) and prints the DTK preflight per kernel. */
+import { Diagnostics, formatDiagnostic } from '../errors/catalogue.ts';
+import { ExitCode } from '../errors/exit-codes.ts';
+import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
+import { readRepo } from '../scan/read-repo.ts';
+import { dtkPreflight, kernelVersionsIn, type PreflightResult } from '../preflight/dtk-preflight.ts';
+import type { RepoPackages } from '../preflight/repo-closure.ts';
+
+/** Human report of one preflight result. */
+export function formatPreflight(r: PreflightResult): string {
+  const lines = [`KERNEL_VERSION ${r.kernelVersion}: ${r.ok ? 'OK' : 'NOT READY'}`];
+  for (const p of r.required) lines.push(`  ${p.found ? 'found  ' : 'MISSING'} ${p.name}${p.exactVersion ? `-${r.versionRelease}` : ''}${p.found ? `  ${p.found.nevra} (${p.found.repoId})` : ''}`);
+  lines.push(`  dependency closure: ${r.closure.length} packages, ${r.unresolved.length} unresolved`);
+  for (const u of r.unresolved) lines.push(`  UNRESOLVED ${u.nevra} (${u.repoId}) requires ${u.dep}`);
+  return lines.join('\n');
+}
+
+/** Runs the preflight; returns 0 when every kernel is ready, 2 when not, 1 when there is nothing to check. */
+export async function runPreflight(mirrorDir: string, kernels: string[], repos: RepoSpec[]): Promise<number> {
+  const diags = new Diagnostics((d) => process.stderr.write(formatDiagnostic(d) + '\n'));
+  const found = await findRepos(mirrorDir, diags, repos);
+  const sets: RepoPackages = [];
+  for (const r of found) sets.push({ repoId: r.id, packages: await readRepo(mirrorDir, r, diags) });
+  const list = kernels.length ? kernels : kernelVersionsIn(sets);
+  if (!list.length) {
+    process.stderr.write('airgap-mirror: no kernel-core package in the mirror; pass --kernel-version\n');
+    return ExitCode.FAILED;
+  }
+  const results = list.map((k) => dtkPreflight(sets, k));
+  process.stdout.write(results.map(formatPreflight).join('\n') + '\n');
+  return results.every((r) => r.ok) ? ExitCode.OK : ExitCode.PARTIAL;
+}

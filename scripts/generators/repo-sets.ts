@@ -1,0 +1,61 @@
+/**
+ * `.repo` files per repo set as the field runbooks use them (seed 000): `ubi.repo` (UBI
+ * BaseOS/AppStream), `cuda.repo` (NVIDIA CUDA), `redhat.repo` (rhocp/RHEL), `mirror.repo`
+ * (anything else). One section per repo with its own baseurl; gpgcheck=1 with the mirrored
+ * key only when every package is signed and the repo carries a key file, else gpgcheck=0
+ * and a reason.
+ */
+import { repoFileSection } from '../catalog/repo-file.ts';
+
+/** What the generators need to know about a repo of the site. */
+export interface SiteRepo {
+  id: string;
+  name: string;
+  /** Path relative to the site root. */
+  path: string;
+  /** Key files in the repo directory (relative to it). */
+  keyFiles: string[];
+  packageCount: number;
+  /** True when every package carries a signature. */
+  allSigned: boolean;
+}
+
+/** Repo set (file name without `.repo`) a repo belongs to, from its path. */
+export function repoSetOf(path: string): string {
+  const first = path.split('/')[0] ?? '';
+  if (/^ubi\d*$/.test(first)) return 'ubi';
+  if (/cuda/.test(first)) return 'cuda';
+  if (/^(rhocp|rhel|codeready|rhoso|fast-datapath)/.test(first)) return 'redhat';
+  return 'mirror';
+}
+
+/** gpgcheck decision for one repo: key URLs when usable, else the reason gpgcheck is 0. */
+export function gpgDecision(repo: SiteRepo, baseurl: string): { gpgkeys: string[]; reason?: string } {
+  if (!repo.keyFiles.length) return { gpgkeys: [], reason: 'no key file (*.pub, *.asc, RPM-GPG-KEY-*) was mirrored with this repo' };
+  if (!repo.allSigned) return { gpgkeys: [], reason: 'some packages in this repo are unsigned' };
+  return { gpgkeys: repo.keyFiles.map((k) => new URL(k, baseurl).href) };
+}
+
+/** A generated `.repo` file: name, text, and the per-repo reasons for gpgcheck=0. */
+export interface RepoFile { fileName: string; text: string; warnings: string[] }
+
+/** Absolute baseurl of a repo on the site. */
+export function repoBaseurl(baseUrl: string, path: string): string {
+  return new URL(path ? `${path}/` : '', baseUrl).href;
+}
+
+/** The `.repo` files for `repos`, grouped by repo set, sorted by file name. */
+export function repoFiles(repos: SiteRepo[], baseUrl: string): RepoFile[] {
+  const sets = new Map<string, SiteRepo[]>();
+  for (const r of [...repos].sort((a, b) => a.path.localeCompare(b.path))) (sets.get(repoSetOf(r.path)) ?? sets.set(repoSetOf(r.path), []).get(repoSetOf(r.path))!).push(r);
+  return [...sets].sort(([a], [b]) => a.localeCompare(b)).map(([set, list]) => {
+    const warnings: string[] = [];
+    const text = list.map((r) => {
+      const baseurl = repoBaseurl(baseUrl, r.path);
+      const g = gpgDecision(r, baseurl);
+      if (g.reason) warnings.push(`${r.id}: gpgcheck=0 because ${g.reason}`);
+      return repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: g.gpgkeys });
+    }).join('\n');
+    return { fileName: `${set}.repo`, text, warnings };
+  });
+}

@@ -1,0 +1,23 @@
+/**
+ * The manifest every built site carries at its root (`.airgap-mirror-site.json`): tool
+ * version, base URL and the repos with what generators need (id, name, path, key files,
+ * package count, whether every package is signed). Commands that work on a built site
+ * (repo-files, repo-config, repo-lint) read it instead of re-indexing.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { UsageError } from '../errors/exit-codes.ts';
+import type { SiteRepo } from '../generators/repo-sets.ts';
+import { SITE_MARKER } from './output-dir.ts';
+
+/** Contents of the site manifest. */
+export interface SiteManifest { tool: 'airgap-mirror'; version: string; baseUrl: string; baseUrlIsPlaceholder: boolean; repos: SiteRepo[] }
+
+/** Reads `<siteDir>/.airgap-mirror-site.json`; throws UsageError when the directory is not a built site. */
+export async function readSiteManifest(siteDir: string): Promise<SiteManifest> {
+  try {
+    return JSON.parse(await readFile(join(siteDir, SITE_MARKER), 'utf8')) as SiteManifest;
+  } catch {
+    throw new UsageError(`${siteDir} is not a site built by airgap-mirror (no ${SITE_MARKER}); run airgap-mirror build first`);
+  }
+}
