@@ -2,12 +2,11 @@
  * Lints `.repo` files against a built site: each baseurl must have repodata/repomd.xml on
  * the site, each gpgkey URL must exist, section ids must be unique, no two sections may
  * share a baseurl, gpgcheck=1 needs a gpgkey. URLs are mapped to site files by removing the
- * site's base URL; a URL outside it is an error. INI parsing with the `ini` package; section
- * headers are also scanned line by line because a parser keeps only the last duplicate.
+ * site's base URL; a URL outside it is an error.
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import ini from 'ini';
+import { parseRepoFile } from './repo-file-parser.ts';
 
 /** One lint finding. */
 export interface LintFinding { level: 'error' | 'warning'; section: string; message: string }
@@ -18,17 +17,16 @@ const exists = (p: string) => stat(p).then(() => true, () => false);
 export async function lintRepoFile(text: string, siteDir: string, baseUrl: string): Promise<LintFinding[]> {
   const findings: LintFinding[] = [];
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  const headers = [...text.matchAll(/^\s*\[([^\]]+)\]\s*$/gm)].map((m) => m[1]!.trim());
-  for (const [i, h] of headers.entries()) if (headers.indexOf(h) !== i) findings.push({ level: 'error', section: h, message: `section [${h}] appears more than once; dnf keeps only one` });
-  const doc = ini.parse(text) as Record<string, Record<string, string>>;
+  const sections = parseRepoFile(text);
+  const ids = sections.map((s) => s.id);
   const toPath = (url: string): string | undefined => {
     const u = url.trim();
     return u.startsWith(base) ? decodeURIComponent(u.slice(base.length)) : u === base.slice(0, -1) ? '' : undefined;
   };
   const seenBaseurl = new Map<string, string>();
-  for (const [section, opts] of Object.entries(doc)) {
-    if (typeof opts !== 'object') continue;
-    const baseurl = String(opts.baseurl ?? '').trim();
+  for (const [i, { id: section, options: opts }] of sections.entries()) {
+    if (ids.indexOf(section) !== i) findings.push({ level: 'error', section, message: `section [${section}] appears more than once; dnf keeps only one` });
+    const baseurl = (opts.baseurl ?? '').split(/\s+/)[0]!;
     if (!baseurl) { findings.push({ level: 'error', section, message: 'no baseurl' }); continue; }
     const norm = baseurl.endsWith('/') ? baseurl : `${baseurl}/`;
     const other = seenBaseurl.get(norm);
