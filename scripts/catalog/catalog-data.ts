@@ -11,7 +11,9 @@ import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
 import { repoFileSection } from './repo-file.ts';
 import { packagePagePath, repoFilePath } from './page-paths.ts';
-import { gpgDecision } from '../generators/repo-sets.ts';
+import { gpgDecision, type RepoFile } from '../generators/repo-sets.ts';
+import type { Settings } from '../generators/settings.ts';
+import type { PreflightResult } from '../preflight/dtk-preflight.ts';
 
 /** One row of a repo page: a package name with its latest EVR per arch. Sizes in bytes. */
 export interface CatalogPackageRow {
@@ -57,6 +59,12 @@ export interface CatalogRepo {
 
 /** The whole catalog. `builtAt` in epoch seconds. */
 export interface CatalogData {
+  /** Values the mirror cannot know (config `settings:`), for runbooks and generators. */
+  settings: Settings;
+  /** .repo files per repo set (ubi.repo, cuda.repo, redhat.repo...). */
+  repoFiles: RepoFile[];
+  /** DTK preflight per kernel version found in the mirror. */
+  preflight: PreflightResult[];
   toolVersion: string;
   baseUrl: string;
   /** True when baseUrl is the placeholder because no --base-url was given. */

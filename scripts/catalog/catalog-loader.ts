@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogData } from './catalog-data.ts';
+import { resolveSettings } from '../generators/settings.ts';
 import type { PackagePageData, PackagePageEntry } from './package-pages.ts';
 
 /** Environment variable naming the catalog directory for the Astro build. */
@@ -15,7 +16,7 @@ export const CATALOG_ENV = 'AIRGAP_CATALOG_DIR';
 export const CATALOG_FILE = 'catalog.json';
 export const PACKAGES_FILE = 'packages.json';
 
-const EMPTY: CatalogData = { toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
+const EMPTY: CatalogData = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
 
 async function readJson<T>(name: string, fallback: T): Promise<T> {
   const dir = process.env[CATALOG_ENV];

@@ -23,7 +23,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   let mb = 0;
   const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}) },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}) },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });

@@ -18,6 +18,9 @@ import { writePackagePages, type PackagePageEntry } from '../catalog/package-pag
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import type { SiteManifest } from './site-manifest.ts';
+import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
+import { resolveSettings, type Settings } from '../generators/settings.ts';
+import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo } from './index-repo.ts';
 import { placeFile } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -34,6 +37,8 @@ export interface BuildSiteOptions {
   /** Absolute URL the site will be served at (for .repo snippets). */
   baseUrl?: string;
   changelogLimit?: number;
+  /** Values for runbooks and generators (config `settings:`); defaults when absent. */
+  settings?: Settings;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -87,6 +92,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
 
     progress.phase?.('catalog');
     const deps = new DependencyIndex(repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages })));
+
     const catalogDir = join(work, 'catalog');
     const pageEntries: PackagePageEntry[] = [];
     const catalogRepos: CatalogRepo[] = [];
@@ -96,7 +102,12 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
       catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras));
     }
+    const siteRepos: SiteRepo[] = repos.map((r, i) => ({ id: r.id, name: r.name, path: r.path, keyFiles: indexed[i]!.keyFiles, packageCount: indexed[i]!.packages.length, allSigned: indexed[i]!.packages.length > 0 && indexed[i]!.packages.every((p) => p.signatures.length > 0) }));
+    const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
     const catalog: CatalogData = {
+      settings: o.settings ?? resolveSettings(undefined),
+      repoFiles: repoFiles(siteRepos, baseUrl),
+      preflight: kernelVersionsIn(repoSets).map((k) => dtkPreflight(repoSets, k, deps)),
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
     };
@@ -122,7 +133,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
-      repos: repos.map((r, i) => ({ id: r.id, name: r.name, path: r.path, keyFiles: indexed[i]!.keyFiles, packageCount: indexed[i]!.packages.length, allSigned: indexed[i]!.packages.length > 0 && indexed[i]!.packages.every((p) => p.signatures.length > 0) })),
+      repos: siteRepos,
     };
     await commitStaging(staging, o.outDir, manifest);
     return {

@@ -23,7 +23,7 @@ function astroScratch(): string {
     scratch = dir;
     // Astro source is copied (its compiler keys metadata by path, so no symlinks there);
     // packages and the build scripts the pages import are linked.
-    for (const name of ['site', 'public', 'astro.config.mjs']) cpSync(join(PROJECT_ROOT, name), join(dir, name), { recursive: true });
+    for (const name of ['site', 'content', 'public', 'astro.config.mjs']) cpSync(join(PROJECT_ROOT, name), join(dir, name), { recursive: true });
     for (const name of ['node_modules', 'scripts']) symlinkSync(join(PROJECT_ROOT, name), join(dir, name));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   }
