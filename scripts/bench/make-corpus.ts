@@ -16,8 +16,8 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const CHUNK = 250;
 
-/** Spec text for packages [from, to) of the corpus. */
-export function corpusSpec(from: number, to: number): string {
+/** Spec text for packages [from, to) of the corpus; `payloadBytes` adds a random (incompressible) file of that size to each. */
+export function corpusSpec(from: number, to: number, payloadBytes = 0): string {
   const name = (i: number) => `bench-pkg-${String(i).padStart(5, '0')}`;
   const parts = [
     `Name: bench-src-${from}`, 'Version: 1.0', 'Release: 1.el9', 'Summary: Stand-in: benchmark corpus source (airgap-mirror)',
@@ -38,27 +38,29 @@ export function corpusSpec(from: number, to: number): string {
       `echo '#!/bin/sh' > %{buildroot}/usr/bin/${n}; chmod 755 %{buildroot}/usr/bin/${n}`,
       `echo ${i} > %{buildroot}/etc/${n}/${n}.conf`,
       `for f in $(seq 1 ${fileCount}); do echo "${n} $f" > %{buildroot}/usr/lib64/${n}/module-$f.so; done`,
-      `echo ${n} > %{buildroot}/usr/share/doc/${n}/README`);
+      `echo ${n} > %{buildroot}/usr/share/doc/${n}/README`,
+      ...(payloadBytes ? [`head -c ${payloadBytes} /dev/urandom > %{buildroot}/usr/lib64/${n}/data.bin`] : []));
     files.push(`%files -n ${n}`, `/usr/bin/${n}`, `%config(noreplace) /etc/${n}/${n}.conf`, `/usr/lib64/${n}`, `/usr/share/doc/${n}`, '');
   }
   return [...parts, '%prep', '%build', '%install', ...install, '', ...files,
     '%changelog', '* Mon Jun 02 2025 Bench Builder <bench@airgap-mirror.invalid> - 1.0-1', '- stand-in corpus build', ''].join('\n');
 }
 
-/** Builds N corpus packages into `<outDir>/Packages`; returns the number built. */
-export async function makeCorpus(outDir: string, n: number, log: (s: string) => void = () => {}): Promise<number> {
+/** Builds N corpus packages into `<outDir>/Packages` (numbered from `first`); returns the number built. */
+export async function makeCorpus(outDir: string, n: number, log: (s: string) => void = () => {}, o: { payloadBytes?: number; first?: number } = {}): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));
   const pkgDir = join(outDir, 'Packages');
   await mkdir(pkgDir, { recursive: true });
   try {
     const chunks: [number, number][] = [];
-    for (let i = 0; i < n; i += CHUNK) chunks.push([i, Math.min(n, i + CHUNK)]);
+    const first = o.first ?? 0;
+    for (let i = first; i < first + n; i += CHUNK) chunks.push([i, Math.min(first + n, i + CHUNK)]);
     let done = 0;
     const worker = async () => {
       for (let c = chunks.shift(); c; c = chunks.shift()) {
         const top = join(work, `t${c[0]}`);
         const spec = join(work, `bench-${c[0]}.spec`);
-        await writeFile(spec, corpusSpec(c[0], c[1]));
+        await writeFile(spec, corpusSpec(c[0], c[1], o.payloadBytes));
         await run('rpmbuild', ['--quiet', '-bb', '--define', `_topdir ${top}`, '--define', 'debug_package %{nil}', '--define', '__os_install_post %{nil}',
           '--define', '_build_id_links none', '--define', '_binary_payload w1.gzdio', spec], { maxBuffer: 1 << 26, env: { ...process.env, SOURCE_DATE_EPOCH: '1748822400' } });
         const rpmDir = join(top, 'RPMS', 'noarch');

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { runBuild } from '../cli/build-command.ts';
 import { addGenerateCommands } from '../cli/generate-commands.ts';
+import { addBundleCommands } from '../cli/bundle-commands.ts';
 import { TagInputError } from '../generators/driver-tags.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
@@ -26,6 +27,7 @@ program.command('build')
   });
 
 addGenerateCommands(program);
+addBundleCommands(program);
 
 try {
   await program.parseAsync();

@@ -1,0 +1,105 @@
+/**
+ * Verifies a bundle before extraction, or an extracted tree, against its manifest: names
+ * every missing, extra and corrupted file (and bad volumes, and a damaged archive).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SUMS_FILE, hashFile, listSite, sha256, sumsText, type BundleManifest, type DeltaManifest, type FileEntry } from './manifest.ts';
+import { readBundle } from './read-bundle.ts';
+
+/** Verdict of a verification. Bytes read, seconds elapsed. */
+export interface VerifyReport {
+  target: string;
+  kind: 'full' | 'delta' | 'directory';
+  ok: boolean;
+  files: number;
+  missing: string[];
+  extra: string[];
+  corrupted: { path: string; reason: string }[];
+  badVolumes: string[];
+  damaged?: string;
+  bytes: number;
+  seconds: number;
+}
+
+const META = new Set([MANIFEST_FILE, SUMS_FILE, DELTA_FILE, DELTA_SUMS_FILE]);
+
+function compare(expected: FileEntry[], seen: Map<string, { size: number; sha256: string }>, r: VerifyReport): void {
+  const want = new Map(expected.map((f) => [f.path, f]));
+  for (const f of expected) {
+    const got = seen.get(f.path);
+    if (!got) r.missing.push(f.path);
+    else if (got.size !== f.size) r.corrupted.push({ path: f.path, reason: `size ${got.size}, manifest says ${f.size}` });
+    else if (got.sha256 !== f.sha256) r.corrupted.push({ path: f.path, reason: 'sha256 does not match the manifest' });
+  }
+  for (const p of seen.keys()) if (!want.has(p) && !META.has(p)) r.extra.push(p);
+  r.files = expected.length;
+}
+
+function finish(r: VerifyReport, started: number): VerifyReport {
+  r.ok = !r.missing.length && !r.extra.length && !r.corrupted.length && !r.badVolumes.length && !r.damaged;
+  r.seconds = (Date.now() - started) / 1000;
+  return r;
+}
+
+const newReport = (target: string, kind: VerifyReport['kind']): VerifyReport => ({ target, kind, ok: false, files: 0, missing: [], extra: [], corrupted: [], badVolumes: [], bytes: 0, seconds: 0 });
+
+/** Verifies a bundle file (or its volumes) without extracting it. */
+export async function verifyBundle(bundle: string, onBytes?: (n: number) => void): Promise<VerifyReport> {
+  const started = Date.now();
+  const r = newReport(bundle, 'full');
+  const seen = new Map<string, { size: number; sha256: string }>();
+  const meta = new Map<string, Buffer>();
+  const outcome = await readBundle(bundle, async (name: string, size: number, body: Readable) => {
+    const h = createHash('sha256');
+    const keep: Buffer[] = [];
+    let n = 0;
+    for await (const c of body) { h.update(c as Buffer); n += (c as Buffer).length; if (META.has(name)) keep.push(c as Buffer); }
+    if (n !== size) throw new Error(`entry ${name} is cut short`);
+    seen.set(name, { size, sha256: h.digest('hex') });
+    if (META.has(name)) meta.set(name, Buffer.concat(keep));
+  }, onBytes);
+  r.badVolumes = outcome.badVolumes;
+  r.bytes = outcome.bytes;
+  if (outcome.damaged) r.damaged = `the archive cannot be read: ${outcome.damaged}`;
+  const manifestBytes = meta.get(MANIFEST_FILE);
+  let manifest: BundleManifest | undefined;
+  try { manifest = manifestBytes && (JSON.parse(manifestBytes.toString('utf8')) as BundleManifest); } catch { r.corrupted.push({ path: MANIFEST_FILE, reason: 'not valid JSON' }); }
+  if (!manifest) {
+    if (!r.corrupted.length) r.missing.push(MANIFEST_FILE);
+    return finish(r, started);
+  }
+  const deltaBytes = meta.get(DELTA_FILE);
+  if (deltaBytes) {
+    r.kind = 'delta';
+    let delta: DeltaManifest;
+    try { delta = JSON.parse(deltaBytes.toString('utf8')) as DeltaManifest; } catch { r.corrupted.push({ path: DELTA_FILE, reason: 'not valid JSON' }); return finish(r, started); }
+    if (delta.targetManifest !== sha256(manifestBytes!)) r.corrupted.push({ path: MANIFEST_FILE, reason: 'does not match the delta\'s target manifest checksum' });
+    compare(delta.changed, seen, r);
+  } else {
+    compare(manifest.files, seen, r);
+    if (meta.get(SUMS_FILE)?.toString('utf8') !== sumsText(manifest.files)) r.corrupted.push({ path: SUMS_FILE, reason: 'does not match the manifest' });
+  }
+  return finish(r, started);
+}
+
+/** Verifies an extracted tree (`<dir>/airgap-mirror-manifest.json` and `<dir>/site/`). */
+export async function verifyDirectory(dir: string, onBytes?: (n: number) => void): Promise<VerifyReport> {
+  const started = Date.now();
+  const r = newReport(dir, 'directory');
+  let manifest: BundleManifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as BundleManifest;
+  } catch {
+    r.missing.push(MANIFEST_FILE);
+    return finish(r, started);
+  }
+  const seen = new Map<string, { size: number; sha256: string }>();
+  for (const f of await listSite(join(dir, 'site')).catch(() => [])) {
+    seen.set(f.path, { size: f.size, sha256: await hashFile(f.abs, (n) => { r.bytes += n; onBytes?.(n); }) });
+  }
+  compare(manifest.files, seen, r);
+  return finish(r, started);
+}

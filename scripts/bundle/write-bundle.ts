@@ -1,0 +1,130 @@
+/**
+ * Writes a bundle of a built site with tar-stream: `site/...` entries sorted by path with
+ * fixed owner (0/0), mode (0644) and mtime, then the manifest and SHA256SUMS, so the same
+ * site gives the same bytes. Each file is read once, hashed as it streams into the archive,
+ * so memory stays flat whatever the site size. Optional zstd (node:zlib, content checksum
+ * on) and splitting into volumes. A delta bundle (`sinceManifest`) carries only new and
+ * changed files plus the list of deleted paths and the complete new manifest.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { PassThrough, Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants, createZstdCompress } from 'node:zlib';
+import tar from 'tar-stream';
+import { UsageError } from '../errors/exit-codes.ts';
+import {
+  DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, repoRevisions, sha256, sumsText,
+  type BundleManifest, type DeltaManifest, type FileEntry,
+} from './manifest.ts';
+import { SplitWriter } from './split-writer.ts';
+
+/** Fixed mtime of every entry (2000-01-01T00:00:00Z): bundles do not depend on when files were written. */
+export const ENTRY_MTIME = new Date(946684800 * 1000);
+
+/** Options of writeBundle. Sizes in bytes. */
+export interface BundleOptions {
+  siteDir: string;
+  outFile: string;
+  zstd?: boolean;
+  /** Volume size; when set, writes `<outFile>.part-NNN` and `<outFile>.parts.sha256` instead of one file. */
+  splitBytes?: number;
+  /** Path of the manifest of the site the other side has: makes a delta bundle. */
+  sinceManifest?: string;
+  /** Called with bytes read from the site as they are archived (or hashed, for deltas). */
+  onBytes?: (n: number) => void;
+}
+
+/** What was written: counts, bytes in (site) and out (archive), seconds, output files. */
+export interface BundleResult { kind: 'full' | 'delta'; files: number; deleted: number; bytesIn: number; bytesOut: number; seconds: number; outputs: string[] }
+
+async function readManifest(file: string): Promise<{ manifest: BundleManifest; bytes: Buffer }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+    const manifest = JSON.parse(bytes.toString('utf8')) as BundleManifest;
+    if (manifest.format !== 'airgap-mirror-bundle/1') throw new Error('not an airgap-mirror manifest');
+    return { manifest, bytes };
+  } catch (err) {
+    throw new UsageError(`--since ${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Writes the bundle; throws UsageError for a bad --since manifest or site. */
+export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
+  const started = Date.now();
+  const site = await listSite(o.siteDir).catch((e) => { throw new UsageError(`--site ${o.siteDir}: ${(e as Error).message}`); });
+  if (!site.some((f) => f.path === 'site/.airgap-mirror-site.json')) throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`);
+  const hashes = new Map<string, string>();
+  let include = site;
+  let delta: DeltaManifest | undefined;
+  let base: { manifest: BundleManifest; bytes: Buffer } | undefined;
+  if (o.sinceManifest) {
+    base = await readManifest(o.sinceManifest);
+    for (const f of site) hashes.set(f.path, await hashFile(f.abs, o.onBytes));
+    const old = new Map(base.manifest.files.map((f) => [f.path, f.sha256]));
+    include = site.filter((f) => old.get(f.path) !== hashes.get(f.path));
+  }
+
+  // Output: tar → [zstd] → counter → file or volumes.
+  let bytesOut = 0;
+  const whole = createHash('sha256');
+  const counter = new Transform({ transform(chunk: Buffer, _e, cb) { bytesOut += chunk.length; whole.update(chunk); cb(null, chunk); } });
+  const tmp = `${o.outFile}.partial`;
+  if (o.splitBytes) for (const n of await readdir(dirname(o.outFile)).catch(() => [] as string[])) if (n.startsWith(`${basename(o.outFile)}.part-`)) await rm(join(dirname(o.outFile), n));
+  const sink: Writable = o.splitBytes ? new SplitWriter(o.outFile, o.splitBytes) : createWriteStream(tmp);
+  const pack = tar.pack();
+  const compress = o.zstd ? createZstdCompress({ params: { [constants.ZSTD_c_compressionLevel]: 3, [constants.ZSTD_c_checksumFlag]: 1 } }) : new PassThrough();
+  const done = pipeline(pack as unknown as NodeJS.ReadableStream, compress, counter, sink);
+
+  const header = (name: string, size: number) => ({ name, size, mode: 0o644, mtime: ENTRY_MTIME, uid: 0, gid: 0, uname: 'root', gname: 'root', type: 'file' as const });
+  const addBuffer = (name: string, data: Buffer) => new Promise<void>((res, rej) => pack.entry(header(name, data.length), data, (err) => (err ? rej(err) : res())));
+  try {
+    for (const f of include) {
+      const h = createHash('sha256');
+      let seen = 0;
+      const entry = pack.entry(header(f.path, f.size));
+      const tap = new Transform({ transform(chunk: Buffer, _e, cb) { h.update(chunk); seen += chunk.length; if (!o.sinceManifest) o.onBytes?.(chunk.length); cb(null, chunk); } });
+      await pipeline(createReadStream(f.abs, { highWaterMark: 1 << 20 }), tap, entry as unknown as NodeJS.WritableStream);
+      if (seen !== f.size) throw new Error(`${f.abs} changed size while being bundled`);
+      const digest = h.digest('hex');
+      if (hashes.has(f.path) && hashes.get(f.path) !== digest) throw new Error(`${f.abs} changed while being bundled`);
+      hashes.set(f.path, digest);
+    }
+    const files: FileEntry[] = site.map((f) => ({ path: f.path, size: f.size, sha256: hashes.get(f.path)! }));
+    const manifest = makeManifest(files, await repoRevisions(o.siteDir, files));
+    const manifestBytes = jsonBytes(manifest);
+    if (base) {
+      const now = new Set(files.map((f) => f.path));
+      delta = {
+        format: 'airgap-mirror-delta/1', baseManifest: sha256(base.bytes), targetManifest: sha256(manifestBytes),
+        changed: files.filter((f) => include.some((i) => i.path === f.path)), deleted: base.manifest.files.map((f) => f.path).filter((p) => !now.has(p)),
+      };
+      await addBuffer(DELTA_FILE, jsonBytes(delta));
+      await addBuffer(DELTA_SUMS_FILE, Buffer.from(sumsText(delta.changed)));
+    }
+    await addBuffer(MANIFEST_FILE, manifestBytes);
+    await addBuffer(SUMS_FILE, Buffer.from(sumsText(files)));
+    pack.finalize();
+    await done;
+  } catch (err) {
+    pack.destroy(err as Error);
+    await done.catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  const outputs: string[] = [];
+  if (o.splitBytes) {
+    outputs.push(...(sink as SplitWriter).volumes.map(([f]) => f), `${o.outFile}.parts.sha256`);
+  } else {
+    await rename(tmp, o.outFile);
+    await writeFile(`${o.outFile}.sha256`, `${whole.digest('hex')}  ${basename(o.outFile)}\n`);
+    outputs.push(o.outFile, `${o.outFile}.sha256`);
+  }
+  return {
+    kind: delta ? 'delta' : 'full', files: include.length, deleted: delta?.deleted.length ?? 0,
+    bytesIn: include.reduce((s, f) => s + f.size, 0), bytesOut, seconds: (Date.now() - started) / 1000, outputs,
+  };
+}
