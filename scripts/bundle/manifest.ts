@@ -59,12 +59,12 @@ export function sumsText(files: FileEntry[]): string {
 /** Every regular file under `siteDir` as bundle paths with sizes, sorted by path (byte order). */
 export async function listSite(siteDir: string): Promise<{ path: string; abs: string; size: number }[]> {
   const out: { path: string; abs: string; size: number }[] = [];
-  const walk = async (rel: string) => {
-    for (const e of await readdir(join(siteDir, rel), { withFileTypes: true })) {
+  const walk = async (rel: string): Promise<void> => {
+    await Promise.all((await readdir(join(siteDir, rel), { withFileTypes: true })).map(async (e) => {
       const r = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) await walk(r);
       else if (e.isFile()) out.push({ path: `${SITE_ROOT}/${r}`, abs: join(siteDir, r), size: (await stat(join(siteDir, r))).size });
-    }
+    }));
   };
   await walk('');
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
