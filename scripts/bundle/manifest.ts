@@ -70,8 +70,14 @@ export async function listSite(siteDir: string): Promise<{ path: string; abs: st
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** sha256 of a file, streamed; `onBytes` gets each chunk's length. */
+/** sha256 of a file (read whole up to 4 MiB, streamed above); `onBytes` gets each chunk's length. */
 export async function hashFile(path: string, onBytes?: (n: number) => void): Promise<string> {
+  const s = await stat(path);
+  if (s.size <= 4 << 20) {
+    const data = await readFile(path);
+    onBytes?.(data.length);
+    return sha256(data);
+  }
   const h = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
     h.update(chunk as Buffer);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import pMap from 'p-map';
 import { DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SUMS_FILE, hashFile, listSite, sha256, sumsText, type BundleManifest, type DeltaManifest, type FileEntry } from './manifest.ts';
 import { readBundle } from './read-bundle.ts';
 
@@ -97,9 +98,9 @@ export async function verifyDirectory(dir: string, onBytes?: (n: number) => void
     return finish(r, started);
   }
   const seen = new Map<string, { size: number; sha256: string }>();
-  for (const f of await listSite(join(dir, 'site')).catch(() => [])) {
-    seen.set(f.path, { size: f.size, sha256: await hashFile(f.abs, (n) => { r.bytes += n; onBytes?.(n); }) });
-  }
+  const files = await listSite(join(dir, 'site')).catch(() => []);
+  // 16 files hashed at a time: per-file latency, not bytes, dominates trees of small files.
+  await pMap(files, async (f) => { seen.set(f.path, { size: f.size, sha256: await hashFile(f.abs, (n) => { r.bytes += n; onBytes?.(n); }) }); }, { concurrency: 16 });
   compare(manifest.files, seen, r);
   return finish(r, started);
 }

@@ -13,6 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createZstdCompress } from 'node:zlib';
+import pMap from 'p-map';
 import tar from 'tar-stream';
 import { UsageError } from '../errors/exit-codes.ts';
 import {
@@ -68,7 +69,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   let base: { manifest: BundleManifest; bytes: Buffer } | undefined;
   if (o.sinceManifest) {
     base = await readManifest(o.sinceManifest);
-    for (const f of site) hashes.set(f.path, await hashFile(f.abs, o.onBytes));
+    await pMap(site, async (f) => { hashes.set(f.path, await hashFile(f.abs, o.onBytes)); }, { concurrency: 16 });
     const old = new Map(base.manifest.files.map((f) => [f.path, f.sha256]));
     include = site.filter((f) => old.get(f.path) !== hashes.get(f.path));
   }
