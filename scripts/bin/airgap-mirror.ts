@@ -21,6 +21,8 @@ program.command('build')
   .option('--base-url <url>', 'absolute URL the site is served at, for .repo snippets')
   .option('--config <file>', 'YAML config file (baseUrl, repos)')
   .addOption(new Option('--changelog-limit <n>', 'newest changelog entries kept per package').default('10'))
+  .option('--no-verify-signatures', 'do not verify package signatures against the mirrored keys (digests are always checked)')
+  .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
   .action(async (opts) => {
     process.exitCode = await runBuild(opts);

@@ -11,7 +11,9 @@ import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
 import { repoFileSection } from './repo-file.ts';
 import { packagePagePath, repoFilePath } from './page-paths.ts';
-import { gpgDecision, type RepoFile } from '../generators/repo-sets.ts';
+import { gpgDecision, type RepoFile, type SiteRepo } from '../generators/repo-sets.ts';
+import type { RepoTrust } from '../trust/repo-trust.ts';
+import type { Diagnostic } from '../errors/catalogue.ts';
 import type { Settings } from '../generators/settings.ts';
 import type { PreflightResult } from '../preflight/dtk-preflight.ts';
 
@@ -47,6 +49,8 @@ export interface CatalogRepo {
   /** Signing key IDs seen on the repo's packages, with how many packages each signed. */
   keyIds: { keyId: string; packages: number }[];
   unsignedPackages: number;
+  /** Keys, verification counts and the gpgcheck decision. */
+  trust: RepoTrust;
   /** The `.repo` section for this repo, and where the downloadable file is (site-relative). */
   repoFile: string;
   /** Why the section says gpgcheck=0, when it does. */
@@ -65,6 +69,8 @@ export interface CatalogData {
   repoFiles: RepoFile[];
   /** DTK preflight per kernel version found in the mirror. */
   preflight: PreflightResult[];
+  /** Every problem the build reported (for the verify page). */
+  problems: Diagnostic[];
   toolVersion: string;
   baseUrl: string;
   /** True when baseUrl is the placeholder because no --base-url was given. */
@@ -79,9 +85,9 @@ export interface CatalogData {
 const evrString = (p: Pick<PackageRecord, 'epoch' | 'version' | 'release'>) => `${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
 
 /** Builds one catalog repo from its records, repomd entries and extra metadata. */
-export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata): CatalogRepo {
+export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata, trust: RepoTrust): CatalogRepo {
   const baseurl = new URL(r.path ? `${r.path}/` : '', baseUrl).href;
-  const gpg = gpgDecision({ ...r, keyFiles, packageCount: packages.length, allSigned: packages.length > 0 && packages.every((p) => p.signatures.length > 0) }, baseurl);
+  const gpg = gpgDecision(siteRepo(r, keyFiles, packages.length, trust), baseurl);
   const keyCounts = new Map<string, number>();
   for (const p of packages) for (const k of new Set(p.signatures.map((s) => s.keyId))) keyCounts.set(k, (keyCounts.get(k) ?? 0) + 1);
   const rows = new Map<string, { latest: PackageRecord; versions: number }>();
@@ -103,6 +109,7 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
     keyFiles,
     keyIds: [...keyCounts].map(([keyId, n]) => ({ keyId, packages: n })).sort((a, b) => a.keyId.localeCompare(b.keyId)),
     unsignedPackages: packages.filter((p) => !p.signatures.length).length,
+    trust,
     repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: gpg.gpgkeys }),
     ...(gpg.reason ? { gpgcheckOffReason: gpg.reason } : {}),
     repoFileHref: repoFilePath(r.id),
@@ -112,6 +119,11 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.arch.localeCompare(b.arch))),
     extras,
   };
+}
+
+/** The generator view of a repo (id, path, key files, gpgcheck decision inputs). */
+export function siteRepo(r: { id: string; name: string; path: string }, keyFiles: string[], packageCount: number, trust: RepoTrust): SiteRepo {
+  return { id: r.id, name: r.name, path: r.path, keyFiles, packageCount, gpgkeyFiles: trust.signingKeyFiles, ...(trust.gpgcheckOffReason ? { gpgcheckOffReason: trust.gpgcheckOffReason } : {}) };
 }
 
 /** Writes the catalog JSON. */

@@ -16,7 +16,7 @@ export const CATALOG_ENV = 'AIRGAP_CATALOG_DIR';
 export const CATALOG_FILE = 'catalog.json';
 export const PACKAGES_FILE = 'packages.json';
 
-const EMPTY: CatalogData = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
+const EMPTY: CatalogData = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], problems: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
 
 async function readJson<T>(name: string, fallback: T): Promise<T> {
   const dir = process.env[CATALOG_ENV];

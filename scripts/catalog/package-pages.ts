@@ -25,7 +25,10 @@ export interface VersionView {
   /** Download path relative to the repo root. */
   href: string;
   headerStart: number; headerEnd: number;
-  signatures: { keyId: string; algorithm: string; hash: string; version: number; created?: number }[];
+  signatures: { keyId: string; algorithm: string; hash: string; version: number; created?: number; verdict: string }[];
+  /** Digest problems when the package was kept despite them (--keep-corrupt). */
+  corrupt: boolean;
+  digestProblems: string[];
   deps: Partial<Record<DependencyKind, DependencyView[]>>;
   requiredBy: PackageLink[];
   files: { path: string; type: string }[];
@@ -59,7 +62,9 @@ function versionView(p: PackageRecord, index: DependencyIndex): VersionView {
     group: p.group, packager: p.packager, buildhost: p.buildhost, sourcerpm: p.sourcerpm,
     timeBuild: p.timeBuild, timeFile: p.timeFile, sizePackage: p.sizePackage, sizeInstalled: p.sizeInstalled, sizeArchive: p.sizeArchive,
     href: p.locationHref, headerStart: p.headerStart, headerEnd: p.headerEnd,
-    signatures: p.signatures.map(({ keyId, algorithm, hash, version, created }) => ({ keyId, algorithm, hash, version, ...(created !== undefined ? { created } : {}) })),
+    signatures: p.signatures.map(({ keyId, algorithm, hash, version, created, verdict }) => ({ keyId, algorithm, hash, version, verdict: verdict ?? 'unchecked', ...(created !== undefined ? { created } : {}) })),
+    corrupt: !!p.corrupt,
+    digestProblems: p.digestProblems,
     deps,
     requiredBy: index.requiredByOf(p).map(link),
     files: p.files.map((f) => ({ path: f.path, type: f.type })),

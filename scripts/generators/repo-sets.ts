@@ -2,8 +2,8 @@
  * `.repo` files per repo set as the field runbooks use them (seed 000): `ubi.repo` (UBI
  * BaseOS/AppStream), `cuda.repo` (NVIDIA CUDA), `redhat.repo` (rhocp/RHEL), `mirror.repo`
  * (anything else). One section per repo with its own baseurl; gpgcheck=1 with the mirrored
- * key only when every package is signed and the repo carries a key file, else gpgcheck=0
- * and a reason.
+ * key(s) only when every package's signature verified against a key mirrored with the repo,
+ * else gpgcheck=0 and the reason.
  */
 import { repoFileSection } from '../catalog/repo-file.ts';
 
@@ -16,8 +16,10 @@ export interface SiteRepo {
   /** Key files in the repo directory (relative to it). */
   keyFiles: string[];
   packageCount: number;
-  /** True when every package carries a signature. */
-  allSigned: boolean;
+  /** Key files whose keys signed the repo's packages (relative to the repo). */
+  gpgkeyFiles: string[];
+  /** Why gpgcheck must be 0 (unsigned packages, unknown keys, no key file...); absent when gpgcheck=1 is safe. */
+  gpgcheckOffReason?: string;
 }
 
 /** Repo set (file name without `.repo`) a repo belongs to, from its path. */
@@ -29,11 +31,10 @@ export function repoSetOf(path: string): string {
   return 'mirror';
 }
 
-/** gpgcheck decision for one repo: key URLs when usable, else the reason gpgcheck is 0. */
+/** gpgcheck decision for one repo: the signing keys' URLs when every package verified, else the reason gpgcheck is 0. */
 export function gpgDecision(repo: SiteRepo, baseurl: string): { gpgkeys: string[]; reason?: string } {
-  if (!repo.keyFiles.length) return { gpgkeys: [], reason: 'no key file (*.pub, *.asc, RPM-GPG-KEY-*) was mirrored with this repo' };
-  if (!repo.allSigned) return { gpgkeys: [], reason: 'some packages in this repo are unsigned' };
-  return { gpgkeys: repo.keyFiles.map((k) => new URL(k, baseurl).href) };
+  if (repo.gpgcheckOffReason) return { gpgkeys: [], reason: repo.gpgcheckOffReason };
+  return { gpgkeys: repo.gpgkeyFiles.map((k) => new URL(k, baseurl).href) };
 }
 
 /** A generated `.repo` file: name, text, and the per-repo reasons for gpgcheck=0. */

@@ -38,8 +38,10 @@ export interface SignatureInfo {
   hash: string;
   version: number;
   created?: number;
-  /** Signature header tag name the signature came from (RSAHEADER, DSAHEADER, PGP, GPG, OPENPGP). */
+  /** Signature header tag name the signature came from (RSAHEADER, DSAHEADER, SIGPGP, SIGGPG, OPENPGP). */
   source: string;
+  /** Checked against the mirrored keys: good, bad, made by a key not in the mirror, or not checked. */
+  verdict?: 'good' | 'bad' | 'unknown-key' | 'unchecked';
 }
 
 /** Dependency kinds, in the order createrepo_c writes them into primary.xml. */
@@ -86,6 +88,12 @@ export interface PackageRecord {
   signatures: SignatureInfo[];
   /** Tag names whose text was not valid UTF-8 and was read as ISO-8859-1. */
   nonUtf8Tags: string[];
+  /** Digests that do not match the file (e.g. `payload SHA256`); empty for a sound package. */
+  digestProblems: string[];
+  /** Digests that were checked (header SHA256/SHA1, payload, MD5), as rpm -K would. */
+  digestsChecked: string[];
+  /** True when the package failed a digest or signature check and was kept (--keep-corrupt). */
+  corrupt?: boolean;
 }
 
 /** `name-[epoch:]version-release.arch`, epoch omitted when 0. */

@@ -21,12 +21,23 @@ const LEAD_MAGIC = 0xedabeedb;
 /** createrepo_c's default `--changelog-limit`. */
 export const DEFAULT_CHANGELOG_LIMIT = 10;
 
+/** Verdict on one signature: checked against the mirrored keys, or why not. */
+export type SignatureVerdict = 'good' | 'bad' | 'unknown-key' | 'unchecked';
+
+/**
+ * Checks one signature packet over the bytes it signs (the main header, for the header-only
+ * RSAHEADER/DSAHEADER/OPENPGP signatures rpm >= 4.14 relies on).
+ */
+export type SignatureVerifier = (packet: Buffer, signedData: Buffer) => Promise<SignatureVerdict>;
+
 /** Options for readPackage. */
 export interface ReadPackageOptions {
   /** Newest changelog entries to keep (default 10, createrepo_c's default). */
   changelogLimit?: number;
   /** Called with the number of bytes read after each chunk (progress). */
   onBytes?: (bytes: number) => void;
+  /** Verifies header signatures; without it every signature is 'unchecked'. */
+  verifySignature?: SignatureVerifier;
 }
 
 /** Byte offsets found in the first bytes of a package. */
@@ -52,6 +63,7 @@ function layoutOf(head: Buffer): Layout | number {
 export async function readPackage(filePath: string, locationHref: string, options: ReadPackageOptions = {}): Promise<PackageRecord> {
   const fh = await open(filePath, 'r');
   let stat, pkgid: string, head: Buffer, layout: Layout | number = LEAD_BYTES;
+  let digests: DigestState | undefined;
   try {
     stat = await fh.stat();
     if (stat.size === 0) throw new RpmFormatError('empty', 'the file is empty (0 bytes)');
@@ -62,27 +74,118 @@ export async function readPackage(filePath: string, locationHref: string, option
       const buf = chunk as Buffer;
       hash.update(buf);
       options.onBytes?.(buf.length);
-      if (typeof layout === 'number') {
+      if (digests) {
+        digests.feed(buf);
+      } else {
         chunks.push(buf);
         held += buf.length;
-        if (held >= layout) layout = layoutOf(Buffer.concat(chunks));
+        if (held >= (layout as number)) {
+          const all = Buffer.concat(chunks);
+          layout = layoutOf(all);
+          if (typeof layout !== 'number') digests = new DigestState(all, layout);
+        }
       }
     }
-    head = Buffer.concat(chunks);
+    head = digests ? digests.head : Buffer.concat(chunks);
     if (typeof layout === 'number') layout = layoutOf(head);
     if (typeof layout === 'number') throw new RpmFormatError('truncated', `the file ends inside the RPM headers (${stat.size} of at least ${layout} bytes)`);
+    digests ??= new DigestState(head, layout);
     pkgid = hash.digest('hex');
   } finally {
     await fh.close();
   }
-  const sig = new RpmHeader(head.subarray(layout.sigStart, layout.sigStart + layout.sigLength), 'signature');
-  const hdr = new RpmHeader(head.subarray(layout.headerStart, layout.headerEnd), 'main');
+  const { sig, hdr } = digests;
   // Signature SIZE/LONGSIZE = main header + payload bytes: a shorter file lost its payload's tail.
   const expected = sig.number(SigTag.LONGSIZE) ?? sig.number(SigTag.SIZE);
   if (expected !== undefined && stat.size < layout.headerStart + expected) {
     throw new RpmFormatError('truncated', `the file is truncated (${stat.size} bytes, the signature header says ${layout.headerStart + expected})`);
   }
-  return buildRecord(hdr, sig, { pkgid, size: stat.size, mtime: Math.floor(stat.mtimeMs / 1000), locationHref, ...layout }, options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT);
+  const record = buildRecord(hdr, sig, { pkgid, size: stat.size, mtime: Math.floor(stat.mtimeMs / 1000), locationHref, ...layout }, options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT);
+  record.digestProblems = digests.problems();
+  record.digestsChecked = digests.checked;
+  const headerBytes = head.subarray(layout.headerStart, layout.headerEnd);
+  const packets = signaturePackets(sig);
+  record.signatures = [];
+  for (const { source, packet } of packets) {
+    const info = describeSignature(packet, source);
+    if (!info) continue;
+    info.verdict = !options.verifySignature || !HEADER_ONLY.has(source) ? 'unchecked' : await options.verifySignature(packet, headerBytes);
+    record.signatures.push(info);
+  }
+  return record;
+}
+
+/** Signature tags whose signature covers the main header only. */
+const HEADER_ONLY = new Set(['RSAHEADER', 'DSAHEADER', 'OPENPGP']);
+
+/** Signature packets of the header-only (RSA, DSA), header+payload (PGP, GPG) and rpm 6 OPENPGP tags, in that order. */
+function signaturePackets(sig: RpmHeader): { source: string; packet: Buffer }[] {
+  const out: { source: string; packet: Buffer }[] = [];
+  for (const [source, tag] of [['RSAHEADER', SigTag.RSA], ['DSAHEADER', SigTag.DSA], ['SIGPGP', SigTag.PGP], ['SIGGPG', SigTag.GPG]] as const) {
+    const packet = sig.binary(tag);
+    if (packet) out.push({ source, packet });
+  }
+  for (const b64 of sig.rawStrings(SigTag.OPENPGP)) out.push({ source: 'OPENPGP', packet: Buffer.from(b64.toString('latin1'), 'base64') });
+  return out;
+}
+
+/** rpm's PAYLOADDIGESTALGO values (rpmpgp.h pgpHashAlgo) → node hash names. */
+const HASH_ALGO: Record<number, string> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9: 'sha384', 10: 'sha512' };
+
+/**
+ * The digests rpm -K checks, computed while the file streams: header SHA256/SHA1 (signature
+ * tags 273/269, over the main header), PAYLOADDIGEST (main tag 5092, over the compressed
+ * payload, algorithm in tag 5093) and MD5 (signature tag 1004, over header + payload).
+ */
+class DigestState {
+  readonly sig: RpmHeader;
+  readonly hdr: RpmHeader;
+  readonly head: Buffer;
+  readonly checked: string[] = [];
+  private readonly layout: Layout;
+  private readonly payload?: { hash: ReturnType<typeof createHash>; expected: string; name: string };
+  private readonly md5?: { hash: ReturnType<typeof createHash>; expected: string };
+
+  constructor(head: Buffer, layout: Layout) {
+    this.head = head;
+    this.layout = layout;
+    this.sig = new RpmHeader(head.subarray(layout.sigStart, layout.sigStart + layout.sigLength), 'signature');
+    this.hdr = new RpmHeader(head.subarray(layout.headerStart, layout.headerEnd), 'main');
+    const payloadDigest = this.hdr.rawStrings(Tag.PAYLOADDIGEST)[0]?.toString('latin1');
+    const algo = HASH_ALGO[this.hdr.number(Tag.PAYLOADDIGESTALGO) ?? 8];
+    if (payloadDigest && algo) this.payload = { hash: createHash(algo), expected: payloadDigest.toLowerCase(), name: `payload ${algo.toUpperCase()}` };
+    const md5 = this.sig.binary(SigTag.MD5);
+    if (md5?.length === 16) this.md5 = { hash: createHash('md5'), expected: md5.toString('hex') };
+    this.feed(head, true);
+  }
+
+  /** Feeds bytes that follow what was fed so far (`initial`: the buffered start of the file). */
+  feed(buf: Buffer, initial = false): void {
+    const h = this.layout;
+    this.md5?.hash.update(initial ? buf.subarray(h.headerStart) : buf);
+    this.payload?.hash.update(initial ? buf.subarray(h.headerEnd) : buf);
+  }
+
+  /** Names of the digests that do not match, e.g. `header SHA256`; records what was checked. */
+  problems(): string[] {
+    const bad: string[] = [];
+    const header = this.head.subarray(this.layout.headerStart, this.layout.headerEnd);
+    for (const [name, tag, algo] of [['header SHA256', SigTag.SHA256, 'sha256'], ['header SHA1', SigTag.SHA1, 'sha1']] as const) {
+      const expected = this.sig.rawStrings(tag)[0]?.toString('latin1').toLowerCase();
+      if (!expected) continue;
+      this.checked.push(name);
+      if (createHash(algo).update(header).digest('hex') !== expected) bad.push(name);
+    }
+    if (this.payload) {
+      this.checked.push(this.payload.name);
+      if (this.payload.hash.digest('hex') !== this.payload.expected) bad.push(this.payload.name);
+    }
+    if (this.md5) {
+      this.checked.push('MD5');
+      if (this.md5.hash.digest('hex') !== this.md5.expected) bad.push('MD5');
+    }
+    return bad;
+  }
 }
 
 interface FileFacts { pkgid: string; size: number; mtime: number; locationHref: string; headerStart: number; headerEnd: number }
@@ -128,8 +231,10 @@ function buildRecord(hdr: RpmHeader, sig: RpmHeader, f: FileFacts, changelogLimi
     deps: readDependencies(hdr, texts, new Set(files.map((x) => x.path))),
     files,
     changelogs: readChangelogs(hdr, texts, changelogLimit),
-    signatures: readSignatures(sig),
+    signatures: [],
     nonUtf8Tags: [],
+    digestProblems: [],
+    digestsChecked: [],
   };
   if (!record.name || !record.version) throw new RpmFormatError('bad-header', 'the main header has no NAME or VERSION');
   record.nonUtf8Tags = [...nonUtf8].sort();
@@ -171,21 +276,6 @@ function readChangelogs(hdr: RpmHeader, texts: (tag: number) => string[], limit:
     } else {
       lastTime = date;
     }
-  }
-  return out;
-}
-
-/** Signatures from the header-only (RSA, DSA), header+payload (PGP, GPG) and rpm 6 OPENPGP tags. */
-function readSignatures(sig: RpmHeader): SignatureInfo[] {
-  const out: SignatureInfo[] = [];
-  for (const [name, tag] of [['RSAHEADER', SigTag.RSA], ['DSAHEADER', SigTag.DSA], ['SIGPGP', SigTag.PGP], ['SIGGPG', SigTag.GPG]] as const) {
-    const bin = sig.binary(tag);
-    const info = bin && describeSignature(bin, name);
-    if (info) out.push(info);
-  }
-  for (const b64 of sig.rawStrings(SigTag.OPENPGP)) {
-    const info = describeSignature(Buffer.from(b64.toString('latin1'), 'base64'), 'OPENPGP');
-    if (info) out.push(info);
   }
   return out;
 }

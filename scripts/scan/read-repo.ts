@@ -5,7 +5,7 @@
  */
 import { posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import { readPackage } from '../rpm/read-package.ts';
+import { readPackage, type SignatureVerifier } from '../rpm/read-package.ts';
 import { RpmFormatError } from '../rpm/rpm-format-error.ts';
 import { nevra, type PackageRecord } from '../rpm/package-record.ts';
 import type { RepoInput } from './find-repos.ts';
@@ -13,22 +13,33 @@ import type { RepoInput } from './find-repos.ts';
 /** Progress callbacks (counts and bytes). */
 export interface ReadProgress { onFile?: () => void; onBytes?: (bytes: number) => void }
 
+/** Integrity options: signature verifier (mirrored keys) and whether to keep corrupted packages, flagged. */
+export interface IntegrityOptions { verifySignature?: SignatureVerifier; keepCorrupt?: boolean }
+
 const HTML_LIKE = /<\s*\/?\s*[A-Za-z][^>]*>/;
 
 /** Reads a repo's packages from `mirrorDir`. Never throws for a bad package. */
-export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress = {}, changelogLimit?: number): Promise<PackageRecord[]> {
+export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress = {}, changelogLimit?: number, integrity: IntegrityOptions = {}): Promise<PackageRecord[]> {
   const byNevra = new Map<string, PackageRecord>();
   const records: PackageRecord[] = [];
   for (const href of repo.rpms) {
     const rel = posix.join(repo.path, href);
     let rec: PackageRecord;
     try {
-      rec = await readPackage(posix.join(mirrorDir, rel), href, { onBytes: progress.onBytes, ...(changelogLimit !== undefined ? { changelogLimit } : {}) });
+      rec = await readPackage(posix.join(mirrorDir, rel), href, { onBytes: progress.onBytes, ...(changelogLimit !== undefined ? { changelogLimit } : {}), ...(integrity.verifySignature ? { verifySignature: integrity.verifySignature } : {}) });
     } catch (err) {
       reportReadError(diags, rel, err);
       continue;
     } finally {
       progress.onFile?.();
+    }
+    const badSigs = rec.signatures.filter((x) => x.verdict === 'bad');
+    if (rec.digestProblems.length || badSigs.length) {
+      const kept = !!integrity.keepCorrupt;
+      if (rec.digestProblems.length) diags.report('rpm-digest-mismatch', rel, rec.digestProblems.join(', '), kept);
+      else diags.report('rpm-bad-signature', rel, [...new Set(badSigs.map((x) => x.keyId))].join(', '), kept);
+      if (!kept) continue;
+      rec.corrupt = true;
     }
     const key = nevra(rec);
     const kept = byNevra.get(key);

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
-import { catalogRepo, writeCatalog, type CatalogData, type CatalogRepo } from '../catalog/catalog-data.ts';
+import { catalogRepo, siteRepo, writeCatalog, type CatalogData, type CatalogRepo } from '../catalog/catalog-data.ts';
 import { CATALOG_FILE, PACKAGES_FILE } from '../catalog/catalog-loader.ts';
 import { DependencyIndex } from '../catalog/dependency-index.ts';
 import { readExtraMetadata } from '../catalog/extra-metadata.ts';
@@ -19,6 +19,7 @@ import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import type { SiteManifest } from './site-manifest.ts';
 import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
+import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo } from './index-repo.ts';
@@ -39,6 +40,10 @@ export interface BuildSiteOptions {
   changelogLimit?: number;
   /** Values for runbooks and generators (config `settings:`); defaults when absent. */
   settings?: Settings;
+  /** Verify package signatures against mirrored keys (default true when a repo has keys). */
+  verifySignatures?: boolean;
+  /** Keep packages that fail a digest or signature check, flagged, instead of leaving them out. */
+  keepCorrupt?: boolean;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -49,8 +54,9 @@ export interface BuildProgress {
   diagnostic?: (d: Diagnostic) => void;
 }
 
-/** Outcome of a build: exit code, counts, sizes in bytes, elapsed seconds, diagnostics. */
+/** Outcome of a build: exit code, counts, sizes in bytes, elapsed seconds, diagnostics, per-repo trust. */
 export interface BuildResult {
+  trust: { id: string; trust: RepoTrust }[];
   exitCode: number;
   repos: { id: string; path: string; packages: number; bytes: number; metadata: string[] }[];
   packages: number;
@@ -87,7 +93,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
     for (const repo of repos) {
-      indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, o.changelogLimit));
+      indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } },
+        { ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt }));
     }
 
     progress.phase?.('catalog');
@@ -100,14 +107,15 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       const x = indexed[i]!;
       pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
-      catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras));
+      catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust));
     }
-    const siteRepos: SiteRepo[] = repos.map((r, i) => ({ id: r.id, name: r.name, path: r.path, keyFiles: indexed[i]!.keyFiles, packageCount: indexed[i]!.packages.length, allSigned: indexed[i]!.packages.length > 0 && indexed[i]!.packages.every((p) => p.signatures.length > 0) }));
+    const siteRepos: SiteRepo[] = repos.map((r, i) => siteRepo(r, indexed[i]!.keyFiles, indexed[i]!.packages.length, indexed[i]!.trust));
     const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
     const catalog: CatalogData = {
       settings: o.settings ?? resolveSettings(undefined),
       repoFiles: repoFiles(siteRepos, baseUrl),
       preflight: kernelVersionsIn(repoSets).map((k) => dtkPreflight(repoSets, k, deps)),
+      problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
     };
@@ -139,6 +147,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     return {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
+      trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
       linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0),
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };

@@ -2,7 +2,7 @@
  * Indexes one repo into the staging site: reads its RPMs, places them (hard link or copy)
  * and its key files, carries upstream extra metadata, writes repodata/.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
@@ -12,13 +12,37 @@ import { writeRepodata } from '../repodata/write-repodata.ts';
 import { carryUpstreamMetadata, readUpstreamRepomd } from '../repodata/upstream-metadata.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import { placeFile } from './link-packages.ts';
+import { loadKeys, signatureVerifier } from '../trust/mirror-keys.ts';
+import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
+import { parseRepoFile } from '../generators/repo-file-parser.ts';
 
 /** OpenPGP key files a repo may carry beside its packages. */
 export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
 
+/** Options of indexRepo. */
+export interface IndexOptions { changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean }
+
+/**
+ * Key files of a repo directory: `*.pub`, `*.asc`, `RPM-GPG-KEY-*`, and the files named by
+ * the `gpgkey=` URLs of an upstream `.repo` file in the directory (matched by base name).
+ */
+async function repoKeyFiles(repoIn: string): Promise<string[]> {
+  const entries = (await readdir(repoIn, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  const files = new Set(entries.filter((n) => KEY_FILE.test(n)));
+  for (const n of entries.filter((x) => x.endsWith('.repo'))) {
+    const text = await readFile(join(repoIn, n), 'utf8').catch(() => '');
+    for (const s of parseRepoFile(text)) for (const url of (s.options.gpgkey ?? '').split(/[\s,]+/).filter(Boolean)) {
+      const base = url.split('/').pop()!;
+      if (entries.includes(base)) files.add(base);
+    }
+  }
+  return [...files].sort();
+}
+
 /** What indexing one repo produced. `revision` in epoch seconds. */
 export interface IndexedRepo {
   packages: PackageRecord[];
+  trust: RepoTrust;
   repomd: RepomdRecord[];
   revision: number;
   keyFiles: string[];
@@ -29,18 +53,23 @@ export interface IndexedRepo {
 }
 
 /** Indexes `repo` of `mirrorDir` into `staging`. Per-file problems go to `diags`. */
-export async function indexRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress, changelogLimit?: number): Promise<IndexedRepo> {
+export async function indexRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress, o: IndexOptions = {}): Promise<IndexedRepo> {
   const repoIn = join(mirrorDir, repo.path);
   const repoOut = join(staging, repo.path);
-  const out: IndexedRepo = { packages: [], repomd: [], revision: 0, keyFiles: [], sitePaths: [], linked: 0, copied: 0 };
-  out.packages = await readRepo(mirrorDir, repo, diags, progress, changelogLimit);
+  const out = { packages: [], repomd: [], revision: 0, keyFiles: [], sitePaths: [], linked: 0, copied: 0 } as unknown as IndexedRepo;
+  out.keyFiles = await repoKeyFiles(repoIn);
+  const loaded = await loadKeys(repoIn, out.keyFiles);
+  for (const pr of loaded.problems) diags.report('key-file-unreadable', posix.join(repo.path, pr.file), pr.reason);
+  const verify = o.verifySignatures !== false && loaded.keys.length > 0;
+  out.packages = await readRepo(mirrorDir, repo, diags, progress, o.changelogLimit, { ...(verify ? { verifySignature: signatureVerifier(loaded) } : {}), keepCorrupt: !!o.keepCorrupt });
+  out.trust = repoTrust(out.packages, loaded, o.verifySignatures !== false);
+  if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
   if (!out.packages.length) diags.report('repo-empty', repo.path || '.');
   const place = async (rel: string) => {
     (await placeFile(join(repoIn, rel), join(repoOut, rel))) === 'link' ? out.linked++ : out.copied++;
     out.sitePaths.push(posix.join(repo.path, rel));
   };
   for (const p of out.packages) await place(p.locationHref);
-  out.keyFiles = (await readdir(repoIn, { withFileTypes: true })).filter((e) => e.isFile() && KEY_FILE.test(e.name)).map((e) => e.name).sort();
   for (const k of out.keyFiles) await place(k);
 
   out.revision = Math.max(0, ...out.packages.map((p) => p.timeFile));
