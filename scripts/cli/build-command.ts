@@ -9,7 +9,7 @@ import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/buil
 import type { RepoSpec } from '../scan/find-repos.ts';
 
 /** Parsed options of the build command. */
-export interface BuildCommandOptions { mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean }
+export interface BuildCommandOptions { mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean }
 
 /** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
 export async function runBuild(opts: BuildCommandOptions): Promise<number> {
@@ -23,7 +23,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   let mb = 0;
   const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });
@@ -40,7 +40,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
 
 /** The end-of-run summary printed on stdout. */
 export function summary(r: BuildResult, out: string): string {
-  const lines = [`Built ${out}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s (${r.linked} hard-linked, ${r.copied} copied).`];
+  const lines = [`Built ${out}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s (${r.cacheHits} from the cache, ${r.linked} hard-linked, ${r.copied} copied).`];
   for (const repo of r.repos) lines.push(`  ${repo.id.padEnd(40)} ${String(repo.packages).padStart(6)} packages  ${repo.path || '.'}/  [${repo.metadata.join(', ')}]`);
   const t = r.trust.reduce((a, { trust: x }) => ({ checked: a.checked + x.checked, verified: a.verified + x.verified, corrupt: a.corrupt + x.corrupt, unsigned: a.unsigned + x.unsigned, unknownKey: a.unknownKey + x.unknownKey }), { checked: 0, verified: 0, corrupt: 0, unsigned: 0, unknownKey: 0 });
   const digestFailures = r.diagnostics.filter((d) => d.code === 'rpm-digest-mismatch' || d.code === 'rpm-bad-signature').length;
@@ -48,6 +48,7 @@ export function summary(r: BuildResult, out: string): string {
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;
   const warnings = r.diagnostics.length - errors;
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');
+  lines.push(`Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
   if (r.packages) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { Diagnostics, formatDiagnostic } from '../errors/catalogue.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
 import { readRepo } from '../scan/read-repo.ts';
+import { createPackageReader } from '../scan/reader-pool.ts';
 import { dtkPreflight, kernelVersionsIn, type PreflightResult } from '../preflight/dtk-preflight.ts';
 import type { RepoPackages } from '../preflight/repo-closure.ts';
 
@@ -20,7 +21,9 @@ export async function runPreflight(mirrorDir: string, kernels: string[], repos: 
   const diags = new Diagnostics((d) => process.stderr.write(formatDiagnostic(d) + '\n'));
   const found = await findRepos(mirrorDir, diags, repos);
   const sets: RepoPackages = [];
-  for (const r of found) sets.push({ repoId: r.id, packages: await readRepo(mirrorDir, r, diags) });
+  const reader = createPackageReader();
+  for (const r of found) sets.push({ repoId: r.id, packages: await readRepo(mirrorDir, r, diags, { reader }) });
+  await reader.close();
   const list = kernels.length ? kernels : kernelVersionsIn(sets);
   if (!list.length) {
     process.stderr.write('airgap-mirror: no kernel-core package in the mirror; pass --kernel-version\n');

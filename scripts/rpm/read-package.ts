@@ -18,6 +18,8 @@ import type { ChangelogEntry, PackageFile, PackageRecord, SignatureInfo } from '
 /** Size of the RPM lead in bytes. */
 export const LEAD_BYTES = 96;
 const LEAD_MAGIC = 0xedabeedb;
+/** Packages up to this size (bytes) are read with one call; larger ones stream in 1 MiB chunks. */
+const WHOLE_READ_BYTES = 8 << 20;
 /** createrepo_c's default `--changelog-limit`. */
 export const DEFAULT_CHANGELOG_LIMIT = 10;
 
@@ -70,7 +72,9 @@ export async function readPackage(filePath: string, locationHref: string, option
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     let held = 0;
-    for await (const chunk of fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false })) {
+    // Small packages in one read (per-call latency dominates them), large ones streamed.
+    const source = stat.size <= WHOLE_READ_BYTES ? [await fh.readFile()] : fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false });
+    for await (const chunk of source) {
       const buf = chunk as Buffer;
       hash.update(buf);
       options.onBytes?.(buf.length);

@@ -1,41 +1,92 @@
 /**
  * Reads every RPM of one repo into package records, reporting each unusable file (one line
- * naming it and the reason) and going on with the rest. Duplicate NEVRAs keep the first
- * file in path order. Records come back sorted by location.
+ * naming it and the reason) and going on with the rest. Reads run on the package reader
+ * (worker threads) and skip files the cache already knows; results are then taken in path
+ * order, so diagnostics and records do not depend on the worker count. Duplicate NEVRAs
+ * keep the first file in path order. Records come back sorted by location.
  */
+import { stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { posix } from 'node:path';
+import pMap from 'p-map';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import { readPackage, type SignatureVerifier } from '../rpm/read-package.ts';
-import { RpmFormatError } from '../rpm/rpm-format-error.ts';
 import { nevra, type PackageRecord } from '../rpm/package-record.ts';
 import type { RepoInput } from './find-repos.ts';
+import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
+import type { PackageReader } from './reader-pool.ts';
+import type { PackageCache } from './package-cache.ts';
 
-/** Progress callbacks (counts and bytes). */
+/** Progress callbacks: one per file, and bytes read (a fresh file's size once read). */
 export interface ReadProgress { onFile?: () => void; onBytes?: (bytes: number) => void }
 
-/** Integrity options: signature verifier (mirrored keys) and whether to keep corrupted packages, flagged. */
-export interface IntegrityOptions { verifySignature?: SignatureVerifier; keepCorrupt?: boolean }
+/** Options of readRepo. */
+export interface ReadRepoOptions {
+  changelogLimit?: number;
+  /** Mirrored keys to verify signatures with (absolute dir, key file names). */
+  keys?: { dir: string; files: string[] };
+  /** Keep packages that fail a digest or signature check, flagged, instead of leaving them out. */
+  keepCorrupt?: boolean;
+  /** Worker pool; default: read in this thread. */
+  reader?: PackageReader;
+  /** Incremental cache; default: none. */
+  cache?: PackageCache;
+  progress?: ReadProgress;
+}
 
 const HTML_LIKE = /<\s*\/?\s*[A-Za-z][^>]*>/;
+/** Packages per worker message. */
+const BATCH = 32;
 
 /** Reads a repo's packages from `mirrorDir`. Never throws for a bad package. */
-export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress = {}, changelogLimit?: number, integrity: IntegrityOptions = {}): Promise<PackageRecord[]> {
+export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, o: ReadRepoOptions = {}): Promise<PackageRecord[]> {
+  const read = o.reader?.read ?? runReadTasks;
+  // 1. stat every file; cache hits and unreadable files are settled here
+  const outcomes: { href: string; outcome: ReadOutcome }[] = [];
+  const pending: { i: number; st: Stats; task: ReadTask }[] = [];
+  await pMap(repo.rpms, async (href, i) => {
+    const file = posix.join(mirrorDir, repo.path, href);
+    try {
+      const st = await stat(file);
+      const cached = o.cache?.get(href, st);
+      if (cached) {
+        outcomes[i] = { href, outcome: { ok: true, record: cached } };
+        o.progress?.onFile?.();
+      } else {
+        pending.push({ i, st, task: { file, href, ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), ...(o.keys ? { keys: o.keys } : {}) } });
+      }
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      outcomes[i] = { href, outcome: { ok: false, kind: 'fs', code: e.code ?? 'EIO', message: e.message } };
+      o.progress?.onFile?.();
+    }
+  }, { concurrency: 16 });
+  // 2. read the rest in batches (one worker message per batch)
+  pending.sort((a, b) => a.i - b.i);
+  const batches: (typeof pending)[] = [];
+  for (let b = 0; b < pending.length; b += BATCH) batches.push(pending.slice(b, b + BATCH));
+  await pMap(batches, async (batch) => {
+    const results = await read(batch.map((p) => p.task));
+    for (const [k, p] of batch.entries()) {
+      const outcome = results[k]!;
+      outcomes[p.i] = { href: p.task.href, outcome };
+      if (outcome.ok) o.cache?.set(p.task.href, p.st, outcome.record);
+      o.progress?.onBytes?.(p.st.size);
+      o.progress?.onFile?.();
+    }
+  }, { concurrency: o.reader?.workers ?? 1 });
+
   const byNevra = new Map<string, PackageRecord>();
   const records: PackageRecord[] = [];
-  for (const href of repo.rpms) {
+  for (const { href, outcome } of outcomes) {
     const rel = posix.join(repo.path, href);
-    let rec: PackageRecord;
-    try {
-      rec = await readPackage(posix.join(mirrorDir, rel), href, { onBytes: progress.onBytes, ...(changelogLimit !== undefined ? { changelogLimit } : {}), ...(integrity.verifySignature ? { verifySignature: integrity.verifySignature } : {}) });
-    } catch (err) {
-      reportReadError(diags, rel, err);
+    if (!outcome.ok) {
+      reportReadError(diags, rel, outcome);
       continue;
-    } finally {
-      progress.onFile?.();
     }
+    const rec = outcome.record;
     const badSigs = rec.signatures.filter((x) => x.verdict === 'bad');
     if (rec.digestProblems.length || badSigs.length) {
-      const kept = !!integrity.keepCorrupt;
+      const kept = !!o.keepCorrupt;
       if (rec.digestProblems.length) diags.report('rpm-digest-mismatch', rel, rec.digestProblems.join(', '), kept);
       else diags.report('rpm-bad-signature', rel, [...new Set(badSigs.map((x) => x.keyId))].join(', '), kept);
       if (!kept) continue;
@@ -56,16 +107,15 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
   return records.sort((a, b) => (a.locationHref < b.locationHref ? -1 : a.locationHref > b.locationHref ? 1 : 0));
 }
 
-function reportReadError(diags: Diagnostics, rel: string, err: unknown): void {
-  if (err instanceof RpmFormatError) {
-    if (err.reason === 'empty') diags.report('rpm-empty', rel);
-    else if (err.reason === 'truncated') diags.report('rpm-truncated', rel, err.message);
-    else if (err.reason === 'bad-magic') diags.report('rpm-not-rpm', rel, err.message);
-    else diags.report('rpm-corrupt-header', rel, err.message);
+function reportReadError(diags: Diagnostics, rel: string, e: Exclude<ReadOutcome, { ok: true }>): void {
+  if (e.kind === 'format') {
+    if (e.reason === 'empty') diags.report('rpm-empty', rel);
+    else if (e.reason === 'truncated') diags.report('rpm-truncated', rel, e.message);
+    else if (e.reason === 'bad-magic') diags.report('rpm-not-rpm', rel, e.message);
+    else diags.report('rpm-corrupt-header', rel, e.message);
     return;
   }
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ELOOP') diags.report('symlink-loop', rel);
-  else if (code === 'EISDIR') diags.report('rpm-not-rpm', rel, 'it is a directory');
-  else diags.report('file-unreadable', rel, code ?? (err as Error).message);
+  if (e.code === 'ELOOP') diags.report('symlink-loop', rel);
+  else if (e.code === 'EISDIR') diags.report('rpm-not-rpm', rel, 'it is a directory');
+  else diags.report('file-unreadable', rel, e.code);
 }

@@ -6,7 +6,7 @@
  */
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
@@ -23,6 +23,7 @@ import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo } from './index-repo.ts';
+import { createPackageReader } from '../scan/reader-pool.ts';
 import { placeFile } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { renderPages } from './render-pages.ts';
@@ -44,6 +45,12 @@ export interface BuildSiteOptions {
   verifySignatures?: boolean;
   /** Keep packages that fail a digest or signature check, flagged, instead of leaving them out. */
   keepCorrupt?: boolean;
+  /** Worker threads for reading packages (default: available cores). */
+  workers?: number;
+  /** Use the incremental cache beside the output (default true). */
+  cache?: boolean;
+  /** Write only the repos (packages and repodata): no pages, no search index. */
+  repodataOnly?: boolean;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -64,6 +71,8 @@ export interface BuildResult {
   bytesHashed: number;
   linked: number;
   copied: number;
+  /** Packages taken from the incremental cache (not re-read). */
+  cacheHits: number;
   seconds: number;
   diagnostics: Diagnostic[];
 }
@@ -92,9 +101,16 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
-    for (const repo of repos) {
-      indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } },
-        { ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt }));
+    const reader = createPackageReader(o.workers);
+    try {
+      for (const repo of repos) {
+        indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, {
+          ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
+          reader, ...(o.cache !== false ? { cacheDir: cacheDirFor(o.outDir) } : {}),
+        }));
+      }
+    } finally {
+      await reader.close();
     }
 
     progress.phase?.('catalog');
@@ -105,7 +121,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const catalogRepos: CatalogRepo[] = [];
     for (const [i, repo] of repos.entries()) {
       const x = indexed[i]!;
-      pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
+      if (!o.repodataOnly) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
       catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust));
     }
@@ -119,17 +135,18 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
     };
+    await mkdir(catalogDir, { recursive: true });
     await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);
     await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(pageEntries));
 
     progress.phase?.('pages', pageEntries.length + catalogRepos.length + 1);
-    const pagesDir = await renderPages(catalogDir);
+    const pagesDir = o.repodataOnly ? await mkdtemp(join(work, 'no-pages-')) : await renderPages(catalogDir);
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
     }
     progress.phase?.('search');
-    const pagesIndexed = await buildSearchIndex(pagesDir);
+    const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir);
 
     const pages = await listFiles(pagesDir);
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
@@ -148,7 +165,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
-      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0),
+      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0),
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };
   } catch (err) {
@@ -157,6 +174,12 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The incremental cache directory of an output directory: a sibling, so atomic swaps keep it. */
+export function cacheDirFor(outDir: string): string {
+  const out = resolve(outDir);
+  return join(dirname(out), `.${basename(out)}.cache`);
 }
 
 /** Build time in epoch seconds: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

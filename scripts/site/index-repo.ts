@@ -12,15 +12,18 @@ import { writeRepodata } from '../repodata/write-repodata.ts';
 import { carryUpstreamMetadata, readUpstreamRepomd } from '../repodata/upstream-metadata.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import { placeFile } from './link-packages.ts';
-import { loadKeys, signatureVerifier } from '../trust/mirror-keys.ts';
+import { loadKeys } from '../trust/mirror-keys.ts';
+import type { PackageReader } from '../scan/reader-pool.ts';
+import { PackageCache } from '../scan/package-cache.ts';
+import { TOOL_VERSION } from '../tool-version.ts';
 import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
 import { parseRepoFile } from '../generators/repo-file-parser.ts';
 
 /** OpenPGP key files a repo may carry beside its packages. */
 export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
 
-/** Options of indexRepo. */
-export interface IndexOptions { changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean }
+/** Options of indexRepo: changelog limit, signature verification, --keep-corrupt, worker pool, cache directory. */
+export interface IndexOptions { changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean; reader?: PackageReader; cacheDir?: string }
 
 /**
  * Key files of a repo directory: `*.pub`, `*.asc`, `RPM-GPG-KEY-*`, and the files named by
@@ -50,6 +53,8 @@ export interface IndexedRepo {
   sitePaths: string[];
   linked: number;
   copied: number;
+  /** Packages taken from the incremental cache. */
+  cacheHits: number;
 }
 
 /** Indexes `repo` of `mirrorDir` into `staging`. Per-file problems go to `diags`. */
@@ -61,7 +66,15 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   const loaded = await loadKeys(repoIn, out.keyFiles);
   for (const pr of loaded.problems) diags.report('key-file-unreadable', posix.join(repo.path, pr.file), pr.reason);
   const verify = o.verifySignatures !== false && loaded.keys.length > 0;
-  out.packages = await readRepo(mirrorDir, repo, diags, progress, o.changelogLimit, { ...(verify ? { verifySignature: signatureVerifier(loaded) } : {}), keepCorrupt: !!o.keepCorrupt });
+  const context = JSON.stringify([TOOL_VERSION, o.changelogLimit ?? null, verify ? loaded.keys.map((k) => k.fingerprint).sort() : 'no-verify']);
+  const cache = o.cacheDir ? await PackageCache.open(o.cacheDir, repo.path || '_root', context) : undefined;
+  out.packages = await readRepo(mirrorDir, repo, diags, {
+    ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
+    ...(verify ? { keys: { dir: repoIn, files: out.keyFiles } } : {}),
+    keepCorrupt: !!o.keepCorrupt, progress, ...(o.reader ? { reader: o.reader } : {}), ...(cache ? { cache } : {}),
+  });
+  await cache?.save();
+  out.cacheHits = cache?.hits ?? 0;
   out.trust = repoTrust(out.packages, loaded, o.verifySignatures !== false);
   if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
   if (!out.packages.length) diags.report('repo-empty', repo.path || '.');

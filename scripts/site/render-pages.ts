@@ -5,7 +5,6 @@
  * dir; both go to a per-process temporary directory (removed when the process exits,
  * after Astro's deferred writes), so the installed project tree is never written to.
  */
-import { build } from 'astro';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +48,7 @@ export async function renderPages(catalogDir: string): Promise<string> {
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   try {
     process.chdir(root);
+    const { build } = await import('astro'); // loaded only when pages are rendered
     await build({
       root,
       outDir,

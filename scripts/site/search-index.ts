@@ -4,10 +4,10 @@
  * index and its UI are written under `_site/pagefind/`, loaded by relative URL, so search
  * works from any sub-path and without network access.
  */
-import * as pagefind from 'pagefind';
 
 /** Indexes the HTML pages in `pagesDir` and writes the bundle to `<pagesDir>/_site/pagefind`; returns the page count. */
 export async function buildSearchIndex(pagesDir: string): Promise<number> {
+  const pagefind = await import('pagefind'); // loaded only when a search index is built
   const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
   if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
   try {

@@ -4,7 +4,10 @@
  * (epoch seconds), and the IDs of the subkeys that may also sign.
  */
 import { readFile } from 'node:fs/promises';
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+
+/** OpenPGP.js, loaded on first use (it is large, and most repos have no keys). */
+const pgp = () => import('openpgp');
 
 /** One public key found in a key file. Times in epoch seconds; `expires` absent when it never expires. */
 export interface MirrorKey {
@@ -24,11 +27,13 @@ export interface MirrorKey {
 export interface KeyFileProblem { file: string; reason: string }
 
 /** Parsed keys with their OpenPGP.js objects (for verification). */
-export interface LoadedKeys { keys: MirrorKey[]; handles: openpgp.PublicKey[]; problems: KeyFileProblem[] }
+export interface LoadedKeys { keys: MirrorKey[]; handles: OpenPGP.PublicKey[]; problems: KeyFileProblem[] }
 
 /** Reads each key file (absolute path `dir/<file>`). Never throws: unreadable files become problems. */
 export async function loadKeys(dir: string, files: string[]): Promise<LoadedKeys> {
   const out: LoadedKeys = { keys: [], handles: [], problems: [] };
+  if (!files.length) return out;
+  const openpgp = await pgp();
   for (const file of files) {
     try {
       const data = await readFile(`${dir}/${file}`);
@@ -64,7 +69,8 @@ export async function loadKeys(dir: string, files: string[]): Promise<LoadedKeys
 export function signatureVerifier(loaded: LoadedKeys): (packet: Buffer, data: Buffer) => Promise<'good' | 'bad' | 'unknown-key' | 'unchecked'> {
   const known = new Set(loaded.keys.flatMap((k) => k.keyIds));
   return async (packet, data) => {
-    let signature: openpgp.Signature;
+    const openpgp = await pgp();
+    let signature: OpenPGP.Signature;
     try {
       signature = await openpgp.readSignature({ binarySignature: new Uint8Array(packet) });
     } catch {

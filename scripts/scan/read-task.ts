@@ -1,0 +1,47 @@
+/**
+ * One package read as a self-contained task, so it can run in a worker thread: the outcome
+ * is plain data (a record, or why the file could not be used) rather than a thrown error.
+ * Signature verifiers are built once per key set and reused across tasks.
+ */
+import { readPackage } from '../rpm/read-package.ts';
+import { RpmFormatError, type RpmFormatReason } from '../rpm/rpm-format-error.ts';
+import type { PackageRecord } from '../rpm/package-record.ts';
+import { loadKeys, signatureVerifier } from '../trust/mirror-keys.ts';
+import type { SignatureVerifier } from '../rpm/read-package.ts';
+
+/** What to read: file path, repo-relative href, changelog limit, mirrored keys to verify with. */
+export interface ReadTask { file: string; href: string; changelogLimit?: number; keys?: { dir: string; files: string[] } }
+
+/** A record, or the reason the file was not usable. */
+export type ReadOutcome =
+  | { ok: true; record: PackageRecord }
+  | { ok: false; kind: 'format'; reason: RpmFormatReason; message: string }
+  | { ok: false; kind: 'fs'; code: string; message: string };
+
+const verifiers = new Map<string, Promise<SignatureVerifier>>();
+
+function verifierFor(keys: { dir: string; files: string[] }): Promise<SignatureVerifier> {
+  const id = `${keys.dir}\0${keys.files.join('\0')}`;
+  if (!verifiers.has(id)) verifiers.set(id, loadKeys(keys.dir, keys.files).then(signatureVerifier));
+  return verifiers.get(id)!;
+}
+
+/** Runs a batch of read tasks in order (one worker message per batch); never throws. */
+export default async function runReadTasks(tasks: ReadTask[]): Promise<ReadOutcome[]> {
+  const out: ReadOutcome[] = [];
+  for (const t of tasks) out.push(await runReadTask(t));
+  return out;
+}
+
+/** Runs one read task; never throws. */
+export async function runReadTask(task: ReadTask): Promise<ReadOutcome> {
+  try {
+    const verifySignature = task.keys ? await verifierFor(task.keys) : undefined;
+    const record = await readPackage(task.file, task.href, { ...(task.changelogLimit !== undefined ? { changelogLimit: task.changelogLimit } : {}), ...(verifySignature ? { verifySignature } : {}) });
+    return { ok: true, record };
+  } catch (err) {
+    if (err instanceof RpmFormatError) return { ok: false, kind: 'format', reason: err.reason, message: err.message };
+    const e = err as NodeJS.ErrnoException;
+    return { ok: false, kind: 'fs', code: e.code ?? 'EIO', message: e.message };
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Runs read tasks on worker threads (Piscina) so header parsing and hashing use every core;
+ * with one worker the tasks run in this thread. Results do not depend on the worker count.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
+
+/** Something that reads packages: `read` a batch of tasks (results in order), `close` when done. */
+export interface PackageReader { workers: number; read(tasks: ReadTask[]): Promise<ReadOutcome[]>; close(): Promise<void> }
+
+/** Default worker count: the machine's available parallelism. */
+export const defaultWorkers = () => availableParallelism();
+
+/** A reader with `workers` threads (1: in-process). */
+export function createPackageReader(workers = defaultWorkers()): PackageReader {
+  if (workers <= 1) return { workers: 1, read: runReadTasks, close: async () => {} };
+  const pool = new Piscina({ filename: new URL('./read-task.ts', import.meta.url).href, minThreads: workers, maxThreads: workers });
+  return {
+    workers,
+    read: (tasks) => pool.run(tasks) as Promise<ReadOutcome[]>,
+    close: () => pool.destroy(),
+  };
+}
