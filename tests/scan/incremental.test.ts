@@ -1,0 +1,75 @@
+/**
+ * Incremental indexing and worker threads: the cache invalidates on a changed size, a
+ * changed mtime, a file replaced by another of the same size, a deleted file and a new
+ * file; the repodata is byte-identical whatever the worker count and cache state.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, cp, mkdtemp, readdir, readFile, rename, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { dnf } from '../helpers/dnf.ts';
+
+let base: string, mirror: string;
+const repo = () => join(mirror, 'ubi9/baseos/Packages');
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'airgap-incr-'));
+  mirror = join(base, 'mirror');
+  await cp(SAMPLE_MIRROR, mirror, { recursive: true, preserveTimestamps: true });
+});
+afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+
+async function build(out: string, extra: string[] = []) {
+  const r = await cli(['build', '--mirror', mirror, '--out', join(base, out), '--repodata-only', ...extra]);
+  expect(r.code, r.stderr).toBe(0);
+  return { hits: Number(/\((\d+) from the cache/.exec(r.stdout)![1]), stdout: r.stdout };
+}
+const names = async (out: string) => (await dnf({ r: join(base, out, 'ubi9/baseos') }, ['repoquery', '--qf', '%{name}-%{evr}'], { arch: 'aarch64' })).stdout.trim().split('\n').sort();
+
+async function repodataBytes(out: string): Promise<Map<string, Buffer>> {
+  const m = new Map<string, Buffer>();
+  for (const r of ['ubi9/baseos', 'ubi9/appstream', 'cuda-rhel9-aarch64', 'rhocp-4.18-for-rhel-9-aarch64-rpms']) {
+    for (const f of await readdir(join(base, out, r, 'repodata'))) m.set(`${r}/${f}`, await readFile(join(base, out, r, 'repodata', f)));
+  }
+  return m;
+}
+
+describe('incremental cache', () => {
+  it('reuses every unchanged package and re-reads exactly the changed ones', async () => {
+    expect((await build('site')).hits).toBe(0);
+    expect((await build('site')).hits).toBe(24);
+
+    // changed mtime only
+    await utimes(join(repo(), 'lsof-4.94.0-3.el9.aarch64.rpm'), new Date(), new Date(Date.now() + 5000));
+    expect((await build('site')).hits).toBe(23);
+
+    // replaced by another file of the same size (new inode)
+    const f = join(repo(), 'coreutils-8.32-35.el9.aarch64.rpm');
+    await copyFile(f, `${f}.new`);
+    await rename(`${f}.new`, f);
+    expect((await build('site')).hits).toBe(23);
+
+    // changed size: a different package under the same name is re-read and shows up as itself
+    await copyFile(join(REAL_RPMS, 'fake_bash-1.1.1-1.x86_64.rpm'), join(repo(), 'hostname-3.23-6.el9.aarch64.rpm'));
+    expect((await build('site')).hits).toBe(23);
+    expect(await names('site')).toContain('fake_bash-1.1.1-1');
+    expect(await names('site')).not.toContain('hostname-3.23-6.el9');
+
+    // deleted file and new file
+    await rm(join(repo(), 'libpcap-1.10.0-4.el9.aarch64.rpm'));
+    await copyFile(join(REAL_RPMS, 'Rimmer-1.0.2-2.x86_64.rpm'), join(repo(), 'Rimmer-1.0.2-2.x86_64.rpm'));
+    expect((await build('site')).hits).toBe(23); // 23 unchanged; the new one is read
+    const now = await names('site');
+    expect(now).toContain('Rimmer-1.0.2-2');
+    expect(now).not.toContain('libpcap-14:1.10.0-4.el9');
+  });
+
+  it('gives byte-identical repodata whatever the worker count and cache state', async () => {
+    await build('w1', ['--workers', '1', '--no-cache']);
+    await build('w2', ['--workers', '2']);
+    await build('w2', ['--workers', '2']); // warm cache
+    const a = await repodataBytes('w1'), b = await repodataBytes('w2');
+    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+    for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
+  });
+});
