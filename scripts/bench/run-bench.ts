@@ -1,0 +1,118 @@
+/**
+ * `npm run bench [-- --n 10000] [--workers W]`: measures airgap-mirror against createrepo_c
+ * on the same corpus, in one run, and prints seconds and ratios:
+ *   full index (createrepo_c --workers W --no-database vs build --repodata-only --workers W),
+ *   incremental with 1% of packages changed (createrepo_c --update vs our cache),
+ *   full site build (index + pages + search) time and peak RSS,
+ *   bundle / verify vs tar + sha256sum.
+ * The corpus (N stand-in RPMs from make-corpus.ts plus the committed real RPMs) is kept in
+ * `.bench/` and reused. The results table is written into README.md between bench markers.
+ */
+import { spawn } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { makeCorpus } from './make-corpus.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BIN = join(ROOT, 'scripts/bin/airgap-mirror.ts');
+
+/** Runs a command, returns wall seconds and output; throws when it fails. */
+async function timed(cmd: string, args: string[], cwd = ROOT): Promise<{ seconds: number; stdout: string }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => (code === 0 || (cmd === process.execPath && code === 2)
+      ? resolve({ seconds: (performance.now() - started) / 1000, stdout })
+      : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`))));
+  });
+}
+
+const { values } = parseArgs({ options: { n: { type: 'string', default: '1000' }, workers: { type: 'string', default: String(availableParallelism()) }, 'no-readme': { type: 'boolean', default: false } } });
+const N = Number(values.n), W = Number(values.workers);
+const bench = join(ROOT, '.bench');
+const mirror = join(bench, `mirror-${N}`);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+// corpus
+if (!(await stat(join(mirror, 'bench/Packages')).catch(() => undefined))) {
+  log(`generating ${N} stand-in RPMs (rpmbuild), once...`);
+  await makeCorpus(join(mirror, 'bench'), N, log);
+  await cp(join(ROOT, 'tests/fixtures/real-rpms'), join(mirror, 'real'), { recursive: true, filter: (s) => !s.endsWith('.md') });
+}
+const repos = ['bench', 'real'];
+const pkgs = (await readdir(join(mirror, 'bench/Packages'))).filter((f) => f.endsWith('.rpm')).sort();
+const total = pkgs.length + (await readdir(join(mirror, 'real'))).filter((f) => f.endsWith('.rpm')).length;
+log(`corpus: ${total} packages in ${repos.length} repos, workers ${W}`);
+
+// createrepo_c on a hard-linked copy; ours writes its own output
+const crDir = join(bench, `createrepo-${N}`), out = join(bench, `out-${N}`), site = join(bench, `site-${N}`);
+for (const d of [crDir, out, site, `${join(bench, `.out-${N}.cache`)}`, `${join(bench, `.site-${N}.cache`)}`]) await rm(d, { recursive: true, force: true });
+await timed('cp', ['-al', mirror, crDir]);
+const createrepo = async (update: boolean) => {
+  let s = 0;
+  for (const r of repos) s += (await timed('createrepo_c', ['--quiet', '--workers', String(W), '--no-database', ...(update ? ['--update'] : []), join(crDir, r)])).seconds;
+  return s;
+};
+const ours = async (dir: string, extra: string[]) => timed(process.execPath, [BIN, 'build', '--mirror', mirror, '--out', dir, '--workers', String(W), ...extra]);
+
+log('full index...');
+const crFull = await createrepo(false);
+const ourFull = (await ours(out, ['--repodata-only'])).seconds;
+
+log('incremental, 1% of packages changed...');
+const changed = pkgs.filter((_, i) => i % 100 === 0);
+const later = new Date(Date.now() + 60_000);
+for (const f of changed) await utimes(join(mirror, 'bench/Packages', f), later, later);
+const crIncr = await createrepo(true);
+const incr = await ours(out, ['--repodata-only']);
+const hits = Number(/\((\d+) from the cache/.exec(incr.stdout)?.[1] ?? 0);
+
+log('full site build (index, pages, search)...');
+const siteRun = await ours(site, ['--no-cache']);
+const peakMb = Number(/Peak memory: (\d+) MB/.exec(siteRun.stdout)?.[1] ?? 0);
+
+log('bundle and verify vs tar + sha256sum...');
+const bundle = join(bench, `site-${N}.tar`);
+const ourBundle = (await timed(process.execPath, [BIN, 'bundle', '--site', site, '--out', bundle])).seconds;
+const ourVerify = (await timed(process.execPath, [BIN, 'verify', bundle])).seconds;
+const tarS = (await timed('tar', ['-cf', join(bench, 'plain.tar'), '-C', site, '.'])).seconds;
+const sumsS = (await timed('sh', ['-c', `find . -type f -print0 | sort -z | xargs -0 sha256sum > ${join(bench, 'plain.sums')}`], site)).seconds;
+const checkS = (await timed('sha256sum', ['-c', '--quiet', join(bench, 'plain.sums')], site)).seconds;
+const siteMb = (await stat(bundle)).size / 1e6;
+
+const r2 = (x: number) => x.toFixed(2);
+const rows = [
+  ['Full index', `${r2(crFull)} s`, `${r2(ourFull)} s`, `${r2(crFull / ourFull)}x createrepo_c's throughput`],
+  ['Incremental (1% changed)', `${r2(crIncr)} s`, `${r2(incr.seconds)} s (${hits} of ${total} from cache)`, `${(100 * incr.seconds / ourFull).toFixed(1)}% of our full index`],
+  ['Site build (index + pages + search)', '', `${r2(siteRun.seconds)} s, peak RSS ${peakMb} MB`, ''],
+  ['Bundle (tar, manifest, sums)', `${r2(tarS + sumsS)} s (tar + sha256sum)`, `${r2(ourBundle)} s`, `${(siteMb / ourBundle).toFixed(0)} MB/s vs ${(siteMb / (tarS + sumsS)).toFixed(0)} MB/s`],
+  ['Verify bundle', `${r2(checkS)} s (sha256sum -c)`, `${r2(ourVerify)} s`, `${(siteMb / ourVerify).toFixed(0)} MB/s vs ${(siteMb / checkS).toFixed(0)} MB/s`],
+];
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.versions.node}`;
+const table = [
+  `Benchmark: ${total} packages (${N} generated + ${total - N} real), ${W} workers, ${machine}, ${new Date().toISOString().slice(0, 10)}.`,
+  '',
+  '| Task | createrepo_c / coreutils | airgap-mirror | Ratio |',
+  '|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+  '',
+  `Targets: full index ≥ createrepo_c: ${crFull / ourFull >= 1 ? 'met' : 'NOT met'}; incremental ≤ 5% of full: ${incr.seconds / ourFull <= 0.05 ? 'met' : 'NOT met'}` +
+    (N >= 10000 ? `; 10k site ≤ 180 s and ≤ 2 GiB: ${siteRun.seconds <= 180 && peakMb <= 2048 ? 'met' : 'NOT met'}` : '') + '.',
+].join('\n');
+process.stdout.write(`${table}\n`);
+
+if (!values['no-readme']) {
+  const readme = join(ROOT, 'README.md');
+  const text = await readFile(readme, 'utf8');
+  const start = `<!-- bench:${N}:start -->`, end = `<!-- bench:${N}:end -->`;
+  const block = `${start}\n${table}\n${end}`;
+  const next = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : text.replace('<!-- bench:results -->', `<!-- bench:results -->\n\n${block}`);
+  await writeFile(readme, next);
+  await mkdir(bench, { recursive: true });
+}
