@@ -27,9 +27,6 @@ export function repoFilePath(repoId?: string): string {
   return `${PAGE_NAMESPACE}/repo-files/${repoId ? slug(repoId) : 'airgap-mirror'}.repo`;
 }
 
-/** The search page. */
-export const SEARCH_PAGE_PATH = `${PAGE_NAMESPACE}/search/`;
-
 /** Anchor id of one package version on its page. */
 export function versionAnchor(nevra: string): string {
   return `v-${slug(nevra)}`;

@@ -7,12 +7,6 @@
 // eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
-/** True when `s` holds characters XML 1.0 cannot carry (they are dropped on output). */
-export function hasInvalidXmlChars(s: string): boolean {
-  INVALID_XML.lastIndex = 0;
-  return INVALID_XML.test(s);
-}
-
 /** Escapes element text. */
 export function escapeText(s: string): string {
   return s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');

@@ -13,7 +13,7 @@ import { FileFlag, SigTag, Tag } from './tags.ts';
 import { decodeHeaderText } from './header-text.ts';
 import { readDependencies } from './dependencies.ts';
 import { describeSignature } from './openpgp-signature.ts';
-import type { ChangelogEntry, PackageFile, PackageRecord, SignatureInfo } from './package-record.ts';
+import type { ChangelogEntry, PackageFile, PackageRecord } from './package-record.ts';
 
 /** Size of the RPM lead in bytes. */
 export const LEAD_BYTES = 96;

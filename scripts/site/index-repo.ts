@@ -61,21 +61,22 @@ export interface IndexedRepo {
 export async function indexRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress, o: IndexOptions = {}): Promise<IndexedRepo> {
   const repoIn = join(mirrorDir, repo.path);
   const repoOut = join(staging, repo.path);
-  const out = { packages: [], repomd: [], revision: 0, keyFiles: [], sitePaths: [], linked: 0, copied: 0 } as unknown as IndexedRepo;
-  out.keyFiles = await repoKeyFiles(repoIn);
-  const loaded = await loadKeys(repoIn, out.keyFiles);
+  const keyFiles = await repoKeyFiles(repoIn);
+  const loaded = await loadKeys(repoIn, keyFiles);
   for (const pr of loaded.problems) diags.report('key-file-unreadable', posix.join(repo.path, pr.file), pr.reason);
   const verify = o.verifySignatures !== false && loaded.keys.length > 0;
   const context = JSON.stringify([TOOL_VERSION, o.changelogLimit ?? null, verify ? loaded.keys.map((k) => k.fingerprint).sort() : 'no-verify']);
   const cache = o.cacheDir ? await PackageCache.open(o.cacheDir, repo.path || '_root', context) : undefined;
-  out.packages = await readRepo(mirrorDir, repo, diags, {
+  const packages = await readRepo(mirrorDir, repo, diags, {
     ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
-    ...(verify ? { keys: { dir: repoIn, files: out.keyFiles } } : {}),
+    ...(verify ? { keys: { dir: repoIn, files: keyFiles } } : {}),
     keepCorrupt: !!o.keepCorrupt, progress, ...(o.reader ? { reader: o.reader } : {}), ...(cache ? { cache } : {}),
   });
   await cache?.save();
-  out.cacheHits = cache?.hits ?? 0;
-  out.trust = repoTrust(out.packages, loaded, o.verifySignatures !== false);
+  const out: IndexedRepo = {
+    packages, keyFiles, trust: repoTrust(packages, loaded, o.verifySignatures !== false),
+    repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0,
+  };
   if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
   if (!out.packages.length) diags.report('repo-empty', repo.path || '.');
   const place = async (rel: string) => {
@@ -85,7 +86,7 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   for (const p of out.packages) await place(p.locationHref);
   for (const k of out.keyFiles) await place(k);
 
-  out.revision = Math.max(0, ...out.packages.map((p) => p.timeFile));
+  out.revision = out.packages.reduce((m, p) => Math.max(m, p.timeFile), 0);
   let extras: RepomdRecord[] = [];
   if (repo.hasUpstreamRepodata) {
     try {
