@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,6 +21,7 @@ import {
   type BundleManifest, type DeltaManifest, type FileEntry,
 } from './manifest.ts';
 import { SplitWriter } from './split-writer.ts';
+import { SITE_MARKER } from '../site/output-dir.ts';
 
 /** Fixed mtime of every entry (2000-01-01T00:00:00Z): bundles do not depend on when files were written. */
 export const ENTRY_MTIME = new Date(946684800 * 1000);
@@ -61,8 +62,8 @@ async function readManifest(file: string): Promise<{ manifest: BundleManifest; b
 /** Writes the bundle; throws UsageError for a bad --since manifest or site. */
 export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   const started = Date.now();
+  await stat(join(o.siteDir, SITE_MARKER)).catch(() => { throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`); });
   const site = await listSite(o.siteDir).catch((e) => { throw new UsageError(`--site ${o.siteDir}: ${(e as Error).message}`); });
-  if (!site.some((f) => f.path === 'site/.airgap-mirror-site.json')) throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`);
   const hashes = new Map<string, string>();
   let include = site;
   let delta: DeltaManifest | undefined;
