@@ -84,13 +84,13 @@ export async function readPackage(filePath: string, locationHref: string, option
         chunks.push(buf);
         held += buf.length;
         if (held >= (layout as number)) {
-          const all = Buffer.concat(chunks);
+          const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
           layout = layoutOf(all);
           if (typeof layout !== 'number') digests = new DigestState(all, layout);
         }
       }
     }
-    head = digests ? digests.head : Buffer.concat(chunks);
+    head = digests ? digests.head : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (typeof layout === 'number') layout = layoutOf(head);
     if (typeof layout === 'number') throw new RpmFormatError('truncated', `the file ends inside the RPM headers (${stat.size} of at least ${layout} bytes)`);
     digests ??= new DigestState(head, layout);
@@ -139,7 +139,8 @@ const HASH_ALGO: Record<number, string> = { 1: 'md5', 2: 'sha1', 8: 'sha256', 9:
 /**
  * The digests rpm -K checks, computed while the file streams: header SHA256/SHA1 (signature
  * tags 273/269, over the main header), PAYLOADDIGEST (main tag 5092, over the compressed
- * payload, algorithm in tag 5093) and MD5 (signature tag 1004, over header + payload).
+ * payload, algorithm in tag 5093), and MD5 (signature tag 1004, over header + payload) for
+ * packages without a payload digest.
  */
 class DigestState {
   readonly sig: RpmHeader;
@@ -158,8 +159,10 @@ class DigestState {
     const payloadDigest = this.hdr.rawStrings(Tag.PAYLOADDIGEST)[0]?.toString('latin1');
     const algo = HASH_ALGO[this.hdr.number(Tag.PAYLOADDIGESTALGO) ?? 8];
     if (payloadDigest && algo) this.payload = { hash: createHash(algo), expected: payloadDigest.toLowerCase(), name: `payload ${algo.toUpperCase()}` };
+    // MD5 covers header + payload: redundant when header SHA256 and a payload digest exist
+    // (rpm >= 4.14 packages), so it is only computed for older packages, saving a third pass.
     const md5 = this.sig.binary(SigTag.MD5);
-    if (md5?.length === 16) this.md5 = { hash: createHash('md5'), expected: md5.toString('hex') };
+    if (md5?.length === 16 && !this.payload) this.md5 = { hash: createHash('md5'), expected: md5.toString('hex') };
     this.feed(head, true);
   }
 

@@ -73,7 +73,7 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
       o.progress?.onBytes?.(p.st.size);
       o.progress?.onFile?.();
     }
-  }, { concurrency: o.reader?.workers ?? 1 });
+  }, { concurrency: (o.reader?.workers ?? 1) + 1 }); // one batch more than workers keeps disk reads overlapping hashing
 
   const byNevra = new Map<string, PackageRecord>();
   const records: PackageRecord[] = [];
