@@ -34,6 +34,7 @@ async function timed(cmd: string, args: string[], cwd = ROOT): Promise<{ seconds
 }
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '1000' }, workers: { type: 'string', default: String(availableParallelism()) }, 'no-readme': { type: 'boolean', default: false } } });
+// createrepo_c gets --workers W; ours too, so both use the same thread count whatever our default would pick.
 const N = Number(values.n), W = Number(values.workers);
 const bench = join(ROOT, '.bench');
 const mirror = join(bench, `mirror-${N}`);

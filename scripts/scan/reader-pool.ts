@@ -12,6 +12,12 @@ export interface PackageReader { workers: number; read(tasks: ReadTask[]): Promi
 /** Default worker count: the machine's available parallelism. */
 export const defaultWorkers = () => availableParallelism();
 
+/** Packages below which one thread is faster: starting workers costs more than they save (npm run bench, 1k packages). */
+export const THREADS_FROM_PACKAGES = 2000;
+
+/** Default worker count for a build reading `packages` files: every core for large mirrors, one thread for small ones. */
+export const defaultWorkersFor = (packages: number) => (packages >= THREADS_FROM_PACKAGES ? defaultWorkers() : 1);
+
 /** A reader with `workers` threads (1: in-process). */
 export function createPackageReader(workers = defaultWorkers()): PackageReader {
   if (workers <= 1) return { workers: 1, read: runReadTasks, close: async () => {} };

@@ -23,7 +23,7 @@ import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo } from './index-repo.ts';
-import { createPackageReader } from '../scan/reader-pool.ts';
+import { createPackageReader, defaultWorkersFor } from '../scan/reader-pool.ts';
 import { placeFile } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { renderPages } from './render-pages.ts';
@@ -45,7 +45,7 @@ export interface BuildSiteOptions {
   verifySignatures?: boolean;
   /** Keep packages that fail a digest or signature check, flagged, instead of leaving them out. */
   keepCorrupt?: boolean;
-  /** Worker threads for reading packages (default: available cores). */
+  /** Worker threads for reading packages (default: see defaultWorkersFor). */
   workers?: number;
   /** Use the incremental cache beside the output (default true). */
   cache?: boolean;
@@ -101,7 +101,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
-    const reader = createPackageReader(o.workers);
+    const reader = createPackageReader(o.workers ?? defaultWorkersFor(repos.reduce((n, r) => n + r.rpms.length, 0)));
     try {
       for (const repo of repos) {
         indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, {
