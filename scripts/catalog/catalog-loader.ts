@@ -12,8 +12,9 @@ import type { PackagePageData, PackagePageEntry } from './package-pages.ts';
 
 /** Environment variable naming the catalog directory for the Astro build. */
 export const CATALOG_ENV = 'AIRGAP_CATALOG_DIR';
-/** File names inside the catalog directory. */
+/** File inside the catalog directory holding the repos (CatalogData). */
 export const CATALOG_FILE = 'catalog.json';
+/** File inside the catalog directory holding one pointer per package page (PackagePageEntry[]). */
 export const PACKAGES_FILE = 'packages.json';
 
 const EMPTY: CatalogData = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], problems: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };

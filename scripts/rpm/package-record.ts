@@ -46,6 +46,7 @@ export interface SignatureInfo {
 
 /** Dependency kinds, in the order createrepo_c writes them into primary.xml. */
 export const DEPENDENCY_KINDS = ['provides', 'requires', 'conflicts', 'obsoletes', 'suggests', 'enhances', 'recommends', 'supplements'] as const;
+/** One of the dependency kinds of primary.xml. */
 export type DependencyKind = (typeof DEPENDENCY_KINDS)[number];
 
 /** Everything primary/filelists/other and the catalog need about one .rpm file. */
