@@ -9,7 +9,7 @@ import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/buil
 import type { RepoSpec } from '../scan/find-repos.ts';
 
 /** Parsed options of the build command. */
-export interface BuildCommandOptions { mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean }
+export interface BuildCommandOptions { mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
 
 /** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
 export async function runBuild(opts: BuildCommandOptions): Promise<number> {
@@ -23,7 +23,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   let mb = 0;
   const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });

@@ -30,6 +30,7 @@ export const PROBLEMS = {
   'html-in-text': spec('warning', (tags: string) => `package text contains HTML-like markup (${tags}); it is shown as text, never run`, 'Nothing to do.'),
   'upstream-metadata-bad': spec('error', (type: string, reason: string) => `upstream ${type} metadata not carried: ${reason}`, 'Re-download the repo\'s repodata/ from upstream.'),
   'upstream-repomd-bad': spec('error', (reason: string) => `upstream repomd.xml unreadable (${reason}); extra metadata not carried`, 'Re-download the repo\'s repodata/ from upstream.'),
+  'upstream-repodata-stale': spec('warning', (why: string, kept: boolean) => `upstream repodata was not reused as is: ${why}; ${kept ? 'kept anyway (--repodata keep)' : 'regenerated from the packages'}`, 'Re-download the repo together with its repodata/, or use --repodata regenerate.'),
   'repo-empty': spec('warning', () => 'repo has no usable packages; its repodata is empty', 'Check the mirror download for this repo.'),
   'path-collision': spec('error', (other: string) => `site page path collides with mirror path ${other} (case-insensitively); page not written`, 'Rename the mirror directory or move the repo with --repo PATH=ID.'),
 } as const;

@@ -16,7 +16,8 @@ const REGENERATED = /^(primary|filelists|other)(_db|_zck)?$|_zck$/;
 /** A problem with one upstream metadata file (the file is then not carried). */
 export interface UpstreamProblem { file: string; type: string; reason: string }
 
-interface UpstreamData { type: string; href: string; checksum: string; checksumType: string; openChecksum?: string; openChecksumType?: string; openSize?: number; timestamp?: number }
+/** One `<data>` entry of an upstream repomd.xml. */
+export interface UpstreamData { type: string; href: string; checksum: string; checksumType: string; openChecksum?: string; openChecksumType?: string; openSize?: number; timestamp?: number }
 
 const first = (v: unknown): string | undefined => {
   const x = Array.isArray(v) ? v[0] : v;
@@ -28,16 +29,16 @@ const attr = (v: unknown, name: string): string | undefined => {
   return (x as { $?: Record<string, string> } | undefined)?.$?.[name];
 };
 
-/** Reads `<repoDir>/repodata/repomd.xml`; returns the entries we would carry. Throws on unreadable/invalid XML. */
-export async function readUpstreamRepomd(repoDir: string): Promise<{ revision?: string; extras: UpstreamData[] }> {
+/** Reads `<repoDir>/repodata/repomd.xml`: every entry (`all`) and those we would carry (`extras`). Throws on unreadable/invalid XML. */
+export async function readUpstreamRepomd(repoDir: string): Promise<{ revision?: string; all: UpstreamData[]; extras: UpstreamData[] }> {
   const xml = await readFile(join(repoDir, 'repodata', 'repomd.xml'), 'utf8');
   const doc = await xml2js.parseStringPromise(xml);
   const repomd = doc?.repomd;
   if (!repomd) throw new Error('repomd.xml has no <repomd> root');
-  const extras: UpstreamData[] = [];
+  const all: UpstreamData[] = [];
   for (const d of repomd.data ?? []) {
     const type = d.$?.type as string;
-    if (!type || REGENERATED.test(type)) continue;
+    if (!type) continue;
     const href = attr(d.location, 'href');
     const checksum = first(d.checksum);
     if (!href || !checksum) continue;
@@ -48,12 +49,13 @@ export async function readUpstreamRepomd(repoDir: string): Promise<{ revision?: 
     if (os) entry.openSize = Number(os);
     const ts = first(d.timestamp);
     if (ts) entry.timestamp = Number(ts);
-    extras.push(entry);
+    all.push(entry);
   }
-  return { revision: first(repomd.revision), extras };
+  return { revision: first(repomd.revision), all, extras: all.filter((e) => !REGENERATED.test(e.type)) };
 }
 
-const nodeHash = (type: string) => (type === 'sha' ? 'sha1' : type);
+/** Node hash name of a repomd checksum type (`sha` is SHA-1). */
+export const nodeHash = (type: string) => (type === 'sha' ? 'sha1' : type);
 
 function decompress(name: string, data: Buffer): Buffer | undefined {
   if (name.endsWith('.gz')) return gunzipSync(data);

@@ -22,7 +22,7 @@ import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
-import { indexRepo, type IndexedRepo } from './index-repo.ts';
+import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { createPackageReader, defaultWorkersFor } from '../scan/reader-pool.ts';
 import { placeFile } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -51,6 +51,8 @@ export interface BuildSiteOptions {
   cache?: boolean;
   /** Write only the repos (packages and repodata): no pages, no search index. */
   repodataOnly?: boolean;
+  /** Upstream repodata policy (default regenerate). */
+  repodata?: RepodataPolicy;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -106,7 +108,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       for (const repo of repos) {
         indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, {
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
-          reader, ...(o.cache !== false ? { cacheDir: cacheDirFor(o.outDir) } : {}),
+          reader, ...(o.cache !== false ? { cacheDir: cacheDirFor(o.outDir) } : {}), repodata: o.repodata ?? 'regenerate',
         }));
       }
     } finally {

@@ -2,14 +2,15 @@
  * Indexes one repo into the staging site: reads its RPMs, places them (hard link or copy)
  * and its key files, carries upstream extra metadata, writes repodata/.
  */
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
 import { readRepo, type ReadProgress } from '../scan/read-repo.ts';
 import type { PackageRecord } from '../rpm/package-record.ts';
 import { writeRepodata } from '../repodata/write-repodata.ts';
-import { carryUpstreamMetadata, readUpstreamRepomd } from '../repodata/upstream-metadata.ts';
+import { carryUpstreamMetadata, readUpstreamRepomd, type UpstreamData } from '../repodata/upstream-metadata.ts';
+import { copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch } from '../repodata/keep-upstream.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import { placeFile } from './link-packages.ts';
 import { loadKeys } from '../trust/mirror-keys.ts';
@@ -22,8 +23,31 @@ import { parseRepoFile } from '../generators/repo-file-parser.ts';
 /** OpenPGP key files a repo may carry beside its packages. */
 export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
 
-/** Options of indexRepo: changelog limit, signature verification, --keep-corrupt, worker pool, cache directory. */
-export interface IndexOptions { changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean; reader?: PackageReader; cacheDir?: string }
+/** Options of indexRepo: changelog limit, signature verification, --keep-corrupt, worker pool, cache directory, upstream repodata policy. */
+export interface IndexOptions { changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean; reader?: PackageReader; cacheDir?: string; repodata?: RepodataPolicy }
+
+/** What to do with a repo's own repodata/: always write ours, reuse it when it matches the files, or always reuse it. */
+export type RepodataPolicy = 'regenerate' | 'auto' | 'keep';
+
+/**
+ * Serves the upstream repodata verbatim when it describes exactly the packages read (or
+ * always, with `force`); returns its repomd records, or undefined to regenerate.
+ */
+async function reuseUpstream(repoIn: string, repoOut: string, all: UpstreamData[], out: IndexedRepo, force: boolean, warn: (why: string, kept: boolean) => void): Promise<RepomdRecord[] | undefined> {
+  const primary = all.find((e) => e.type === 'primary');
+  const listed = primary && (await readUpstreamPrimary(repoIn, primary));
+  const why = !primary ? 'repomd.xml lists no primary metadata' : !listed ? `its primary metadata (${primary.href}) is compressed in a format not read here` : upstreamMismatch(out.packages, listed);
+  if (why && !force) { warn(why, false); return undefined; }
+  try {
+    const records = await copyUpstreamRepodata(repoIn, repoOut, all, out.revision);
+    if (why) warn(why, true);
+    return records;
+  } catch (err) {
+    await rm(join(repoOut, 'repodata'), { recursive: true, force: true });
+    warn((err as Error).message, false);
+    return undefined;
+  }
+}
 
 /**
  * Key files of a repo directory: `*.pub`, `*.asc`, `RPM-GPG-KEY-*`, and the files named by
@@ -88,20 +112,25 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
 
   out.revision = out.packages.reduce((m, p) => Math.max(m, p.timeFile), 0);
   let extras: RepomdRecord[] = [];
+  let kept: RepomdRecord[] | undefined;
   if (repo.hasUpstreamRepodata) {
+    const where = posix.join(repo.path, 'repodata/repomd.xml');
     try {
       const upstream = await readUpstreamRepomd(repoIn);
       if (upstream.revision && /^\d+$/.test(upstream.revision)) out.revision = Math.max(out.revision, Number(upstream.revision));
-      const dir = join(repoOut, 'repodata');
-      await mkdir(dir, { recursive: true });
-      const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras, out.revision);
-      for (const pr of carried.problems) diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
-      extras = carried.records;
+      if ((o.repodata ?? 'regenerate') !== 'regenerate') kept = await reuseUpstream(repoIn, repoOut, upstream.all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
+      if (!kept) {
+        const dir = join(repoOut, 'repodata');
+        await mkdir(dir, { recursive: true });
+        const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras, out.revision);
+        for (const pr of carried.problems) diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
+        extras = carried.records;
+      }
     } catch (err) {
-      diags.report('upstream-repomd-bad', posix.join(repo.path, 'repodata/repomd.xml'), (err as Error).message);
+      diags.report('upstream-repomd-bad', where, (err as Error).message);
     }
   }
-  out.repomd = await writeRepodata({ repoOutDir: repoOut, packages: out.packages, revision: out.revision, extras });
+  out.repomd = kept ?? await writeRepodata({ repoOutDir: repoOut, packages: out.packages, revision: out.revision, extras });
   out.sitePaths.push(...out.repomd.map((m) => posix.join(repo.path, m.href)), posix.join(repo.path, 'repodata/repomd.xml'));
   return out;
 }

@@ -1,0 +1,82 @@
+/**
+ * Reusing an input repo's own repodata (`--repodata keep|auto`): the upstream primary.xml is
+ * read as a stream (location, package size, checksum of each package) and compared with the
+ * files on disk; when it describes exactly them, the upstream repodata/ is served verbatim
+ * (repomd.xml and its detached signature included, so repo_gpgcheck keeps working), after
+ * each file is checked against its repomd checksum.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createGunzip, createZstdDecompress } from 'node:zlib';
+import type { PackageRecord } from '../rpm/package-record.ts';
+import { nodeHash, type UpstreamData } from './upstream-metadata.ts';
+import type { RepomdRecord } from './repomd-xml.ts';
+
+/** What upstream primary.xml says about one package file. */
+export interface UpstreamPackage { size: number; checksum: string; checksumType: string }
+
+const decoder = (href: string) => (href.endsWith('.gz') ? createGunzip() : href.endsWith('.zst') ? createZstdDecompress() : href.endsWith('.xml') ? undefined : null);
+
+/** Streams upstream primary.xml into href → size/checksum; undefined when its compression is not readable here (bz2, xz). */
+export async function readUpstreamPrimary(repoDir: string, primary: UpstreamData): Promise<Map<string, UpstreamPackage> | undefined> {
+  const d = decoder(primary.href);
+  if (d === null) return undefined;
+  const src = createReadStream(join(repoDir, primary.href));
+  const text = d ? src.pipe(d) : src;
+  const out = new Map<string, UpstreamPackage>();
+  let buf = '';
+  for await (const chunk of text) {
+    buf += (chunk as Buffer).toString('utf8');
+    let end: number;
+    while ((end = buf.indexOf('</package>')) >= 0) {
+      const pkg = buf.slice(0, end);
+      buf = buf.slice(end + 10);
+      const href = /<location[^>]*\shref="([^"]*)"/.exec(pkg)?.[1];
+      const size = /<size[^>]*\spackage="(\d+)"/.exec(pkg)?.[1];
+      const sum = /<checksum type="([^"]+)"[^>]*>([0-9a-fA-F]+)<\/checksum>/.exec(pkg);
+      if (href && size && sum) out.set(href.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'), { size: Number(size), checksum: sum[2]!.toLowerCase(), checksumType: sum[1]! });
+    }
+  }
+  return out;
+}
+
+/** Why upstream repodata does not describe `packages` exactly, or undefined when it does (sizes, and sha256 checksums). */
+export function upstreamMismatch(packages: PackageRecord[], upstream: Map<string, UpstreamPackage>): string | undefined {
+  const ours = new Map(packages.map((p) => [p.locationHref, p]));
+  const missing = [...upstream.keys()].filter((h) => !ours.has(h));
+  const unlisted = [...ours.keys()].filter((h) => !upstream.has(h));
+  const differ = [...ours.values()].filter((p) => {
+    const u = upstream.get(p.locationHref);
+    return u && (u.size !== p.sizePackage || ((u.checksumType === 'sha256') && u.checksum !== p.pkgid));
+  });
+  const parts = [
+    missing.length && `${missing.length} listed packages are not on disk (e.g. ${missing[0]})`,
+    unlisted.length && `${unlisted.length} packages on disk are not listed (e.g. ${unlisted[0]})`,
+    differ.length && `${differ.length} packages differ in size or checksum (e.g. ${differ[0]!.locationHref})`,
+  ].filter(Boolean);
+  return parts.length ? parts.join('; ') : undefined;
+}
+
+/**
+ * Copies every file of the upstream repodata (as listed in repomd.xml) plus repomd.xml and
+ * its `.asc`/`.key` companions into `<repoOut>/repodata`, verifying each listed checksum.
+ * Returns the repomd records, or throws naming the first file that does not match.
+ */
+export async function copyUpstreamRepodata(repoIn: string, repoOut: string, all: UpstreamData[], timestamp: number): Promise<RepomdRecord[]> {
+  const dir = join(repoOut, 'repodata');
+  await mkdir(dir, { recursive: true });
+  const records: RepomdRecord[] = [];
+  for (const e of all) {
+    const data = await readFile(join(repoIn, e.href));
+    if (createHash(nodeHash(e.checksumType)).update(data).digest('hex') !== e.checksum) throw new Error(`${e.href} does not match its ${e.checksumType} in repomd.xml`);
+    await copyFile(join(repoIn, e.href), join(dir, basename(e.href)));
+    records.push({ type: e.type, href: `repodata/${basename(e.href)}`, checksum: e.checksum, checksumType: e.checksumType, timestamp: e.timestamp ?? timestamp, size: data.length,
+      ...(e.openChecksum ? { openChecksum: e.openChecksum, openChecksumType: e.openChecksumType ?? e.checksumType } : {}), ...(e.openSize !== undefined ? { openSize: e.openSize } : {}) });
+  }
+  for (const n of ['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key']) {
+    if (await stat(join(repoIn, 'repodata', n)).then(() => true, () => false)) await copyFile(join(repoIn, 'repodata', n), join(dir, n));
+  }
+  return records;
+}
