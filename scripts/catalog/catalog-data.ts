@@ -48,13 +48,10 @@ export interface CatalogRepo {
   keyFiles: string[];
   /** Signing key IDs seen on the repo's packages, with how many packages each signed. */
   keyIds: { keyId: string; packages: number }[];
-  unsignedPackages: number;
   /** Keys, verification counts and the gpgcheck decision. */
   trust: RepoTrust;
   /** The `.repo` section for this repo, and where the downloadable file is (site-relative). */
   repoFile: string;
-  /** Why the section says gpgcheck=0, when it does. */
-  gpgcheckOffReason?: string;
   repoFileHref: string;
   arches: string[];
   rows: CatalogPackageRow[];
@@ -108,10 +105,8 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
     metadataTypes: repomd.map((m) => m.type),
     keyFiles,
     keyIds: [...keyCounts].map(([keyId, n]) => ({ keyId, packages: n })).sort((a, b) => a.keyId.localeCompare(b.keyId)),
-    unsignedPackages: packages.filter((p) => !p.signatures.length).length,
     trust,
     repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: gpg.gpgkeys }),
-    ...(gpg.reason ? { gpgcheckOffReason: gpg.reason } : {}),
     repoFileHref: repoFilePath(r.id),
     arches: [...new Set(packages.map((p) => p.arch))].sort(),
     rows: [...rows.values()]

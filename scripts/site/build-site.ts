@@ -116,7 +116,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     }
 
     progress.phase?.('catalog');
-    const deps = new DependencyIndex(repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages })));
+    const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
+    const deps = new DependencyIndex(repoSets);
 
     const catalogDir = join(work, 'catalog');
     const pageEntries: PackagePageEntry[] = [];
@@ -128,7 +129,6 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust));
     }
     const siteRepos: SiteRepo[] = repos.map((r, i) => siteRepo(r, indexed[i]!.keyFiles, indexed[i]!.packages.length, indexed[i]!.trust));
-    const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
     const catalog: CatalogData = {
       settings: o.settings ?? resolveSettings(undefined),
       repoFiles: repoFiles(siteRepos, baseUrl),
