@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { makeCorpus } from './make-corpus.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BIN = join(ROOT, 'scripts/bin/airgap-mirror.ts');
+const BIN = join(ROOT, 'scripts/bin/airgap-mirror.mjs');
 
 /** Runs a command, returns wall seconds and output; throws when it fails. */
 async function timed(cmd: string, args: string[], cwd = ROOT): Promise<{ seconds: number; stdout: string }> {

@@ -7,9 +7,7 @@ import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import bytes from 'bytes';
 import cliProgress from 'cli-progress';
-import { writeBundle } from '../bundle/write-bundle.ts';
-import { verifyBundle, verifyDirectory, type VerifyReport } from '../bundle/verify-bundle.ts';
-import { applyDelta } from '../bundle/apply-delta.ts';
+import type { VerifyReport } from '../bundle/verify-bundle.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 
 const mb = (n: number) => (n / 1e6).toFixed(1);
@@ -44,7 +42,7 @@ export function printReport(r: VerifyReport): void {
   process.stdout.write(`${r.ok ? 'OK' : 'FAILED'}: ${r.target} (${r.kind}), ${r.files} files, ${mb(r.bytes)} MB read in ${r.seconds.toFixed(1)} s (${rate(r.bytes, r.seconds)}), ${problems} problems\n`);
 }
 
-/** Adds bundle, verify and apply to the program. */
+/** Adds bundle, verify and apply to the program (their modules load when the command runs). */
 export function addBundleCommands(program: Command): void {
   program.command('bundle')
     .description('archive a built site (tar, optionally zstd) with a manifest and SHA256SUMS; reproducible')
@@ -55,6 +53,7 @@ export function addBundleCommands(program: Command): void {
       const splitBytes = o.split === undefined ? undefined : bytes.parse(o.split);
       if (o.split !== undefined && !(splitBytes && splitBytes > 0)) throw new UsageError(`--split ${o.split}: expected a size like 700MB or 4GB`);
       const p = byteProgress(await siteBytes(o.site), o.since ? 'hashing' : 'bundling');
+      const { writeBundle } = await import('../bundle/write-bundle.ts');
       const r = await writeBundle({ siteDir: o.site, outFile: o.out, zstd: !!o.zstd || String(o.out).endsWith('.zst'), ...(splitBytes ? { splitBytes } : {}), ...(o.since ? { sinceManifest: o.since } : {}), onBytes: p.tick }).finally(p.stop);
       process.stdout.write(`${r.kind === 'delta' ? 'Delta' : 'Full'} bundle: ${r.files} files${r.kind === 'delta' ? ` changed, ${r.deleted} deleted` : ''}, ${mb(r.bytesIn)} MB in, ${mb(r.bytesOut)} MB out, ${r.seconds.toFixed(1)} s (${rate(r.bytesIn, r.seconds)})\n`);
       for (const f of r.outputs) process.stdout.write(`  ${f}\n`);
@@ -64,6 +63,7 @@ export function addBundleCommands(program: Command): void {
     .description('verify a bundle before extraction, or an extracted directory, against its manifest')
     .argument('<bundle-or-dir>')
     .action(async (target: string) => {
+      const { verifyBundle, verifyDirectory } = await import('../bundle/verify-bundle.ts');
       const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
       const p = byteProgress(0, 'verifying');
       const r = isDir ? await verifyDirectory(target, p.tick) : await verifyBundle(target, p.tick).catch((e) => { throw new UsageError(`${target}: ${(e as Error).message}`); });
@@ -76,6 +76,7 @@ export function addBundleCommands(program: Command): void {
     .description('apply a delta bundle to an extracted older site (refuses when the base does not match)')
     .argument('<delta>').requiredOption('--to <dir>', 'extracted site (holding airgap-mirror-manifest.json)')
     .action(async (delta: string, o) => {
+      const { applyDelta } = await import('../bundle/apply-delta.ts');
       const r = await applyDelta(delta, o.to);
       process.stdout.write(`Applied ${delta}: ${r.written} files written, ${r.deleted} deleted\n`);
       printReport(r.verify);

@@ -2,28 +2,25 @@
  * Generator and check commands: .repo files, the repo-config ConfigMap, operator CRs,
  * driver image tags, IDMS/ITMS and their coverage, repo lint, DTK preflight. Each is a thin
  * layer over the library functions the site's runbooks use, printing to stdout; problems go
- * to stderr and exit 2, bad input exits 1.
+ * to stderr and exit 2, bad input exits 1. Each command loads its modules when it runs, so
+ * one command does not pay for the others' start-up.
  */
 import type { Command } from 'commander';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readSiteManifest } from '../site/site-manifest.ts';
-import { repoFiles } from '../generators/repo-sets.ts';
-import { repoConfigCommand, repoConfigManifest } from '../generators/repo-config.ts';
-import { docaDriverTag, docaMirrorTag, docaPrecompiledTag, gpuDriverTag } from '../generators/driver-tags.ts';
-import { clusterPolicy, nicClusterPolicy, nvidiaDriver } from '../generators/operator-crs.ts';
-import { checkCoverage, mirrorSets } from '../generators/mirror-sets.ts';
-import { lintRepoFile } from '../generators/repo-lint.ts';
-import { resolveSettings } from '../generators/settings.ts';
-import { readBuildConfig, parseRepoOption } from '../scan/build-config.ts';
-import { runPreflight } from './preflight-command.ts';
+import { parseRepoOption } from '../scan/build-config.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 
 const out = (s: string): void => { process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
-const settingsFrom = async (config?: string) => (config ? (await readBuildConfig(config)).settings : resolveSettings(undefined));
+const settingsFrom = async (config?: string) => {
+  const [{ readBuildConfig }, { resolveSettings }] = await Promise.all([import('../scan/build-config.ts'), import('../generators/settings.ts')]);
+  return config ? (await readBuildConfig(config)).settings : resolveSettings(undefined);
+};
+const tags = () => import('../generators/driver-tags.ts');
 const readInput = async (file: string) => (file === '-' ? await new Promise<string>((res) => { let t = ''; process.stdin.on('data', (d) => (t += d)).on('end', () => res(t)); }) : readFile(file, 'utf8'));
 
 async function siteRepoFiles(site: string, baseUrl?: string) {
+  const [{ readSiteManifest }, { repoFiles }] = await Promise.all([import('../site/site-manifest.ts'), import('../generators/repo-sets.ts')]);
   const m = await readSiteManifest(site);
   const files = repoFiles(m.repos, baseUrl ?? m.baseUrl);
   for (const f of files) for (const w of f.warnings) process.stderr.write(`warning: ${f.fileName}: ${w}\n`);
@@ -52,6 +49,7 @@ export function addGenerateCommands(program: Command): void {
     .option('--format <yaml|command>', 'manifest YAML or the oc create command', 'yaml')
     .action(async (o) => {
       const files = await siteRepoFiles(o.site, o.baseUrl);
+      const { repoConfigCommand, repoConfigManifest } = await import('../generators/repo-config.ts');
       out(o.format === 'command' ? repoConfigCommand(files, o) : repoConfigManifest(files, o));
     });
 
@@ -59,30 +57,35 @@ export function addGenerateCommands(program: Command): void {
   tag.command('gpu').description('GPU Operator precompiled driver tag: ${DRIVER_VERSION}-${KERNEL_VERSION}-${OS_TAG}')
     .requiredOption('--driver-version <v>').requiredOption('--kernel-version <k>', 'e.g. 5.14.0-284.54.1.el9_2.aarch64+64k').requiredOption('--openshift-version <v>')
     .option('--repository <r>').option('--image <i>', 'image name', 'nvidia-gpu-driver')
-    .action((o) => { const t = gpuDriverTag(o); out(o.repository ? `${o.repository}/${o.image}:${t}` : t); });
+    .action(async (o) => { const t = (await tags()).gpuDriverTag(o); out(o.repository ? `${o.repository}/${o.image}:${t}` : t); });
   tag.command('doca').description('DOCA driver image tag for DTK builds: <driver-version>-rhcos<ocp>-<arch>')
     .requiredOption('--driver-version <v>').requiredOption('--openshift-version <v>').requiredOption('--arch <a>')
-    .action((o) => out(docaDriverTag(o)));
+    .action(async (o) => out((await tags()).docaDriverTag(o)));
   tag.command('doca-mirror').description('mirror tag for an NGC DOCA driver tag')
-    .requiredOption('--upstream-tag <t>').action((o) => out(docaMirrorTag(o.upstreamTag)));
+    .requiredOption('--upstream-tag <t>').action(async (o) => out((await tags()).docaMirrorTag(o.upstreamTag)));
   tag.command('doca-precompiled').description('precompiled DOCA driver tag the Network Operator looks for')
     .requiredOption('--doca-version <v>', 'e.g. 25.07-0.9.7.0-0').requiredOption('--kernel <k>').requiredOption('--os <os>').requiredOption('--os-version <v>').requiredOption('--arch <a>')
-    .action((o) => out(docaPrecompiledTag({ ...o, version: o.docaVersion })));
+    .action(async (o) => out((await tags()).docaPrecompiledTag({ ...o, version: o.docaVersion })));
 
   program.command('crs')
     .description('NicClusterPolicy, NVIDIADriver and ClusterPolicy from the settings in a config file')
     .option('--config <file>', 'YAML config with a settings block')
-    .action(async (o) => { const s = await settingsFrom(o.config); out([nicClusterPolicy(s), nvidiaDriver(s), clusterPolicy()].join('---\n')); });
+    .action(async (o) => {
+      const s = await settingsFrom(o.config);
+      const { clusterPolicy, nicClusterPolicy, nvidiaDriver } = await import('../generators/operator-crs.ts');
+      out([nicClusterPolicy(s), nvidiaDriver(s), clusterPolicy()].join('---\n'));
+    });
 
   program.command('mirror-sets')
     .description('ImageDigestMirrorSet and ImageTagMirrorSet from settings.imageMirrors')
     .requiredOption('--config <file>')
-    .action(async (o) => { const m = mirrorSets((await settingsFrom(o.config)).imageMirrors); out([m.idms, m.itms].filter(Boolean).join('---\n')); });
+    .action(async (o) => { const m = (await import('../generators/mirror-sets.ts')).mirrorSets((await settingsFrom(o.config)).imageMirrors); out([m.idms, m.itms].filter(Boolean).join('---\n')); });
 
   program.command('mirror-coverage')
     .description('which pod images are not covered by settings.imageMirrors (input: one image per line, - for stdin)')
     .requiredOption('--config <file>').requiredOption('--images <file>')
     .action(async (o) => {
+      const { checkCoverage } = await import('../generators/mirror-sets.ts');
       const report = checkCoverage((await readInput(o.images)).split('\n'), (await settingsFrom(o.config)).imageMirrors);
       for (const c of report) out(c.covered ? `covered    ${c.image}  (by ${c.source})` : `UNCOVERED  ${c.image}: ${c.reason}`);
       const bad = report.filter((c) => !c.covered).length;
@@ -94,6 +97,7 @@ export function addGenerateCommands(program: Command): void {
     .description('check .repo files against a built site (repodata at each baseurl, gpgkey exists, unique ids and baseurls)')
     .argument('<files...>').requiredOption('--site <dir>').option('--base-url <url>', 'URL the site is served at (default: the one it was built with)')
     .action(async (files: string[], o) => {
+      const [{ readSiteManifest }, { lintRepoFile }] = await Promise.all([import('../site/site-manifest.ts'), import('../generators/repo-lint.ts')]);
       const base = o.baseUrl ?? (await readSiteManifest(o.site)).baseUrl;
       let errors = 0;
       for (const f of files) for (const x of await lintRepoFile(await readFile(f, 'utf8'), o.site, base)) {
@@ -108,5 +112,5 @@ export function addGenerateCommands(program: Command): void {
     .description('DTK driver-build preflight: kernel packages of KERNEL_VERSION, build tools, dependency closure')
     .requiredOption('--mirror <dir>').option('--kernel-version <k>', 'repeatable; default: every kernel-core in the mirror', (v: string, p: string[] = []) => [...p, v])
     .option('--repo <path[=id]>', 'repos to use (repeatable); default: all', (v: string, p: string[] = []) => [...p, v])
-    .action(async (o) => { process.exitCode = await runPreflight(o.mirror, o.kernelVersion ?? [], (o.repo ?? []).map(parseRepoOption)); });
+    .action(async (o) => { process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [], (o.repo ?? []).map(parseRepoOption)); });
 }

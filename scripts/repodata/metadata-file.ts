@@ -1,7 +1,9 @@
 /**
  * Streams one gzip-compressed metadata file to disk while computing what repomd.xml needs:
  * sha256 and size of the compressed bytes (checksum, size) and of the XML (open-checksum,
- * open-size). Memory stays at one chunk whatever the file size.
+ * open-size). Text is handed to zlib in chunks of about 256 KiB (each hand-over is a
+ * thread-pool job), so memory stays at one chunk whatever the file size, and several
+ * writers compress in parallel on the thread pool.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -9,6 +11,9 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+
+/** Characters of XML gathered before they go to zlib. */
+const CHUNK_CHARS = 256 * 1024;
 
 /** Checksums (sha256, lowercase hex) and sizes (bytes) of a written metadata file. */
 export interface MetadataFileInfo {
@@ -25,6 +30,8 @@ export class GzipMetadataWriter {
   private readonly hash = createHash('sha256');
   private openSize = 0;
   private size = 0;
+  private pending: string[] = [];
+  private pendingChars = 0;
   private readonly done: Promise<void>;
 
   /** @param path destination file (created or truncated). */
@@ -35,9 +42,17 @@ export class GzipMetadataWriter {
     this.done = pipeline(this.gzip, counter, createWriteStream(path));
   }
 
-  /** Appends XML text; waits when the compressor is backed up. */
+  /** Appends XML text; resolves at once unless a full chunk went out and the compressor is backed up. */
   async write(text: string): Promise<void> {
-    const buf = Buffer.from(text, 'utf8');
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= CHUNK_CHARS) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingChars = 0;
     this.openHash.update(buf);
     this.openSize += buf.length;
     if (!this.gzip.write(buf)) await once(this.gzip, 'drain');
@@ -45,6 +60,7 @@ export class GzipMetadataWriter {
 
   /** Flushes and closes the file; resolves with its checksums and sizes. */
   async finish(): Promise<MetadataFileInfo> {
+    if (this.pendingChars) await this.flush();
     this.gzip.end();
     await this.done;
     return { checksum: this.hash.digest('hex'), size: this.size, openChecksum: this.openHash.digest('hex'), openSize: this.openSize };

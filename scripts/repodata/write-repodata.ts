@@ -34,17 +34,19 @@ const WRITERS = [
 export async function writeRepodata(o: WriteRepodataOptions): Promise<RepomdRecord[]> {
   const dir = join(o.repoOutDir, 'repodata');
   await mkdir(dir, { recursive: true });
+  // One pass over the packages feeds all three files, so their gzip streams compress in
+  // parallel on the thread pool.
+  const writers = WRITERS.map(([type, head, body, tail]) => ({ type, body, tail, tmp: join(dir, `.${type}.xml.gz.tmp`), w: new GzipMetadataWriter(join(dir, `.${type}.xml.gz.tmp`)), head: head(o.packages.length) }));
+  for (const x of writers) await x.w.write(x.head);
+  for (const p of o.packages) for (const x of writers) await x.w.write(x.body(p));
+  for (const x of writers) await x.w.write(x.tail);
+  const infos = await Promise.all(writers.map((x) => x.w.finish()));
   const records: RepomdRecord[] = [];
-  for (const [type, head, body, tail] of WRITERS) {
-    const tmp = join(dir, `.${type}.xml.gz.tmp`);
-    const w = new GzipMetadataWriter(tmp);
-    await w.write(head(o.packages.length));
-    for (const p of o.packages) await w.write(body(p));
-    await w.write(tail);
-    const info = await w.finish();
-    const name = `${info.checksum}-${type}.xml.gz`;
-    await rename(tmp, join(dir, name));
-    records.push({ type, href: `repodata/${name}`, checksum: info.checksum, checksumType: 'sha256', openChecksum: info.openChecksum, openChecksumType: 'sha256', timestamp: o.revision, size: info.size, openSize: info.openSize });
+  for (const [i, x] of writers.entries()) {
+    const info = infos[i]!;
+    const name = `${info.checksum}-${x.type}.xml.gz`;
+    await rename(x.tmp, join(dir, name));
+    records.push({ type: x.type, href: `repodata/${name}`, checksum: info.checksum, checksumType: 'sha256', openChecksum: info.openChecksum, openChecksumType: 'sha256', timestamp: o.revision, size: info.size, openSize: info.openSize });
   }
   const all = [...records, ...[...(o.extras ?? [])].sort((a, b) => a.type.localeCompare(b.type))];
   await writeFile(join(dir, 'repomd.xml'), repomdXml(String(o.revision), all));

@@ -7,13 +7,22 @@
 // eslint-disable-next-line no-control-regex
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
+/** Anything escapeText may change (\t and \n stay as they are); most strings have none of it. */
+// eslint-disable-next-line no-control-regex
+const TEXT_WORK = /[\u0000-\u0008\u000b-\u001f&<>\ud800-\udfff\ufffe\uffff]/;
+/** Anything escapeAttr may change. */
+// eslint-disable-next-line no-control-regex
+const ATTR_WORK = /[\u0000-\u001f&<>"\ud800-\udfff\ufffe\uffff]/;
+
 /** Escapes element text. */
 export function escapeText(s: string): string {
+  if (!TEXT_WORK.test(s)) return s;
   return s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
 }
 
 /** Escapes an attribute value (for use inside double quotes). */
 export function escapeAttr(s: string): string {
+  if (!ATTR_WORK.test(s)) return s;
   return escapeText(s).replace(/"/g, '&quot;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
 }
 
@@ -24,5 +33,7 @@ export function textElement(name: string, value: string): string {
 
 /** ` key="value"` for each defined entry, in order. */
 export function attrs(pairs: [string, string | number | undefined][]): string {
-  return pairs.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => ` ${k}="${escapeAttr(String(v))}"`).join('');
+  let out = '';
+  for (const [k, v] of pairs) if (v !== undefined && v !== '') out += ` ${k}="${escapeAttr(String(v))}"`;
+  return out;
 }

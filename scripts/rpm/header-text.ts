@@ -5,7 +5,8 @@
  * its own balicek-iso88592 test package). We do the same so dnf shows the same text, and
  * remember which tags needed it so the build can say so.
  */
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a leading U+FEFF stays, as createrepo_c writes valid UTF-8 byte for byte.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decodes bytes as UTF-8, or as ISO-8859-1 when they are not valid UTF-8; `latin1` tells which. */
 export function decodeHeaderText(bytes: Buffer): { text: string; latin1: boolean } {

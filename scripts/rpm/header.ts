@@ -80,21 +80,37 @@ export class RpmHeader {
 
   /** Raw bytes of each string of a STRING, STRING_ARRAY or I18NSTRING tag ([] when absent). */
   rawStrings(tag: number): Buffer[] {
+    const all = this.stringBlock(tag);
+    if (!all) return [];
+    const out: Buffer[] = [];
+    let p = 0;
+    for (let i = 0; i < all.count; i++) {
+      const end = all.bytes.indexOf(0, p);
+      out.push(all.bytes.subarray(p, end));
+      p = end + 1;
+    }
+    return out;
+  }
+
+  /**
+   * The bytes of all strings of a STRING, STRING_ARRAY or I18NSTRING tag as stored, each
+   * ending in NUL, and how many there are (undefined when absent). Throws RpmFormatError for
+   * another type or a string running past the data store.
+   */
+  stringBlock(tag: number): { bytes: Buffer; count: number } | undefined {
     const e = this.entries.get(tag);
-    if (!e) return [];
+    if (!e) return undefined;
     if (e.type !== TagType.STRING && e.type !== TagType.STRING_ARRAY && e.type !== TagType.I18NSTRING) {
       throw new RpmFormatError('bad-header', `tag ${e.tag} has type ${e.type}, expected a string`);
     }
     const count = e.type === TagType.STRING ? 1 : e.count;
-    const out: Buffer[] = [];
     let p = e.offset;
     for (let i = 0; i < count; i++) {
       const end = this.store.indexOf(0, p);
       if (end < 0) throw new RpmFormatError('bad-header', `tag ${e.tag} string runs past the data store`);
-      out.push(this.store.subarray(p, end));
       p = end + 1;
     }
-    return out;
+    return { bytes: this.store.subarray(e.offset, p), count };
   }
 
   /** Raw bytes of a BIN tag, or undefined when absent. */

@@ -5,8 +5,9 @@
  * multiple of 8, main header, payload (rpm's lib/package.c; createrepo_c src/parsehdr.c for
  * how fields map to repodata).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { RpmHeader, headerLength, HEADER_INTRO_BYTES } from './header.ts';
 import { RpmFormatError } from './rpm-format-error.ts';
 import { FileFlag, SigTag, Tag } from './tags.ts';
@@ -63,40 +64,41 @@ function layoutOf(head: Buffer): Layout | number {
  * magic, corrupt header) and the fs error (ENOENT, EACCES, EISDIR, ...) when it cannot be read.
  */
 export async function readPackage(filePath: string, locationHref: string, options: ReadPackageOptions = {}): Promise<PackageRecord> {
-  const fh = await open(filePath, 'r');
+  // Small packages: synchronous open/fstat/read/close (each async call is a thread-pool
+  // round trip, which costs more than reading a few hundred KB); large ones stream.
+  const fd = openSync(filePath, 'r');
   let stat, pkgid: string, head: Buffer, layout: Layout | number = LEAD_BYTES;
   let digests: DigestState | undefined;
   try {
-    stat = await fh.stat();
+    stat = fstatSync(fd);
     if (stat.size === 0) throw new RpmFormatError('empty', 'the file is empty (0 bytes)');
     const hash = createHash('sha256');
     const chunks: Buffer[] = [];
     let held = 0;
-    // Small packages in one read (per-call latency dominates them), large ones streamed.
-    const source = stat.size <= WHOLE_READ_BYTES ? [await fh.readFile()] : fh.createReadStream({ highWaterMark: 1 << 20, autoClose: false });
-    for await (const chunk of source) {
-      const buf = chunk as Buffer;
+    const consume = (buf: Buffer) => {
       hash.update(buf);
       options.onBytes?.(buf.length);
       if (digests) {
         digests.feed(buf);
-      } else {
-        chunks.push(buf);
-        held += buf.length;
-        if (held >= (layout as number)) {
-          const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          layout = layoutOf(all);
-          if (typeof layout !== 'number') digests = new DigestState(all, layout);
-        }
+        return;
       }
-    }
+      chunks.push(buf);
+      held += buf.length;
+      if (held >= (layout as number)) {
+        const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        layout = layoutOf(all);
+        if (typeof layout !== 'number') digests = new DigestState(all, layout);
+      }
+    };
+    if (stat.size <= WHOLE_READ_BYTES) consume(readWhole(fd, stat.size));
+    else for await (const chunk of createReadStream('', { fd, highWaterMark: 1 << 20, autoClose: false })) consume(chunk as Buffer);
     head = digests ? digests.head : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     if (typeof layout === 'number') layout = layoutOf(head);
     if (typeof layout === 'number') throw new RpmFormatError('truncated', `the file ends inside the RPM headers (${stat.size} of at least ${layout} bytes)`);
     digests ??= new DigestState(head, layout);
     pkgid = hash.digest('hex');
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   const { sig, hdr } = digests;
   // Signature SIZE/LONGSIZE = main header + payload bytes: a shorter file lost its payload's tail.
@@ -117,6 +119,18 @@ export async function readPackage(filePath: string, locationHref: string, option
     record.signatures.push(info);
   }
   return record;
+}
+
+/** Reads `size` bytes from the start of `fd` (fewer if the file shrank meanwhile). */
+function readWhole(fd: number, size: number): Buffer {
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buf, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got < size ? buf.subarray(0, got) : buf;
 }
 
 /** Signature tags whose signature covers the main header only. */
@@ -201,11 +215,17 @@ const TAG_NAMES: Record<number, string> = Object.fromEntries(Object.entries(Tag)
 
 function buildRecord(hdr: RpmHeader, sig: RpmHeader, f: FileFacts, changelogLimit: number): PackageRecord {
   const nonUtf8 = new Set<string>();
-  const texts = (tag: number): string[] => hdr.rawStrings(tag).map((b) => {
-    const d = decodeHeaderText(b);
-    if (d.latin1) nonUtf8.add(TAG_NAMES[tag] ?? String(tag));
-    return d.text;
-  });
+  const texts = (tag: number): string[] => {
+    const block = hdr.stringBlock(tag);
+    if (!block?.count) return [];
+    // Valid UTF-8 as a whole (NUL never occurs inside a multi-byte sequence): one decode.
+    if (isUtf8(block.bytes)) return block.bytes.toString('utf8', 0, block.bytes.length - 1).split('\0');
+    return hdr.rawStrings(tag).map((b) => {
+      const d = decodeHeaderText(b);
+      if (d.latin1) nonUtf8.add(TAG_NAMES[tag] ?? String(tag));
+      return d.text;
+    });
+  };
   const text = (tag: number): string => texts(tag)[0] ?? '';
 
   const files = readFiles(hdr, texts);

@@ -18,13 +18,15 @@ export class PackageCache {
   private readonly context: string;
   private readonly old: Map<string, Entry>;
   private readonly next = new Map<string, Entry>();
+  private readonly fresh: boolean;
   hits = 0;
   misses = 0;
 
-  private constructor(file: string, context: string, old: Map<string, Entry>) {
+  private constructor(file: string, context: string, old: Map<string, Entry>, fresh: boolean) {
     this.file = file;
     this.context = context;
     this.old = old;
+    this.fresh = fresh;
   }
 
   /** Opens `<dir>/<name>.json`; an unreadable file or another context gives an empty cache. */
@@ -32,9 +34,10 @@ export class PackageCache {
     const file = join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.json`);
     try {
       const doc = JSON.parse(await readFile(file, 'utf8')) as { context: string; entries: Record<string, Entry> };
-      return new PackageCache(file, context, doc.context === context ? new Map(Object.entries(doc.entries)) : new Map());
+      const same = doc.context === context;
+      return new PackageCache(file, context, same ? new Map(Object.entries(doc.entries)) : new Map(), !same);
     } catch {
-      return new PackageCache(file, context, new Map());
+      return new PackageCache(file, context, new Map(), true);
     }
   }
 
@@ -55,8 +58,9 @@ export class PackageCache {
     this.next.set(href, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, record });
   }
 
-  /** Writes the entries seen in this run (deleted packages drop out), atomically. */
+  /** Writes the entries seen in this run (deleted packages drop out), atomically; skipped when they equal what was loaded. */
   async save(): Promise<void> {
+    if (!this.fresh && this.misses === 0 && this.next.size === this.old.size) return;
     await mkdir(join(this.file, '..'), { recursive: true });
     await writeFile(`${this.file}.tmp`, JSON.stringify({ context: this.context, entries: Object.fromEntries(this.next) }));
     await rename(`${this.file}.tmp`, this.file);

@@ -5,8 +5,7 @@
  * order, so diagnostics and records do not depend on the worker count. Duplicate NEVRAs
  * keep the first file in path order. Records come back sorted by location.
  */
-import { stat } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import pMap from 'p-map';
 import type { Diagnostics } from '../errors/catalogue.ts';
@@ -43,10 +42,11 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
   // 1. stat every file; cache hits and unreadable files are settled here
   const outcomes: { href: string; outcome: ReadOutcome }[] = [];
   const pending: { i: number; st: Stats; task: ReadTask }[] = [];
-  await pMap(repo.rpms, async (href, i) => {
+  // (synchronous stat: a thread-pool round trip per file costs more than the call itself)
+  for (const [i, href] of repo.rpms.entries()) {
     const file = posix.join(mirrorDir, repo.path, href);
     try {
-      const st = await stat(file);
+      const st = statSync(file);
       const cached = o.cache?.get(href, st);
       if (cached) {
         outcomes[i] = { href, outcome: { ok: true, record: cached } };
@@ -59,9 +59,8 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
       outcomes[i] = { href, outcome: { ok: false, kind: 'fs', code: e.code ?? 'EIO', message: e.message } };
       o.progress?.onFile?.();
     }
-  }, { concurrency: 16 });
+  }
   // 2. read the rest in batches (one worker message per batch)
-  pending.sort((a, b) => a.i - b.i);
   const batches: (typeof pending)[] = [];
   for (let b = 0; b < pending.length; b += BATCH) batches.push(pending.slice(b, b + BATCH));
   await pMap(batches, async (batch) => {

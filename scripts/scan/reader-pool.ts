@@ -21,7 +21,7 @@ export const defaultWorkersFor = (packages: number) => (packages >= THREADS_FROM
 /** A reader with `workers` threads (1: in-process). */
 export function createPackageReader(workers = defaultWorkers()): PackageReader {
   if (workers <= 1) return { workers: 1, read: runReadTasks, close: async () => {} };
-  const pool = new Piscina({ filename: new URL('./read-task.ts', import.meta.url).href, minThreads: workers, maxThreads: workers });
+  const pool = new Piscina({ filename: new URL('./read-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });
   return {
     workers,
     read: (tasks) => pool.run(tasks) as Promise<ReadOutcome[]>,

@@ -24,7 +24,7 @@ import { resolveSettings, type Settings } from '../generators/settings.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { createPackageReader, defaultWorkersFor } from '../scan/reader-pool.ts';
-import { placeFile } from './link-packages.ts';
+import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { renderPages } from './render-pages.ts';
 import { buildSearchIndex } from './search-index.ts';
@@ -154,7 +154,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
     for (const [page, other] of collisions) diags.report('path-collision', page, other);
     const skip = new Set(collisions.map(([p]) => p));
-    for (const page of pages) if (!skip.has(page)) await placeFile(join(pagesDir, page), join(staging, page));
+    const placer = new FilePlacer();
+    for (const page of pages) if (!skip.has(page)) placer.place(join(pagesDir, page), join(staging, page));
 
     const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: indexed[i]!.repomd.map((m) => m.type) }));
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);

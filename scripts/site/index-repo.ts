@@ -12,7 +12,7 @@ import { writeRepodata } from '../repodata/write-repodata.ts';
 import { carryUpstreamMetadata, readUpstreamRepomd, type UpstreamData } from '../repodata/upstream-metadata.ts';
 import { copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch } from '../repodata/keep-upstream.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
-import { placeFile } from './link-packages.ts';
+import { FilePlacer } from './link-packages.ts';
 import { loadKeys } from '../trust/mirror-keys.ts';
 import type { PackageReader } from '../scan/reader-pool.ts';
 import { PackageCache } from '../scan/package-cache.ts';
@@ -103,12 +103,13 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   };
   if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
   if (!out.packages.length) diags.report('repo-empty', repo.path || '.');
-  const place = async (rel: string) => {
-    (await placeFile(join(repoIn, rel), join(repoOut, rel))) === 'link' ? out.linked++ : out.copied++;
+  const placer = new FilePlacer();
+  for (const rel of [...out.packages.map((p) => p.locationHref), ...out.keyFiles]) {
+    placer.place(join(repoIn, rel), join(repoOut, rel));
     out.sitePaths.push(posix.join(repo.path, rel));
-  };
-  for (const p of out.packages) await place(p.locationHref);
-  for (const k of out.keyFiles) await place(k);
+  }
+  out.linked = placer.linked;
+  out.copied = placer.copied;
 
   out.revision = out.packages.reduce((m, p) => Math.max(m, p.timeFile), 0);
   let extras: RepomdRecord[] = [];

@@ -99,7 +99,7 @@ describe('output safety', () => {
     const first = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos']);
     expect(first.code).toBe(0);
     const before = await treeHash(out);
-    const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.ts'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out], { cwd: ROOT, stdio: 'ignore' });
     const staging = `.atomic.partial-${child.pid}`;
     for (let i = 0; i < 400 && !(await readdir(base)).includes(staging); i++) await new Promise((r) => setTimeout(r, 10));
     expect(await readdir(base)).toContain(staging);

@@ -1,9 +1,7 @@
-#!/usr/bin/env node
 /** airgap-mirror command line: a thin layer over the library (commander for parsing). */
 import { Command, Option } from 'commander';
-import { runBuild } from '../cli/build-command.ts';
-import { addGenerateCommands } from '../cli/generate-commands.ts';
-import { addBundleCommands } from '../cli/bundle-commands.ts';
+import { addGenerateCommands } from './generate-commands.ts';
+import { addBundleCommands } from './bundle-commands.ts';
 import { TagInputError } from '../generators/driver-tags.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
@@ -29,7 +27,7 @@ program.command('build')
   .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
   .action(async (opts) => {
-    process.exitCode = await runBuild(opts);
+    process.exitCode = await (await import('./build-command.ts')).runBuild(opts);
   });
 
 addGenerateCommands(program);
