@@ -33,6 +33,14 @@ export function headerLength(buf: Buffer, start: number, what: string): number {
   return HEADER_INTRO_BYTES + 16 * il + dl;
 }
 
+/** Bytes per value of the integer types (CHAR, INT8, INT16, INT32, INT64), indexed by type. */
+const INT_WIDTH: (number | undefined)[] = [];
+INT_WIDTH[TagType.CHAR] = 1;
+INT_WIDTH[TagType.INT8] = 1;
+INT_WIDTH[TagType.INT16] = 2;
+INT_WIDTH[TagType.INT32] = 4;
+INT_WIDTH[TagType.INT64] = 8;
+
 /** A decoded header: tag lookup with typed getters. Strings come back as raw bytes. */
 export class RpmHeader {
   readonly entries = new Map<number, HeaderEntry>();
@@ -61,14 +69,13 @@ export class RpmHeader {
   numbers(tag: number): number[] {
     const e = this.entries.get(tag);
     if (!e) return [];
-    const width = { [TagType.CHAR]: 1, [TagType.INT8]: 1, [TagType.INT16]: 2, [TagType.INT32]: 4, [TagType.INT64]: 8 }[e.type];
+    const width = INT_WIDTH[e.type];
     if (!width) throw new RpmFormatError('bad-header', `tag ${e.tag} has type ${e.type}, expected an integer`);
     this.check(e, width * e.count);
-    const out: number[] = [];
-    for (let i = 0; i < e.count; i++) {
-      const p = e.offset + i * width;
-      out.push(width === 1 ? this.store[p]! : width === 2 ? this.store.readUInt16BE(p)
-        : width === 4 ? this.store.readUInt32BE(p) : Number(this.store.readBigUInt64BE(p)));
+    const out = new Array<number>(e.count);
+    const st = this.store;
+    for (let i = 0, p = e.offset; i < e.count; i++, p += width) {
+      out[i] = width === 4 ? st.readUInt32BE(p) : width === 1 ? st[p]! : width === 2 ? st.readUInt16BE(p) : Number(st.readBigUInt64BE(p));
     }
     return out;
   }
