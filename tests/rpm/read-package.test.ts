@@ -96,3 +96,47 @@ describe('bad input', () => {
     await expect(readPackage(`${dir}/b.rpm`, 'b.rpm')).rejects.toMatchObject({ reason: 'truncated' });
   });
 });
+
+describe('chunked reading (packages over 8 MiB)', () => {
+  // Tiny chunks put the lead and both headers across many chunks, the hardest case.
+  const chunked = { wholeReadBytes: 0, chunkBytes: 61 };
+
+  it.each(files.map((f) => [f.split('/').pop()!, f]))('%s: the same record as a whole read', async (_n, file) => {
+    expect(await readPackage(file, 'x.rpm', chunked)).toEqual(await readPackage(file, 'x.rpm'));
+  });
+
+  it('catches a flipped payload byte and a cut file while streaming', async () => {
+    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/airgap-chunked-');
+    const whole = await readFile(`${SAMPLE_MIRROR}/cuda-rhel9-aarch64/cuda-toolkit-config-common-12.4.127-1.noarch.rpm`);
+    const flipped = Buffer.from(whole);
+    flipped[flipped.length - 10] = flipped[flipped.length - 10]! ^ 0xff;
+    await writeFile(`${dir}/flipped.rpm`, flipped);
+    await writeFile(`${dir}/head.rpm`, whole.subarray(0, 500));
+    await writeFile(`${dir}/tail.rpm`, whole.subarray(0, whole.length - 100));
+    expect((await readPackage(`${dir}/flipped.rpm`, 'f.rpm', chunked)).digestProblems).toEqual(['payload SHA256']);
+    await expect(readPackage(`${dir}/head.rpm`, 'h.rpm', chunked)).rejects.toMatchObject({ reason: 'truncated' });
+    await expect(readPackage(`${dir}/tail.rpm`, 't.rpm', chunked)).rejects.toMatchObject({ reason: 'truncated' });
+  });
+
+  it('reads a real 9 MiB package like rpm and sha256sum do', async () => {
+    const { mkdtemp, writeFile, readdir } = await import('node:fs/promises');
+    const top = await mkdtemp('/tmp/airgap-big-');
+    await writeFile(`${top}/big.spec`, [
+      'Name: big-payload', 'Version: 1.0', 'Release: 1', 'Summary: Stand-in: 9 MiB payload', 'License: MIT', 'BuildArch: noarch',
+      '%define _binary_payload w0.ufdio', '%description', 'Large stand-in package (uncompressed payload).',
+      '%install', 'mkdir -p %{buildroot}/usr/share/big', 'head -c 9437184 /dev/urandom > %{buildroot}/usr/share/big/data.bin',
+      '%files', '/usr/share/big/data.bin', '',
+    ].join('\n'));
+    const built = await run('rpmbuild', ['-bb', '--quiet', '--define', `_topdir ${top}`, `${top}/big.spec`]);
+    expect(built.code, built.stderr).toBe(0);
+    const file = `${top}/RPMS/noarch/${(await readdir(`${top}/RPMS/noarch`))[0]}`;
+    const p = await readPackage(file, 'big.rpm');
+    expect(p.sizePackage).toBeGreaterThan(9 << 20);
+    expect(p.pkgid).toBe((await run('sha256sum', [file])).stdout.split(' ')[0]);
+    expect(p.digestProblems).toEqual([]);
+    expect(p.digestsChecked).toContain('payload SHA256');
+    expect(p.files.map((f) => f.path)).toEqual(['/usr/share/big/data.bin']);
+    expect((await run('rpm', ['-K', '--nosignature', file])).code).toBe(0);
+  });
+});
