@@ -12,7 +12,7 @@ import type { Diagnostics } from '../errors/catalogue.ts';
 import { nevra, type PackageRecord } from '../rpm/package-record.ts';
 import type { RepoInput } from './find-repos.ts';
 import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
-import type { PackageReader } from './reader-pool.ts';
+import { THREADS_FROM_READS, type PackageReader } from './reader-pool.ts';
 import type { PackageCache } from './package-cache.ts';
 
 /** Progress callbacks: one per file, and bytes read (a fresh file's size once read). */
@@ -38,7 +38,6 @@ const BATCH = 32;
 
 /** Reads a repo's packages from `mirrorDir`. Never throws for a bad package. */
 export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, o: ReadRepoOptions = {}): Promise<PackageRecord[]> {
-  const read = o.reader?.read ?? runReadTasks;
   // 1. stat every file; cache hits and unreadable files are settled here
   const outcomes: { href: string; outcome: ReadOutcome }[] = [];
   const pending: { i: number; st: Stats; task: ReadTask }[] = [];
@@ -60,7 +59,9 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
       o.progress?.onFile?.();
     }
   }
-  // 2. read the rest in batches (one worker message per batch)
+  // 2. read the rest in batches (one worker message per batch); a few reads stay in this thread
+  const threaded = o.reader && o.reader.workers > 1 && pending.length >= THREADS_FROM_READS;
+  const read = threaded ? o.reader!.read : runReadTasks;
   const batches: (typeof pending)[] = [];
   for (let b = 0; b < pending.length; b += BATCH) batches.push(pending.slice(b, b + BATCH));
   await pMap(batches, async (batch) => {
@@ -72,7 +73,7 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
       o.progress?.onBytes?.(p.st.size);
       o.progress?.onFile?.();
     }
-  }, { concurrency: (o.reader?.workers ?? 1) + 1 }); // one batch more than workers keeps disk reads overlapping hashing
+  }, { concurrency: threaded ? 4 * o.reader!.workers : 2 }); // batches queued ahead, so no worker waits for the main thread
 
   const byNevra = new Map<string, PackageRecord>();
   const records: PackageRecord[] = [];

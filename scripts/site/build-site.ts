@@ -75,6 +75,8 @@ export interface BuildResult {
   copied: number;
   /** Packages taken from the incremental cache (not re-read). */
   cacheHits: number;
+  /** Reader threads that ran (1: packages were read in the main thread). */
+  threads: number;
   seconds: number;
   diagnostics: Diagnostic[];
 }
@@ -104,6 +106,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
     const reader = createPackageReader(o.workers ?? defaultWorkersFor(repos.reduce((n, r) => n + r.rpms.length, 0)));
+    let threads = 1;
     try {
       for (const repo of repos) {
         indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, {
@@ -112,19 +115,21 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
         }));
       }
     } finally {
+      threads = Math.max(1, reader.threadsUsed());
       await reader.close();
     }
 
     progress.phase?.('catalog');
     const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
-    const deps = new DependencyIndex(repoSets);
+    // Pages need the dependency index and the preflight; --repodata-only skips both.
+    const deps = o.repodataOnly ? undefined : new DependencyIndex(repoSets);
 
     const catalogDir = join(work, 'catalog');
     const pageEntries: PackagePageEntry[] = [];
     const catalogRepos: CatalogRepo[] = [];
     for (const [i, repo] of repos.entries()) {
       const x = indexed[i]!;
-      if (!o.repodataOnly) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
+      if (deps) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
       catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust));
     }
@@ -132,7 +137,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const catalog: CatalogData = {
       settings: o.settings ?? resolveSettings(undefined),
       repoFiles: repoFiles(siteRepos, baseUrl),
-      preflight: kernelVersionsIn(repoSets).map((k) => dtkPreflight(repoSets, k, deps)),
+      preflight: deps ? kernelVersionsIn(repoSets).map((k) => dtkPreflight(repoSets, k, deps)) : [],
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
@@ -168,7 +173,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
-      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0),
+      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };
   } catch (err) {

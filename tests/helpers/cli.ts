@@ -14,10 +14,12 @@ const BIN = `${ROOT}scripts/bin/airgap-mirror.mjs`;
  * `airgap-mirror ...args`, with the current Node (the project's pinned one under npm).
  * `withoutDacOverride`: when running as root, drop the capabilities that let root read any
  * file (setpriv, util-linux), so file permissions apply as they would to a normal user.
+ * `env`: variables added to the environment.
  */
-export function cli(args: string[], opts: { withoutDacOverride?: boolean } = {}): Promise<RunResult> {
+export function cli(args: string[], opts: { withoutDacOverride?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const env = { ...process.env, ...opts.env };
   if (opts.withoutDacOverride && process.getuid?.() === 0) {
-    return run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, BIN, ...args], { cwd: ROOT });
+    return run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', process.execPath, BIN, ...args], { cwd: ROOT, env });
   }
-  return run(process.execPath, [BIN, ...args], { cwd: ROOT });
+  return run(process.execPath, [BIN, ...args], { cwd: ROOT, env });
 }
