@@ -26,6 +26,7 @@ import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.t
 import { createPackageReader, defaultWorkersFor } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
+import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
 import { renderPages } from './render-pages.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
@@ -75,6 +76,9 @@ export interface BuildResult {
   copied: number;
   /** Packages taken from the incremental cache (not re-read). */
   cacheHits: number;
+  /** Package pages rendered this time, and taken unchanged from the previous site (see page-reuse.ts). */
+  pagesRendered: number;
+  pagesReused: number;
   /** Reader threads that ran (1: packages were read in the main thread). */
   threads: number;
   seconds: number;
@@ -144,10 +148,15 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     };
     await mkdir(catalogDir, { recursive: true });
     await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);
-    await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(pageEntries));
+    // With the cache on, package pages whose data did not change are taken from the live site.
+    const cacheDir = cacheDirFor(o.outDir);
+    const plan = deps && o.cache !== false ? await planPages(pageEntries, cacheDir, o.outDir) : undefined;
+    await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(plan ? plan.render : pageEntries));
 
-    progress.phase?.('pages', pageEntries.length + catalogRepos.length + 1);
+    progress.phase?.('pages', (plan ? plan.render.length : pageEntries.length) + catalogRepos.length + 1);
     const pagesDir = o.repodataOnly ? await mkdtemp(join(work, 'no-pages-')) : await renderPages(catalogDir);
+    const pagePlacer = new FilePlacer();
+    for (const [page, html] of plan?.reuse ?? []) pagePlacer.place(html, join(pagesDir, pageFile(page)));
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
@@ -169,10 +178,12 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       repos: siteRepos,
     };
     await commitStaging(staging, o.outDir, manifest);
+    if (plan) await savePageRecords(plan, pagesDir, cacheDir);
     return {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
+      pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0,
       linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };

@@ -1,0 +1,86 @@
+/**
+ * Package pages of unchanged packages are not rendered again. A package page is a pure
+ * function of its page data file (scripts/catalog/package-pages.ts: every field, resolved
+ * providers, "required by"), its path and the renderer (page templates, catalog helpers,
+ * Astro and tool versions). Each build records, in the cache directory beside `--out`, a key
+ * per page (sha256 over path and data) and the sha256 of the HTML it produced. The next
+ * build renders only pages whose key changed; the others are taken from the live site after
+ * their HTML is checked against the recorded sha256 (a page edited or lost there is rendered
+ * again). Pagefind still indexes every page.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import fg from 'fast-glob';
+import type { PackagePageEntry } from '../catalog/package-pages.ts';
+import { TOOL_VERSION } from '../tool-version.ts';
+import { PROJECT_ROOT } from './render-pages.ts';
+
+/** File in the cache directory holding the page keys of the last build. */
+const PAGES_FILE = 'pages.json';
+
+/** What the last build recorded: renderer key, then per page path its data key and HTML sha256. */
+interface PageRecords { renderKey: string; pages: Record<string, { key: string; html: string }> }
+
+/** The HTML file of a directory page (`_site/p/repo/name/` → `_site/p/repo/name/index.html`). */
+export const pageFile = (page: string) => `${page}index.html`;
+
+const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Content hash of everything besides a page's data that its HTML depends on: the Astro
+ * sources (site/**, astro.config.mjs), the catalog helpers the pages import
+ * (scripts/catalog/**), the Astro version and the tool version.
+ */
+export async function renderKey(): Promise<string> {
+  const h = createHash('sha256').update(`${TOOL_VERSION}\0`);
+  const astro = (createRequire(join(PROJECT_ROOT, 'package.json'))('astro/package.json') as { version: string }).version;
+  h.update(`astro ${astro}\0`);
+  const files = (await fg(['site/**', 'scripts/catalog/**', 'astro.config.mjs'], { cwd: PROJECT_ROOT, onlyFiles: true, dot: true })).sort();
+  for (const f of files) h.update(`${f}\0`).update(await readFile(join(PROJECT_ROOT, f))).update('\0');
+  return h.digest('hex');
+}
+
+/** Which package pages to render and which to take from the live site. */
+export interface PagePlan {
+  /** Entries Astro renders this time. */
+  render: PackagePageEntry[];
+  /** Pages taken from the live site: page path → its HTML file there. */
+  reuse: Map<string, string>;
+  /** Data key of every page of this build (page path → key). */
+  keys: Map<string, string>;
+  renderKey: string;
+}
+
+/**
+ * Plans this build's package pages against the records in `cacheDir` and the pages in the
+ * live site `outDir`. Never throws for a missing or unreadable cache or page (that page is
+ * rendered); throws only when a page data file cannot be read.
+ */
+export async function planPages(entries: PackagePageEntry[], cacheDir: string, outDir: string): Promise<PagePlan> {
+  const key = await renderKey();
+  const last = await readFile(join(cacheDir, PAGES_FILE), 'utf8').then((t) => JSON.parse(t) as PageRecords, () => undefined);
+  const plan: PagePlan = { render: [], reuse: new Map(), keys: new Map(), renderKey: key };
+  for (const e of entries) {
+    const k = sha256(Buffer.concat([Buffer.from(`${e.page}\0`), await readFile(e.file)]));
+    plan.keys.set(e.page, k);
+    const was = last?.renderKey === key ? last.pages[e.page] : undefined;
+    const html = was?.key === k ? join(outDir, pageFile(e.page)) : undefined;
+    if (html && (await readFile(html).then((b) => sha256(b) === was!.html, () => false))) plan.reuse.set(e.page, html);
+    else plan.render.push(e);
+  }
+  return plan;
+}
+
+/** Records this build's pages (their keys and the HTML now in `pagesDir`) for the next build. */
+export async function savePageRecords(plan: PagePlan, pagesDir: string, cacheDir: string): Promise<void> {
+  const records: PageRecords = { renderKey: plan.renderKey, pages: {} };
+  for (const [page, key] of plan.keys) {
+    const html = await readFile(join(pagesDir, pageFile(page))).catch(() => undefined);
+    if (html) records.pages[page] = { key, html: sha256(html) };
+  }
+  await mkdir(cacheDir, { recursive: true });
+  await writeFile(join(cacheDir, `${PAGES_FILE}.tmp`), JSON.stringify(records));
+  await rename(join(cacheDir, `${PAGES_FILE}.tmp`), join(cacheDir, PAGES_FILE));
+}

@@ -1,0 +1,65 @@
+/**
+ * Incremental site builds: package pages of unchanged packages are taken from the previous
+ * site instead of rendered, a changed package's page is rendered again, a page damaged in
+ * the live site is rendered again rather than carried, and the package pages always equal
+ * those of a fresh build with the cache off.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fg from 'fast-glob';
+import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
+
+let base: string, mirror: string;
+const env = { SOURCE_DATE_EPOCH: '1700000000' };
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'airgap-pages-'));
+  mirror = join(base, 'mirror');
+  await cp(SAMPLE_MIRROR, mirror, { recursive: true, preserveTimestamps: true });
+});
+afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+
+async function build(out: string, extra: string[] = []) {
+  const r = await cli(['build', '--mirror', mirror, '--out', join(base, out), ...extra], { env });
+  expect(r.code, r.stderr).toBe(0);
+  const m = /Package pages: (\d+) rendered, (\d+) unchanged/.exec(r.stdout);
+  return { rendered: Number(m?.[1] ?? -1), reused: Number(m?.[2] ?? -1) };
+}
+
+/** sha256 of every package page of a site, by path. */
+async function packagePages(out: string): Promise<Map<string, string>> {
+  const dir = join(base, out);
+  const files = (await fg('_site/p/**/index.html', { cwd: dir })).sort();
+  return new Map(await Promise.all(files.map(async (f) => [f, createHash('sha256').update(await readFile(join(dir, f))).digest('hex')] as const)));
+}
+
+describe('package pages across builds', () => {
+  it('renders only what changed and matches a fresh build', async () => {
+    expect(await build('site')).toEqual({ rendered: 23, reused: 0 });
+    const first = await packagePages('site');
+    expect(first.size).toBe(23);
+
+    expect(await build('site')).toEqual({ rendered: 0, reused: 23 });
+    expect(await packagePages('site')).toEqual(first);
+
+    // one package changed (new mtime, so its page shows another file time): only its page
+    const lsof = join(mirror, 'ubi9/baseos/Packages/lsof-4.94.0-3.el9.aarch64.rpm');
+    await utimes(lsof, new Date(), new Date('2025-01-02T03:04:05Z'));
+    expect(await build('site')).toEqual({ rendered: 1, reused: 22 });
+    const page = join(base, 'site/_site/p/ubi9-baseos/lsof/index.html');
+    expect(await readFile(page, 'utf8')).toContain('2025-01-02');
+
+    // a page edited in the live site is not carried: it is rendered again
+    const coreutils = join(base, 'site/_site/p/ubi9-baseos/coreutils/index.html');
+    const good = await readFile(coreutils);
+    await rm(coreutils);
+    await writeFile(coreutils, Buffer.concat([good, Buffer.from('<!-- edited -->')]));
+    expect(await build('site')).toEqual({ rendered: 1, reused: 22 });
+    expect((await readFile(coreutils)).equals(good)).toBe(true);
+
+    await build('fresh', ['--no-cache']);
+    expect(await packagePages('site')).toEqual(await packagePages('fresh'));
+  });
+});
