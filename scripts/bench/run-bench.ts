@@ -55,12 +55,16 @@ log(`corpus: ${total} packages in ${repos.length} repos, workers ${W}`);
 const crDir = join(bench, `createrepo-${N}`), out = join(bench, `out-${N}`), site = join(bench, `site-${N}`);
 for (const d of [crDir, out, site, `${join(bench, `.out-${N}.cache`)}`, `${join(bench, `.site-${N}.cache`)}`]) await rm(d, { recursive: true, force: true });
 await timed('cp', ['-al', mirror, crDir]);
-const createrepo = async (update: boolean) => {
+const createrepo = async (update: boolean, workers = W) => {
   let s = 0;
-  for (const r of repos) s += (await timed('createrepo_c', ['--quiet', '--workers', String(W), '--no-database', ...(update ? ['--update'] : []), join(crDir, r)])).seconds;
+  for (const r of repos) s += (await timed('createrepo_c', ['--quiet', '--workers', String(workers), '--no-database', ...(update ? ['--update'] : []), join(crDir, r)])).seconds;
   return s;
 };
-const ours = async (dir: string, extra: string[]) => timed(process.execPath, [BIN, 'build', '--mirror', mirror, '--out', dir, '--workers', String(W), ...extra]);
+const ours = async (dir: string, extra: string[], workers = W) => timed(process.execPath, [BIN, 'build', '--mirror', mirror, '--out', dir, '--workers', String(workers), ...extra]);
+
+log('full index, 1 thread each...');
+const crFull1 = await createrepo(false, 1);
+const ourFull1 = (await ours(out, ['--repodata-only', '--no-cache'], 1)).seconds;
 
 log('full index...');
 const crFull = await createrepo(false);
@@ -95,7 +99,8 @@ const siteMb = (await stat(bundle)).size / 1e6;
 
 const r2 = (x: number) => x.toFixed(2);
 const rows = [
-  ['Full index', `${r2(crFull)} s`, `${r2(ourFull)} s`, `${r2(crFull / ourFull)}x createrepo_c's throughput`],
+  ['Full index, 1 thread each', `${r2(crFull1)} s`, `${r2(ourFull1)} s`, `${r2(crFull1 / ourFull1)}x createrepo_c's throughput`],
+  [`Full index, ${W} threads each`, `${r2(crFull)} s`, `${r2(ourFull)} s`, `${r2(crFull / ourFull)}x createrepo_c's throughput`],
   ['Incremental (1% changed)', `${r2(crIncr)} s`, `${r2(incr.seconds)} s (${hits} of ${total} from cache)`, `${(100 * incr.seconds / ourFull).toFixed(1)}% of our full index`],
   ['Site build (index + pages + search)', '', `${r2(siteRun.seconds)} s, peak RSS ${peakMb} MB`, ''],
   ['Site rebuild (1% changed)', '', `${r2(siteIncr.seconds)} s (${rendered} package pages rendered, ${reused} taken from the previous site)`, `${(100 * siteIncr.seconds / siteRun.seconds).toFixed(1)}% of the full site build`],
