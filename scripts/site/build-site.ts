@@ -178,7 +178,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       repos: siteRepos,
     };
     await commitStaging(staging, o.outDir, manifest);
-    if (plan) await savePageRecords(plan, pagesDir, cacheDir);
+    // The site is in place; failing to record page keys only means rendering them all next time.
+    if (plan) await savePageRecords(plan, pagesDir, cacheDir).catch(() => undefined);
     return {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
