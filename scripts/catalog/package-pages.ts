@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from '../rpm/package-record.ts';
 import type { DependencyIndex, PackageRef } from './dependency-index.ts';
 import { packagePagePath, slug, versionAnchor } from './page-paths.ts';
+import { sha256 } from '../bundle/manifest.ts';
 
 /** A link to a package version page (site-relative href with anchor). */
 export interface PackageLink { nevra: string; repoId: string; href: string }
@@ -72,8 +73,8 @@ function versionView(p: PackageRecord, index: DependencyIndex): VersionView {
   };
 }
 
-/** A pointer to one package page's data file, as the `packages` content collection holds it. */
-export interface PackagePageEntry { id: string; repoId: string; name: string; page: string; file: string }
+/** A pointer to one package page's data file, as the `packages` content collection holds it; `dataSha256`: sha256 of that file. */
+export interface PackagePageEntry { id: string; repoId: string; name: string; page: string; file: string; dataSha256: string }
 
 /**
  * Writes `<dir>/<repo slug>/<name slug>.json` for each package name of the repo and returns
@@ -88,8 +89,9 @@ export async function writePackagePages(dir: string, repo: { id: string; name: s
   for (const [name, versions] of byName) {
     const file = join(repoDir, `${slug(name)}.json`);
     const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: versions.map((v) => versionView(v, index)) };
-    await writeFile(file, JSON.stringify(data));
-    entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page: packagePagePath(repo.id, name), file });
+    const text = JSON.stringify(data);
+    await writeFile(file, text);
+    entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page: packagePagePath(repo.id, name), file, dataSha256: sha256(text) });
   }
   return entries;
 }

@@ -8,7 +8,6 @@
 import type { Command } from 'commander';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseRepoOption } from '../scan/build-config.ts';
 import { ExitCode } from '../errors/exit-codes.ts';
 
 const out = (s: string): void => { process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
@@ -112,5 +111,5 @@ export function addGenerateCommands(program: Command): void {
     .description('DTK driver-build preflight: kernel packages of KERNEL_VERSION, build tools, dependency closure')
     .requiredOption('--mirror <dir>').option('--kernel-version <k>', 'repeatable; default: every kernel-core in the mirror', (v: string, p: string[] = []) => [...p, v])
     .option('--repo <path[=id]>', 'repos to use (repeatable); default: all', (v: string, p: string[] = []) => [...p, v])
-    .action(async (o) => { process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [], (o.repo ?? []).map(parseRepoOption)); });
+    .action(async (o) => { process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [], (o.repo ?? []).map((await import('../scan/build-config.ts')).parseRepoOption)); });
 }

@@ -36,7 +36,10 @@ export async function writeRepodata(o: WriteRepodataOptions): Promise<RepomdReco
   await mkdir(dir, { recursive: true });
   // One pass over the packages feeds all three files, so their gzip streams compress in
   // parallel on the thread pool.
-  const writers = WRITERS.map(([type, head, body, tail]) => ({ type, body, tail, tmp: join(dir, `.${type}.xml.gz.tmp`), w: new GzipMetadataWriter(join(dir, `.${type}.xml.gz.tmp`)), head: head(o.packages.length) }));
+  const writers = WRITERS.map(([type, head, body, tail]) => {
+    const tmp = join(dir, `.${type}.xml.gz.tmp`);
+    return { type, head: head(o.packages.length), body, tail, tmp, w: new GzipMetadataWriter(tmp) };
+  });
   for (const x of writers) await x.w.write(x.head);
   for (const p of o.packages) for (const x of writers) await x.w.write(x.body(p));
   for (const x of writers) await x.w.write(x.tail);

@@ -72,7 +72,7 @@ export async function readPackage(filePath: string, locationHref: string, option
   // is a thread-pool round trip, and fresh buffers cost a page fault per 4 KiB, both more
   // than the read itself); large ones in double-buffered chunks.
   const fd = openSync(filePath, 'r');
-  let stat: Stats, pkgid: string, layout: Layout | number = LEAD_BYTES;
+  let stat: Stats, pkgid: string;
   let digests: DigestState | undefined;
   try {
     stat = fstatSync(fd);
@@ -81,50 +81,45 @@ export async function readPackage(filePath: string, locationHref: string, option
     // Copies of the first bytes until both headers are in: `consume` gets reused buffers.
     let start: Buffer[] = [];
     let held = 0;
+    /** Bytes needed before the headers can be parsed (grows as their sizes become known). */
+    let need = LEAD_BYTES;
+    /** Parses the headers at the start of `all` and feeds the rest; false when `all` is too short. */
+    const begin = (all: Buffer): boolean => {
+      const layout = layoutOf(all);
+      if (typeof layout === 'number') {
+        need = layout;
+        return false;
+      }
+      digests = new DigestState(Buffer.from(all.subarray(0, layout.headerEnd)), layout);
+      digests.feed(all.subarray(layout.headerEnd));
+      return true;
+    };
     const consume = (buf: Buffer) => {
       hash.update(buf);
       options.onBytes?.(buf.length);
       if (digests) return digests.feed(buf);
-      if (held + buf.length < (layout as number)) {
-        start.push(Buffer.from(buf));
-        held += buf.length;
-        return;
-      }
-      const all = held ? Buffer.concat([...start, buf]) : buf;
-      layout = layoutOf(all);
-      if (typeof layout === 'number') {
-        start = [Buffer.from(all)];
-        held = all.length;
-        return;
-      }
-      digests = new DigestState(Buffer.from(all.subarray(0, layout.headerEnd)), layout);
-      digests.feed(all.subarray(layout.headerEnd));
-      start = [];
+      held += buf.length;
+      if (held < need) return void start.push(Buffer.from(buf));
+      const all = start.length ? Buffer.concat([...start, buf]) : buf;
+      start = begin(all) ? [] : [Buffer.from(all)];
     };
     if (stat.size <= (options.wholeReadBytes ?? WHOLE_READ_BYTES)) consume(readWhole(fd, stat.size));
     else await readChunks(fd, consume, options.chunkBytes ?? CHUNK_BYTES);
-    if (!digests) {
-      const head = Buffer.concat(start);
-      layout = layoutOf(head);
-      if (typeof layout === 'number') throw new RpmFormatError('truncated', `the file ends inside the RPM headers (${stat.size} of at least ${layout} bytes)`);
-      digests = new DigestState(head.subarray(0, layout.headerEnd), layout);
-      digests.feed(head.subarray(layout.headerEnd));
-    }
+    if (!digests && !begin(Buffer.concat(start))) throw new RpmFormatError('truncated', `the file ends inside the RPM headers (${stat.size} of at least ${need} bytes)`);
     pkgid = hash.digest('hex');
   } finally {
     closeSync(fd);
   }
-  layout = layout as Layout;
-  const head = digests.head;
-  const { sig, hdr } = digests;
+  const state = digests!; // set by begin(), or the file was thrown out above
+  const { head, layout, sig, hdr } = state;
   // Signature SIZE/LONGSIZE = main header + payload bytes: a shorter file lost its payload's tail.
   const expected = sig.number(SigTag.LONGSIZE) ?? sig.number(SigTag.SIZE);
   if (expected !== undefined && stat.size < layout.headerStart + expected) {
     throw new RpmFormatError('truncated', `the file is truncated (${stat.size} bytes, the signature header says ${layout.headerStart + expected})`);
   }
   const record = buildRecord(hdr, sig, { pkgid, size: stat.size, mtime: Math.floor(stat.mtimeMs / 1000), locationHref, ...layout }, options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT);
-  record.digestProblems = digests.problems();
-  record.digestsChecked = digests.checked;
+  record.digestProblems = state.problems();
+  record.digestsChecked = state.checked;
   const headerBytes = head.subarray(layout.headerStart, layout.headerEnd);
   const packets = signaturePackets(sig);
   record.signatures = [];
@@ -214,7 +209,7 @@ class DigestState {
   readonly hdr: RpmHeader;
   readonly head: Buffer;
   readonly checked: string[] = [];
-  private readonly layout: Layout;
+  readonly layout: Layout;
   private readonly payload?: { hash: ReturnType<typeof createHash>; expected: string; name: string };
   private readonly md5?: { hash: ReturnType<typeof createHash>; expected: string };
 

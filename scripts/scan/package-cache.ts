@@ -29,7 +29,6 @@ export class PackageCache {
   private readonly next = new Map<string, Entry>();
   private readonly changed = new Set<string>();
   hits = 0;
-  misses = 0;
 
   private constructor(file: string, context: string, old: Map<string, Entry>, lines: number) {
     this.file = file;
@@ -72,7 +71,6 @@ export class PackageCache {
       this.next.set(href, e);
       return e.record;
     }
-    this.misses++;
     return undefined;
   }
 

@@ -60,8 +60,8 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
     }
   }
   // 2. read the rest in batches (one worker message per batch); a few reads stay in this thread
-  const threaded = o.reader && o.reader.workers > 1 && pending.length >= THREADS_FROM_READS;
-  const read = threaded ? o.reader!.read : runReadTasks;
+  const pool = o.reader && o.reader.workers > 1 && pending.length >= THREADS_FROM_READS ? o.reader : undefined;
+  const read = pool?.read ?? runReadTasks;
   const batches: (typeof pending)[] = [];
   for (let b = 0; b < pending.length; b += BATCH) batches.push(pending.slice(b, b + BATCH));
   await pMap(batches, async (batch) => {
@@ -73,7 +73,7 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
       o.progress?.onBytes?.(p.st.size);
       o.progress?.onFile?.();
     }
-  }, { concurrency: threaded ? 4 * o.reader!.workers : 2 }); // batches queued ahead, so no worker waits for the main thread
+  }, { concurrency: pool ? 4 * pool.workers : 2 }); // batches queued ahead, so no worker waits for the main thread
 
   const byNevra = new Map<string, PackageRecord>();
   const records: PackageRecord[] = [];

@@ -110,12 +110,13 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
     const reader = createPackageReader(o.workers ?? defaultWorkersFor(repos.reduce((n, r) => n + r.rpms.length, 0)));
+    const cacheDir = cacheDirFor(o.outDir);
     let threads = 1;
     try {
       for (const repo of repos) {
         indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, {
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
-          reader, ...(o.cache !== false ? { cacheDir: cacheDirFor(o.outDir) } : {}), repodata: o.repodata ?? 'regenerate',
+          reader, ...(o.cache !== false ? { cacheDir } : {}), repodata: o.repodata ?? 'regenerate',
         }));
       }
     } finally {
@@ -149,14 +150,13 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     await mkdir(catalogDir, { recursive: true });
     await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);
     // With the cache on, package pages whose data did not change are taken from the live site.
-    const cacheDir = cacheDirFor(o.outDir);
     const plan = deps && o.cache !== false ? await planPages(pageEntries, cacheDir, o.outDir) : undefined;
     await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(plan ? plan.render : pageEntries));
 
     progress.phase?.('pages', (plan ? plan.render.length : pageEntries.length) + catalogRepos.length + 1);
     const pagesDir = o.repodataOnly ? await mkdtemp(join(work, 'no-pages-')) : await renderPages(catalogDir);
-    const pagePlacer = new FilePlacer();
-    for (const [page, html] of plan?.reuse ?? []) pagePlacer.place(html, join(pagesDir, pageFile(page)));
+    const placer = new FilePlacer();
+    for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
@@ -168,7 +168,6 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
     for (const [page, other] of collisions) diags.report('path-collision', page, other);
     const skip = new Set(collisions.map(([p]) => p));
-    const placer = new FilePlacer();
     for (const page of pages) if (!skip.has(page)) placer.place(join(pagesDir, page), join(staging, page));
 
     const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: indexed[i]!.repomd.map((m) => m.type) }));

@@ -7,17 +7,14 @@
 import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** How a file got into the site. */
-export type PlaceMode = 'link' | 'copy';
-
-/** Places files, creating each parent directory once. */
+/** Places files, creating each parent directory once; counts how many were linked and copied. */
 export class FilePlacer {
   private readonly made = new Set<string>();
   linked = 0;
   copied = 0;
 
   /** Hard-links `src` to `dst` (creating parent dirs), copying when linking fails (EXDEV, EPERM, ...). Throws the fs error when the copy fails too. */
-  place(src: string, dst: string): PlaceMode {
+  place(src: string, dst: string): void {
     const dir = dirname(dst);
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });
@@ -26,11 +23,9 @@ export class FilePlacer {
     try {
       linkSync(src, dst);
       this.linked++;
-      return 'link';
     } catch {
       copyFileSync(src, dst);
       this.copied++;
-      return 'copy';
     }
   }
 }

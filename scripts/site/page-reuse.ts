@@ -3,7 +3,7 @@
  * function of its page data file (scripts/catalog/package-pages.ts: every field, resolved
  * providers, "required by"), its path and the renderer (page templates, catalog helpers,
  * Astro and tool versions). Each build records, in the cache directory beside `--out`, a key
- * per page (sha256 over path and data) and the sha256 of the HTML it produced. The next
+ * per page (sha256 over its path and its data file's sha256) and the sha256 of the HTML it produced. The next
  * build renders only pages whose key changed; the others are taken from the live site after
  * their HTML is checked against the recorded sha256 (a page edited or lost there is rendered
  * again). Pagefind still indexes every page.
@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import type { PackagePageEntry } from '../catalog/package-pages.ts';
+import { sha256 } from '../bundle/manifest.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { PROJECT_ROOT } from './render-pages.ts';
 
@@ -25,8 +26,6 @@ interface PageRecords { renderKey: string; pages: Record<string, { key: string; 
 
 /** The HTML file of a directory page (`_site/p/repo/name/` → `_site/p/repo/name/index.html`). */
 export const pageFile = (page: string) => `${page}index.html`;
-
-const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
 /**
  * Content hash of everything besides a page's data that its HTML depends on: the Astro
@@ -46,8 +45,8 @@ export async function renderKey(): Promise<string> {
 export interface PagePlan {
   /** Entries Astro renders this time. */
   render: PackagePageEntry[];
-  /** Pages taken from the live site: page path → its HTML file there. */
-  reuse: Map<string, string>;
+  /** Pages taken from the live site: page path → its HTML file there and that file's sha256 (checked). */
+  reuse: Map<string, { file: string; html: string }>;
   /** Data key of every page of this build (page path → key). */
   keys: Map<string, string>;
   renderKey: string;
@@ -55,30 +54,29 @@ export interface PagePlan {
 
 /**
  * Plans this build's package pages against the records in `cacheDir` and the pages in the
- * live site `outDir`. Never throws for a missing or unreadable cache or page (that page is
- * rendered); throws only when a page data file cannot be read.
+ * live site `outDir`. Never throws: a missing or unreadable cache or page means rendering.
  */
 export async function planPages(entries: PackagePageEntry[], cacheDir: string, outDir: string): Promise<PagePlan> {
   const key = await renderKey();
   const last = await readFile(join(cacheDir, PAGES_FILE), 'utf8').then((t) => JSON.parse(t) as PageRecords, () => undefined);
   const plan: PagePlan = { render: [], reuse: new Map(), keys: new Map(), renderKey: key };
   for (const e of entries) {
-    const k = sha256(Buffer.concat([Buffer.from(`${e.page}\0`), await readFile(e.file)]));
+    const k = sha256(`${e.page}\0${e.dataSha256}`);
     plan.keys.set(e.page, k);
     const was = last?.renderKey === key ? last.pages[e.page] : undefined;
-    const html = was?.key === k ? join(outDir, pageFile(e.page)) : undefined;
-    if (html && (await readFile(html).then((b) => sha256(b) === was!.html, () => false))) plan.reuse.set(e.page, html);
+    const file = join(outDir, pageFile(e.page));
+    if (was?.key === k && (await readFile(file).then((b) => sha256(b) === was.html, () => false))) plan.reuse.set(e.page, { file, html: was.html });
     else plan.render.push(e);
   }
   return plan;
 }
 
-/** Records this build's pages (their keys and the HTML now in `pagesDir`) for the next build. */
+/** Records this build's pages (their keys and the sha256 of their HTML in `pagesDir`) for the next build; reused pages keep the sha256 already checked. */
 export async function savePageRecords(plan: PagePlan, pagesDir: string, cacheDir: string): Promise<void> {
   const records: PageRecords = { renderKey: plan.renderKey, pages: {} };
   for (const [page, key] of plan.keys) {
-    const html = await readFile(join(pagesDir, pageFile(page))).catch(() => undefined);
-    if (html) records.pages[page] = { key, html: sha256(html) };
+    const html = plan.reuse.get(page)?.html ?? (await readFile(join(pagesDir, pageFile(page))).then(sha256, () => undefined));
+    if (html) records.pages[page] = { key, html };
   }
   await mkdir(cacheDir, { recursive: true });
   await writeFile(join(cacheDir, `${PAGES_FILE}.tmp`), JSON.stringify(records));
