@@ -78,7 +78,10 @@ export async function readPackage(filePath: string, locationHref: string, option
     stat = fstatSync(fd);
     if (stat.size === 0) throw new RpmFormatError('empty', 'the file is empty (0 bytes)');
     const hash = createHash('sha256');
-    // Copies of the first bytes until both headers are in: `consume` gets reused buffers.
+    // `consume` gets reused buffers: the chunked path keeps copies of the first bytes until
+    // both headers are in, and a copy of the headers. A whole read is used up before this
+    // call first awaits (see the signature loop), so its headers are not copied.
+    const whole = stat.size <= (options.wholeReadBytes ?? WHOLE_READ_BYTES);
     let start: Buffer[] = [];
     let held = 0;
     /** Bytes needed before the headers can be parsed (grows as their sizes become known). */
@@ -90,7 +93,8 @@ export async function readPackage(filePath: string, locationHref: string, option
         need = layout;
         return false;
       }
-      digests = new DigestState(Buffer.from(all.subarray(0, layout.headerEnd)), layout);
+      const head = all.subarray(0, layout.headerEnd);
+      digests = new DigestState(whole ? head : Buffer.from(head), layout);
       digests.feed(all.subarray(layout.headerEnd));
       return true;
     };
@@ -103,7 +107,7 @@ export async function readPackage(filePath: string, locationHref: string, option
       const all = start.length ? Buffer.concat([...start, buf]) : buf;
       start = begin(all) ? [] : [Buffer.from(all)];
     };
-    if (stat.size <= (options.wholeReadBytes ?? WHOLE_READ_BYTES)) consume(readWhole(fd, stat.size));
+    if (whole) consume(readWhole(fd, stat.size));
     else await readChunks(fd, consume, options.chunkBytes ?? CHUNK_BYTES);
     if (!digests && !begin(Buffer.concat(start))) throw new RpmFormatError('truncated', `the file ends inside the RPM headers (${stat.size} of at least ${need} bytes)`);
     pkgid = hash.digest('hex');
@@ -120,13 +124,15 @@ export async function readPackage(filePath: string, locationHref: string, option
   const record = buildRecord(hdr, sig, { pkgid, size: stat.size, mtime: Math.floor(stat.mtimeMs / 1000), locationHref, ...layout }, options.changelogLimit ?? DEFAULT_CHANGELOG_LIMIT);
   record.digestProblems = state.problems();
   record.digestsChecked = state.checked;
-  const headerBytes = head.subarray(layout.headerStart, layout.headerEnd);
-  const packets = signaturePackets(sig);
+  // `head` may be the reused read buffer: anything used after an await is copied first.
+  const verify = options.verifySignature;
+  const packets = signaturePackets(sig).map((x) => (verify ? { ...x, packet: Buffer.from(x.packet) } : x));
+  const headerBytes = verify && Buffer.from(head.subarray(layout.headerStart, layout.headerEnd));
   record.signatures = [];
   for (const { source, packet } of packets) {
     const info = describeSignature(packet, source);
     if (!info) continue;
-    info.verdict = !options.verifySignature || !HEADER_ONLY.has(source) ? 'unchecked' : await options.verifySignature(packet, headerBytes);
+    info.verdict = !verify || !headerBytes || !HEADER_ONLY.has(source) ? 'unchecked' : await verify(packet, headerBytes);
     record.signatures.push(info);
   }
   return record;

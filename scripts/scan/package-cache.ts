@@ -12,12 +12,16 @@
  * outnumber live entries. A line that does not parse (a build killed while appending) is
  * ignored: its package is simply read again.
  */
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import type { PackageRecord } from '../rpm/package-record.ts';
 
-interface Entry { size: number; mtimeMs: number; ino: number; dev: number; record: PackageRecord }
+/** One cached package: file identity, its record, and the record as JSON when already at hand. */
+interface Entry { size: number; mtimeMs: number; ino: number; dev: number; record: PackageRecord; recordJson?: string }
+
+/** Characters of lines gathered before one write to the cache file. */
+const WRITE_CHARS = 1 << 20;
 
 /** Cache of one repo's package records. */
 export class PackageCache {
@@ -74,9 +78,12 @@ export class PackageCache {
     return undefined;
   }
 
-  /** Remembers a freshly read record. */
-  set(href: string, st: Stats, record: PackageRecord): void {
-    this.next.set(href, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, record });
+  /**
+   * Remembers a freshly read record; `recordJson` is `JSON.stringify(record)` when the caller
+   * already has it (reader threads send records as JSON), so saving does not serialize it again.
+   */
+  set(href: string, st: Stats, record: PackageRecord, recordJson?: string): void {
+    this.next.set(href, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, record, ...(recordJson !== undefined ? { recordJson } : {}) });
     this.changed.add(href);
   }
 
@@ -88,14 +95,46 @@ export class PackageCache {
     const gone = [...this.old.keys()].filter((href) => !this.next.has(href));
     const appended = this.changed.size + gone.length;
     if (this.lines && !appended) return;
-    const line = (href: string) => JSON.stringify({ href, ...this.next.get(href)! });
     await mkdir(join(this.file, '..'), { recursive: true });
     if (this.lines && this.lines + appended <= 2 * this.next.size + 64) {
-      await appendFile(this.file, [...[...this.changed].map(line), ...gone.map((href) => JSON.stringify({ href, gone: true }))].join('\n') + '\n');
+      await writeLines(this.file, 'a', [...[...this.changed].map((href) => entryLine(href, this.next.get(href)!)), ...gone.map((href) => JSON.stringify({ href, gone: true }))]);
       return;
     }
-    const all = [JSON.stringify({ context: this.context }), ...[...this.next.keys()].map(line)];
-    await writeFile(`${this.file}.tmp`, all.join('\n') + '\n');
+    const context = this.context, next = this.next;
+    await writeLines(`${this.file}.tmp`, 'w', (function* () {
+      yield JSON.stringify({ context });
+      for (const [href, e] of next) yield entryLine(href, e);
+    })());
     await rename(`${this.file}.tmp`, this.file);
+  }
+}
+
+/** One entry line, `{href, size, mtimeMs, ino, dev, record}`, reusing the record's JSON when known. */
+function entryLine(href: string, e: Entry): string {
+  const head = JSON.stringify({ href, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, dev: e.dev });
+  return `${head.slice(0, -1)},"record":${e.recordJson ?? JSON.stringify(e.record)}}`;
+}
+
+/**
+ * Writes `lines` to `file` opened with `flags` ('a' append, 'w' truncate), each followed by a
+ * newline, about 1 MiB of text per write: the whole file is never one string in memory.
+ */
+async function writeLines(file: string, flags: 'a' | 'w', lines: Iterable<string>): Promise<void> {
+  const fh = await open(file, flags);
+  try {
+    let chunk: string[] = [];
+    let chars = 0;
+    for (const line of lines) {
+      chunk.push(line);
+      chars += line.length + 1;
+      if (chars >= WRITE_CHARS) {
+        await fh.write(chunk.join('\n') + '\n');
+        chunk = [];
+        chars = 0;
+      }
+    }
+    if (chunk.length) await fh.write(chunk.join('\n') + '\n');
+  } finally {
+    await fh.close();
   }
 }

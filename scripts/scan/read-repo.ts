@@ -69,7 +69,7 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
     for (const [k, p] of batch.entries()) {
       const outcome = results[k]!;
       outcomes[p.i] = { href: p.task.href, outcome };
-      if (outcome.ok) o.cache?.set(p.task.href, p.st, outcome.record);
+      if (outcome.ok) o.cache?.set(p.task.href, p.st, outcome.record, outcome.recordJson);
       o.progress?.onBytes?.(p.st.size);
       o.progress?.onFile?.();
     }

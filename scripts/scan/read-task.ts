@@ -12,11 +12,23 @@ import type { SignatureVerifier } from '../rpm/read-package.ts';
 /** What to read: file path, repo-relative href, changelog limit, mirrored keys to verify with. */
 export interface ReadTask { file: string; href: string; changelogLimit?: number; keys?: { dir: string; files: string[] } }
 
-/** A record, or the reason the file was not usable. */
-export type ReadOutcome =
-  | { ok: true; record: PackageRecord }
+/** Why a file was not usable. */
+export type ReadFailure =
   | { ok: false; kind: 'format'; reason: RpmFormatReason; message: string }
   | { ok: false; kind: 'fs'; code: string; message: string };
+
+/**
+ * A record, or the reason the file was not usable. Outcomes that came from a reader thread
+ * also carry the record's JSON (`JSON.stringify(record)`), which the cache reuses.
+ */
+export type ReadOutcome = { ok: true; record: PackageRecord; recordJson?: string } | ReadFailure;
+
+/**
+ * An outcome as a reader thread sends it: the record as JSON text, since one string crosses
+ * threads far cheaper than a structured clone of the record's object graph, and the
+ * receiving thread parses it once (see fromTransfer).
+ */
+export type TransferOutcome = { ok: true; recordJson: string } | ReadFailure;
 
 const verifiers = new Map<string, Promise<SignatureVerifier>>();
 
@@ -31,6 +43,19 @@ export default async function runReadTasks(tasks: ReadTask[]): Promise<ReadOutco
   const out: ReadOutcome[] = [];
   for (const t of tasks) out.push(await runReadTask(t));
   return out;
+}
+
+/**
+ * runReadTasks for a reader thread: each record goes back as JSON (see TransferOutcome), and
+ * the serialization is done here rather than on the main thread. Never throws.
+ */
+export async function runReadTasksForTransfer(tasks: ReadTask[]): Promise<TransferOutcome[]> {
+  return (await runReadTasks(tasks)).map((o) => (o.ok ? { ok: true, recordJson: JSON.stringify(o.record) } : o));
+}
+
+/** The outcome a reader thread sent, with its record parsed back (the JSON is kept for the cache). */
+export function fromTransfer(o: TransferOutcome): ReadOutcome {
+  return o.ok ? { ok: true, record: JSON.parse(o.recordJson) as PackageRecord, recordJson: o.recordJson } : o;
 }
 
 /** Runs one read task; never throws. */

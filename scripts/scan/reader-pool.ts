@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
+import runReadTasks, { fromTransfer, type ReadOutcome, type ReadTask, type TransferOutcome } from './read-task.ts';
 
 /** Something that reads packages: `read` a batch of tasks (results in order), `close` when done. */
 export interface PackageReader {
@@ -41,7 +41,7 @@ export function createPackageReader(workers = defaultWorkers()): PackageReader {
     threadsUsed: () => (pool ? workers : 0),
     read: (tasks) => {
       pool ??= new Piscina({ filename: new URL('./read-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });
-      return pool.run(tasks) as Promise<ReadOutcome[]>;
+      return (pool.run(tasks) as Promise<TransferOutcome[]>).then((outcomes) => outcomes.map(fromTransfer));
     },
     close: async () => { await pool?.destroy(); },
   };

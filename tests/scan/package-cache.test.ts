@@ -58,4 +58,24 @@ describe('package cache file', () => {
     // another context (tool version, changelog limit, keys) starts empty
     expect(await run(next, 'c2')).toEqual([]);
   });
+
+  it('stores records handed over as JSON (from reader threads) like objects, over many write chunks', async () => {
+    // ~3 MiB of lines: the rewrite goes out in several 1 MiB writes
+    const big = (i: number) => ({ name: `p${i}`, description: 'x'.repeat(6000), files: [{ path: `/usr/share/p${i}/é`, type: 'file' }] }) as unknown as PackageRecord;
+    const cache = await PackageCache.open(dir, 'json', 'c1');
+    for (let i = 0; i < 500; i++) {
+      const r = big(i);
+      if (i % 2) cache.set(`p${i}.rpm`, st(i), r, JSON.stringify(r));
+      else cache.set(`p${i}.rpm`, st(i), r);
+    }
+    await cache.save();
+    const text = await readFile(join(dir, 'json.jsonl'), 'utf8');
+    expect(text.length).toBeGreaterThan(3_000_000);
+    expect(text.endsWith('}\n')).toBe(true);
+    const again = await PackageCache.open(dir, 'json', 'c1');
+    for (let i = 0; i < 500; i++) expect(again.get(`p${i}.rpm`, st(i)), `p${i}`).toStrictEqual(big(i));
+    // both kinds of line are the same text
+    const lines = text.split('\n');
+    expect(lines[1]!.replaceAll('p0', 'pN')).toBe(lines[2]!.replaceAll('p1', 'pN').replace('"size":1,', '"size":0,').replace('"mtimeMs":1000,"ino":1', '"mtimeMs":1000,"ino":0'));
+  });
 });
