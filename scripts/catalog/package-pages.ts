@@ -4,7 +4,8 @@
  * mirror, reverse dependencies ("required by"), files and changelog. Files are written one
  * at a time so memory does not hold all page data at once.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from '../rpm/package-record.ts';
 import type { DependencyIndex, PackageRef } from './dependency-index.ts';
@@ -90,7 +91,7 @@ export async function writePackagePages(dir: string, repo: { id: string; name: s
     const file = join(repoDir, `${slug(name)}.json`);
     const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: versions.map((v) => versionView(v, index)) };
     const text = JSON.stringify(data);
-    await writeFile(file, text);
+    writeFileSync(file, text); // synchronous: one thread-pool round trip per small file costs more than the write
     entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page: packagePagePath(repo.id, name), file, dataSha256: sha256(text) });
   }
   return entries;

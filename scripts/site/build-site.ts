@@ -26,6 +26,7 @@ import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.t
 import { createPackageReader, defaultWorkersFor } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
+import { movePages } from './move-pages.ts';
 import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
 import { renderPages } from './render-pages.ts';
 import { buildSearchIndex } from './search-index.ts';
@@ -164,11 +165,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('search');
     const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir);
 
-    const pages = await listFiles(pagesDir);
+    const pages = listFiles(pagesDir);
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
     for (const [page, other] of collisions) diags.report('path-collision', page, other);
     const skip = new Set(collisions.map(([p]) => p));
-    for (const page of pages) if (!skip.has(page)) placer.place(join(pagesDir, page), join(staging, page));
+    movePages(pagesDir, staging, skip, placer);
 
     const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: indexed[i]!.repomd.map((m) => m.type) }));
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
@@ -178,7 +179,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     };
     await commitStaging(staging, o.outDir, manifest);
     // The site is in place; failing to record page keys only means rendering them all next time.
-    if (plan) await savePageRecords(plan, pagesDir, cacheDir).catch(() => undefined);
+    if (plan) await savePageRecords(plan, o.outDir, skip, cacheDir).catch(() => undefined);
     return {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,

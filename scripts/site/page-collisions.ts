@@ -3,15 +3,18 @@
  * `Packages/` vs `packages/` on a case-insensitive disk). Mirror paths always win; a
  * colliding page is left out of the site and reported.
  */
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** All file paths under `dir`, '/'-separated and relative. */
-export async function listFiles(dir: string, prefix = ''): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(join(dir, prefix), { withFileTypes: true })) {
+/**
+ * All file paths under `dir`, '/'-separated and relative. Synchronous: a site has a
+ * directory per package page, and one thread-pool round trip per directory costs more than
+ * the listing. Throws the fs error of a directory that cannot be read.
+ */
+export function listFiles(dir: string, prefix = '', out: string[] = []): string[] {
+  for (const e of readdirSync(join(dir, prefix), { withFileTypes: true })) {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) out.push(...(await listFiles(dir, rel)));
+    if (e.isDirectory()) listFiles(dir, rel, out);
     else out.push(rel);
   }
   return out;

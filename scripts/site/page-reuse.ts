@@ -9,6 +9,7 @@
  * again). Pagefind still indexes every page.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -23,6 +24,18 @@ const PAGES_FILE = 'pages.json';
 
 /** What the last build recorded: renderer key, then per page path its data key and HTML sha256. */
 interface PageRecords { renderKey: string; pages: Record<string, { key: string; html: string }> }
+
+/**
+ * sha256 of a file, or undefined when it cannot be read. Synchronous: for thousands of small
+ * pages one thread-pool round trip per file costs several times the read and the hash.
+ */
+function fileSha256(file: string): string | undefined {
+  try {
+    return sha256(readFileSync(file));
+  } catch {
+    return undefined;
+  }
+}
 
 /** The HTML file of a directory page (`_site/p/repo/name/` → `_site/p/repo/name/index.html`). */
 export const pageFile = (page: string) => `${page}index.html`;
@@ -65,17 +78,22 @@ export async function planPages(entries: PackagePageEntry[], cacheDir: string, o
     plan.keys.set(e.page, k);
     const was = last?.renderKey === key ? last.pages[e.page] : undefined;
     const file = join(outDir, pageFile(e.page));
-    if (was?.key === k && (await readFile(file).then((b) => sha256(b) === was.html, () => false))) plan.reuse.set(e.page, { file, html: was.html });
+    if (was?.key === k && fileSha256(file) === was.html) plan.reuse.set(e.page, { file, html: was.html });
     else plan.render.push(e);
   }
   return plan;
 }
 
-/** Records this build's pages (their keys and the sha256 of their HTML in `pagesDir`) for the next build; reused pages keep the sha256 already checked. */
-export async function savePageRecords(plan: PagePlan, pagesDir: string, cacheDir: string): Promise<void> {
+/**
+ * Records this build's pages (their keys and the sha256 of their HTML in the site just put in
+ * place, `siteDir`) for the next build; reused pages keep the sha256 already checked, and
+ * pages left out of the site (`omitted`: file paths, see findCollisions) are not recorded.
+ */
+export async function savePageRecords(plan: PagePlan, siteDir: string, omitted: ReadonlySet<string>, cacheDir: string): Promise<void> {
   const records: PageRecords = { renderKey: plan.renderKey, pages: {} };
   for (const [page, key] of plan.keys) {
-    const html = plan.reuse.get(page)?.html ?? (await readFile(join(pagesDir, pageFile(page))).then(sha256, () => undefined));
+    if (omitted.has(pageFile(page))) continue;
+    const html = plan.reuse.get(page)?.html ?? fileSha256(join(siteDir, pageFile(page)));
     if (html) records.pages[page] = { key, html };
   }
   await mkdir(cacheDir, { recursive: true });
