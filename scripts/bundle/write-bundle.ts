@@ -7,7 +7,7 @@
  * changed files plus the list of deleted paths and the complete new manifest.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough, Transform, type Writable } from 'node:stream';
@@ -17,7 +17,7 @@ import pMap from 'p-map';
 import tar from 'tar-stream';
 import { UsageError } from '../errors/exit-codes.ts';
 import {
-  DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, repoRevisions, sha256, sumsText,
+  DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SMALL_FILE_BYTES, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, repoRevisions, sha256, sumsText,
   type BundleManifest, type DeltaManifest, type FileEntry,
 } from './manifest.ts';
 import { SplitWriter } from './split-writer.ts';
@@ -25,11 +25,6 @@ import { SITE_MARKER } from '../site/output-dir.ts';
 
 /** Fixed mtime of every entry (2000-01-01T00:00:00Z): bundles do not depend on when files were written. */
 export const ENTRY_MTIME = new Date(946684800 * 1000);
-
-/** Files up to this size (bytes) are read whole; larger ones stream through in 1 MiB chunks. */
-const SMALL_FILE_BYTES = 4 << 20;
-/** How many small files are read ahead of the archive writer (at most 16 × 4 MiB in memory). */
-const READ_AHEAD = 16;
 
 /** Options of writeBundle. Sizes in bytes. */
 export interface BundleOptions {
@@ -40,6 +35,8 @@ export interface BundleOptions {
   splitBytes?: number;
   /** Path of the manifest of the site the other side has: makes a delta bundle. */
   sinceManifest?: string;
+  /** Called once the site is listed, with the bytes that will be read (its total size). */
+  onTotal?: (bytes: number) => void;
   /** Called with bytes read from the site as they are archived (or hashed, for deltas). */
   onBytes?: (n: number) => void;
 }
@@ -64,6 +61,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   const started = Date.now();
   await stat(join(o.siteDir, SITE_MARKER)).catch(() => { throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`); });
   const site = await listSite(o.siteDir).catch((e) => { throw new UsageError(`--site ${o.siteDir}: ${(e as Error).message}`); });
+  o.onTotal?.(site.reduce((s, f) => s + f.size, 0));
   const hashes = new Map<string, string>();
   let include = site;
   let delta: DeltaManifest | undefined;
@@ -89,19 +87,12 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   const header = (name: string, size: number) => ({ name, size, mode: 0o644, mtime: ENTRY_MTIME, uid: 0, gid: 0, uname: 'root', gname: 'root', type: 'file' as const });
   const addBuffer = (name: string, data: Buffer) => new Promise<void>((res, rej) => pack.entry(header(name, data.length), data, (err) => (err ? rej(err) : res())));
   try {
-    // Small files (pages, repodata, most RPMs) are read whole, a few ahead of the archive
-    // writer: per-file open/read latency, not bytes, dominates a site of many small files.
-    const ahead = new Map<number, Promise<Buffer>>();
-    const prefetch = (i: number) => {
-      const f = include[i];
-      if (f && f.size <= SMALL_FILE_BYTES && !ahead.has(i)) ahead.set(i, readFile(f.abs));
-    };
-    for (const [i, f] of include.entries()) {
-      for (let j = i; j < i + READ_AHEAD; j++) prefetch(j);
+    // Small files (pages, repodata, most RPMs) are read whole with one synchronous call:
+    // per-file latency, not bytes, dominates a site of many small files.
+    for (const f of include) {
       let digest: string;
       if (f.size <= SMALL_FILE_BYTES) {
-        const data = await ahead.get(i)!;
-        ahead.delete(i);
+        const data = readFileSync(f.abs);
         if (data.length !== f.size) throw new Error(`${f.abs} changed size while being bundled`);
         digest = sha256(data);
         if (!o.sinceManifest) o.onBytes?.(data.length);

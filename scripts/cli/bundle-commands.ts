@@ -26,11 +26,6 @@ function byteProgress(total: number, label: string) {
   };
 }
 
-async function siteBytes(dir: string): Promise<number> {
-  const { listSite } = await import('../bundle/manifest.ts');
-  return (await listSite(dir).catch(() => [])).reduce((s, f) => s + f.size, 0);
-}
-
 /** Prints a verification report: one line per problem, then a summary. */
 export function printReport(r: VerifyReport): void {
   for (const v of r.badVolumes) process.stderr.write(`bad volume: ${v}\n`);
@@ -52,9 +47,12 @@ export function addBundleCommands(program: Command): void {
     .action(async (o) => {
       const splitBytes = o.split === undefined ? undefined : bytes.parse(o.split);
       if (o.split !== undefined && !(splitBytes && splitBytes > 0)) throw new UsageError(`--split ${o.split}: expected a size like 700MB or 4GB`);
-      const p = byteProgress(await siteBytes(o.site), o.since ? 'hashing' : 'bundling');
+      let p = byteProgress(0, ''); // the bar starts once the bundle writer has listed the site
       const { writeBundle } = await import('../bundle/write-bundle.ts');
-      const r = await writeBundle({ siteDir: o.site, outFile: o.out, zstd: !!o.zstd || String(o.out).endsWith('.zst'), ...(splitBytes ? { splitBytes } : {}), ...(o.since ? { sinceManifest: o.since } : {}), onBytes: p.tick }).finally(p.stop);
+      const r = await writeBundle({
+        siteDir: o.site, outFile: o.out, zstd: !!o.zstd || String(o.out).endsWith('.zst'), ...(splitBytes ? { splitBytes } : {}), ...(o.since ? { sinceManifest: o.since } : {}),
+        onTotal: (total) => { p = byteProgress(total, o.since ? 'hashing' : 'bundling'); }, onBytes: (n) => p.tick(n),
+      }).finally(() => p.stop());
       process.stdout.write(`${r.kind === 'delta' ? 'Delta' : 'Full'} bundle: ${r.files} files${r.kind === 'delta' ? ` changed, ${r.deleted} deleted` : ''}, ${mb(r.bytesIn)} MB in, ${mb(r.bytesOut)} MB out, ${r.seconds.toFixed(1)} s (${rate(r.bytesIn, r.seconds)})\n`);
       for (const f of r.outputs) process.stdout.write(`  ${f}\n`);
     });
