@@ -121,6 +121,11 @@ function entryLine(href: string, e: Entry): string {
  */
 async function writeLines(file: string, flags: 'a' | 'w', lines: Iterable<string>): Promise<void> {
   const fh = await open(file, flags);
+  // one write(2) may take fewer bytes than given: go on until all are written
+  const writeAll = async (text: string) => {
+    const buf = Buffer.from(text, 'utf8');
+    for (let off = 0; off < buf.length;) off += (await fh.write(buf, off)).bytesWritten;
+  };
   try {
     let chunk: string[] = [];
     let chars = 0;
@@ -128,12 +133,12 @@ async function writeLines(file: string, flags: 'a' | 'w', lines: Iterable<string
       chunk.push(line);
       chars += line.length + 1;
       if (chars >= WRITE_CHARS) {
-        await fh.write(chunk.join('\n') + '\n');
+        await writeAll(chunk.join('\n') + '\n');
         chunk = [];
         chars = 0;
       }
     }
-    if (chunk.length) await fh.write(chunk.join('\n') + '\n');
+    if (chunk.length) await writeAll(chunk.join('\n') + '\n');
   } finally {
     await fh.close();
   }
