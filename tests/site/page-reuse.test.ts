@@ -1,8 +1,8 @@
 /**
  * Incremental site builds: package pages of unchanged packages are taken from the previous
  * site instead of rendered, a changed package's page is rendered again, a page damaged in
- * the live site is rendered again rather than carried, and the package pages always equal
- * those of a fresh build with the cache off.
+ * the live site is rendered again rather than carried, and the package pages and the search
+ * index always equal those of a fresh build with the cache off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -35,6 +35,12 @@ async function packagePages(out: string): Promise<Map<string, string>> {
   return new Map(await Promise.all(files.map(async (f) => [f, createHash('sha256').update(await readFile(join(dir, f))).digest('hex')] as const)));
 }
 
+/** Pagefind's entry file: page count and the hash naming the index built over those pages. */
+async function pagefindEntry(out: string): Promise<{ page_count: number; hash: string }> {
+  const entry = JSON.parse(await readFile(join(base, out, '_site/pagefind/pagefind-entry.json'), 'utf8')) as { languages: { en: { page_count: number; hash: string } } };
+  return { page_count: entry.languages.en.page_count, hash: entry.languages.en.hash };
+}
+
 describe('package pages across builds', () => {
   it('renders only what changed and matches a fresh build', async () => {
     expect(await build('site')).toEqual({ rendered: 23, reused: 0 });
@@ -61,5 +67,7 @@ describe('package pages across builds', () => {
 
     await build('fresh', ['--no-cache']);
     expect(await packagePages('site')).toEqual(await packagePages('fresh'));
+    // and so is the search index: same pages, same order, same index
+    expect(await pagefindEntry('site')).toEqual(await pagefindEntry('fresh'));
   });
 });
