@@ -8,6 +8,7 @@ import { readPackage } from '../../scripts/rpm/read-package.ts';
 import type { Dependency } from '../../scripts/rpm/package-record.ts';
 import { run } from '../helpers/run.ts';
 import { REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { loadKeys, signatureVerifier } from '../../scripts/trust/mirror-keys.ts';
 
 const files = [...fg.sync(`${REAL_RPMS}/*.rpm`), ...fg.sync(`${SAMPLE_MIRROR}/**/*.rpm`)].sort();
 const SEP = '\u001f';
@@ -94,6 +95,21 @@ describe('bad input', () => {
     await writeFile(`${dir}/b.rpm`, whole.subarray(0, whole.length - 100));
     await expect(readPackage(`${dir}/a.rpm`, 'a.rpm')).rejects.toMatchObject({ reason: 'truncated' });
     await expect(readPackage(`${dir}/b.rpm`, 'b.rpm')).rejects.toMatchObject({ reason: 'truncated' });
+  });
+});
+
+describe('reads in flight together', () => {
+  // Small packages are read into one reused buffer; a signature check awaits, letting the
+  // next read overwrite that buffer. Every read started at once must still give exactly the
+  // record of a read on its own.
+  it('give the same records and signature verdicts as reads one at a time', async () => {
+    const keyDir = `${SAMPLE_MIRROR}/cuda-rhel9-aarch64`;
+    const verifySignature = signatureVerifier(await loadKeys(keyDir, ['4AC94EA0.pub']));
+    const one = (f: string) => readPackage(f, 'x.rpm', { verifySignature }).then((r) => JSON.stringify(r), (e: Error) => e.message);
+    const alone: string[] = [];
+    for (const f of files) alone.push(await one(f));
+    expect(alone.join()).toContain('"verdict":"good"');
+    for (let round = 0; round < 5; round++) expect(await Promise.all(files.map(one))).toEqual(alone);
   });
 });
 
