@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import type { PackageRecord } from '../rpm/package-record.ts';
@@ -71,7 +71,7 @@ export async function copyUpstreamRepodata(repoIn: string, repoOut: string, all:
   for (const e of all) {
     const data = await readFile(join(repoIn, e.href));
     if (createHash(nodeHash(e.checksumType)).update(data).digest('hex') !== e.checksum) throw new Error(`${e.href} does not match its ${e.checksumType} in repomd.xml`);
-    await copyFile(join(repoIn, e.href), join(dir, basename(e.href)));
+    await writeFile(join(dir, basename(e.href)), data); // the bytes just checked, not a second read
     records.push({ type: e.type, href: `repodata/${basename(e.href)}`, checksum: e.checksum, checksumType: e.checksumType, timestamp: e.timestamp ?? timestamp, size: data.length,
       ...(e.openChecksum ? { openChecksum: e.openChecksum, openChecksumType: e.openChecksumType ?? e.checksumType } : {}), ...(e.openSize !== undefined ? { openSize: e.openSize } : {}) });
   }

@@ -23,6 +23,7 @@ export function movePages(pagesDir: string, staging: string, skip: ReadonlySet<s
     const parts = page.split('/');
     for (let i = 1; i < parts.length; i++) holding.add(parts.slice(0, i).join('/'));
   }
+  /** Moves the entries of `rel`, a directory that exists in both trees (the roots, or made just before). */
   const move = (rel: string): void => {
     for (const e of readdirSync(join(pagesDir, rel), { withFileTypes: true })) {
       const path = rel ? `${rel}/${e.name}` : e.name;
@@ -31,7 +32,6 @@ export function movePages(pagesDir: string, staging: string, skip: ReadonlySet<s
         mkdirSync(dst, { recursive: true });
         move(path);
       } else if (!skip.has(path)) {
-        mkdirSync(join(staging, rel), { recursive: true });
         try {
           renameSync(src, dst);
         } catch (err) {
