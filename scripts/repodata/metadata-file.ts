@@ -1,9 +1,9 @@
 /**
  * Streams one gzip-compressed metadata file to disk while computing what repomd.xml needs:
  * sha256 and size of the compressed bytes (checksum, size) and of the XML (open-checksum,
- * open-size). Text is handed to zlib in chunks of about 256 KiB (each hand-over is a
- * thread-pool job), so memory stays at a few chunks whatever the file size, and several
- * writers compress in parallel on the thread pool.
+ * open-size). XML is encoded into reused buffers of 256 KiB (see Utf8Chunks), each handed to
+ * zlib (a thread-pool job) and reused once zlib has consumed it, so memory stays at a few
+ * buffers whatever the file size, and several writers compress in parallel on the thread pool.
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -11,15 +11,16 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
+import { Utf8Chunks } from '../utf8-chunks.ts';
 
-/** Characters of XML gathered before they go to zlib. */
-const CHUNK_CHARS = 256 * 1024;
+/** Bytes of XML gathered before they go to zlib. */
+const CHUNK_BYTES = 256 * 1024;
 /**
  * Bytes that may wait for zlib before a writer pauses: a few chunks, so the next chunk of XML
  * is made while the last ones compress (a wait after every chunk left the main thread idle
  * a third of the time).
  */
-const MAX_QUEUED = 4 * CHUNK_CHARS;
+const MAX_QUEUED = 4 * CHUNK_BYTES;
 
 /** Checksums (sha256, lowercase hex) and sizes (bytes) of a written metadata file. */
 export interface MetadataFileInfo {
@@ -36,8 +37,7 @@ export class GzipMetadataWriter {
   private readonly hash = createHash('sha256');
   private openSize = 0;
   private size = 0;
-  private pending: string[] = [];
-  private pendingChars = 0;
+  private readonly chunks = new Utf8Chunks(CHUNK_BYTES);
   private readonly done: Promise<void>;
 
   /** @param path destination file (created or truncated). */
@@ -50,23 +50,21 @@ export class GzipMetadataWriter {
 
   /** Appends XML text; resolves at once unless a full chunk went out and the compressor is backed up. */
   async write(text: string): Promise<void> {
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    if (this.pendingChars >= CHUNK_CHARS) await this.flush();
+    for (const chunk of this.chunks.add(text)) await this.send(chunk);
   }
 
-  private async flush(): Promise<void> {
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingChars = 0;
-    this.openHash.update(buf);
-    this.openSize += buf.length;
-    if (!this.gzip.write(buf) && this.gzip.writableLength >= MAX_QUEUED) await once(this.gzip, 'drain');
+  private async send(chunk: Buffer): Promise<void> {
+    this.openHash.update(chunk);
+    this.openSize += chunk.length;
+    // zlib calls back once it has consumed the chunk: only then is its buffer reused
+    const ok = this.gzip.write(chunk, () => this.chunks.release(chunk));
+    if (!ok && this.gzip.writableLength >= MAX_QUEUED) await once(this.gzip, 'drain');
   }
 
   /** Flushes and closes the file; resolves with its checksums and sizes. */
   async finish(): Promise<MetadataFileInfo> {
-    if (this.pendingChars) await this.flush();
+    const last = this.chunks.take();
+    if (last) await this.send(last);
     this.gzip.end();
     await this.done;
     return { checksum: this.hash.digest('hex'), size: this.size, openChecksum: this.openHash.digest('hex'), openSize: this.openSize };

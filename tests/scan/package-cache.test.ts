@@ -78,4 +78,19 @@ describe('package cache file', () => {
     const lines = text.split('\n');
     expect(lines[1]!.replaceAll('p0', 'pN')).toBe(lines[2]!.replaceAll('p1', 'pN').replace('"size":1,', '"size":0,').replace('"mtimeMs":1000,"ino":1', '"mtimeMs":1000,"ino":0'));
   });
+
+  it('reloads lines longer than its 1 MiB read buffer, and multi-byte text wherever the reads end', async () => {
+    // 3-byte characters in lines of many lengths: buffer ends fall inside characters and lines
+    const odd = (i: number) => ({ name: `p${i}`, description: '€ü😀x'.repeat(1 + ((i * 7919) % 4000)) }) as unknown as PackageRecord;
+    const huge = { name: 'huge', description: '漢'.repeat(900_000) } as unknown as PackageRecord; // 2.7 MB of UTF-8
+    const cache = await PackageCache.open(dir, 'long', 'c1');
+    for (let i = 0; i < 400; i++) cache.set(`p${i}.rpm`, st(i), odd(i));
+    cache.set('huge.rpm', st(1e6), huge);
+    cache.set('after.rpm', st(1e6 + 1), odd(1));
+    await cache.save();
+    const again = await PackageCache.open(dir, 'long', 'c1');
+    for (let i = 0; i < 400; i++) expect(again.get(`p${i}.rpm`, st(i)), `p${i}`).toStrictEqual(odd(i));
+    expect(again.get('huge.rpm', st(1e6))).toStrictEqual(huge);
+    expect(again.get('after.rpm', st(1e6 + 1))).toStrictEqual(odd(1));
+  });
 });
