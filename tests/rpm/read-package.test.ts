@@ -2,7 +2,10 @@
  * The RPM header reader against rpm itself: every field we read is compared with what
  * `rpm -qp --qf` prints for the same file, for the third-party fixtures and the sample mirror.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fg from 'fast-glob';
 import { readPackage } from '../../scripts/rpm/read-package.ts';
 import type { Dependency } from '../../scripts/rpm/package-record.ts';
@@ -12,6 +15,11 @@ import { loadKeys, signatureVerifier } from '../../scripts/trust/mirror-keys.ts'
 
 const files = [...fg.sync(`${REAL_RPMS}/*.rpm`), ...fg.sync(`${SAMPLE_MIRROR}/**/*.rpm`)].sort();
 const SEP = '\u001f';
+
+/** Scratch files of the tests below, removed at the end. */
+let scratch: string;
+beforeAll(async () => { scratch = await mkdtemp(join(tmpdir(), 'airgap-rpm-test-')); });
+afterAll(async () => { await rm(scratch, { recursive: true, force: true }); });
 
 async function rpmQuery(file: string, fmt: string): Promise<string> {
   const r = await run('rpm', ['-qp', '--nosignature', '--nodigest', '--qf', fmt, file]);
@@ -81,15 +89,15 @@ describe('bad input', () => {
     ['empty', Buffer.alloc(0), 'empty'],
     ['not an rpm', Buffer.from('<html>404 Not Found</html>\n'.repeat(20)), 'bad-magic'],
   ])('rejects %s', async (_n, bytes, reason) => {
-    const { mkdtemp, writeFile } = await import('node:fs/promises');
-    const dir = await mkdtemp('/tmp/airgap-bad-');
+    const { writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(scratch, 'bad-'));
     await writeFile(`${dir}/x.rpm`, bytes);
     await expect(readPackage(`${dir}/x.rpm`, 'x.rpm')).rejects.toMatchObject({ reason });
   });
 
   it('rejects a package cut inside its header and one cut inside its payload', async () => {
-    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
-    const dir = await mkdtemp('/tmp/airgap-bad-');
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(scratch, 'bad-'));
     const whole = await readFile(`${REAL_RPMS}/Archer-3.4.5-6.x86_64.rpm`);
     await writeFile(`${dir}/a.rpm`, whole.subarray(0, 3000));
     await writeFile(`${dir}/b.rpm`, whole.subarray(0, whole.length - 100));
@@ -122,8 +130,8 @@ describe('chunked reading (packages over 8 MiB)', () => {
   });
 
   it('catches a flipped payload byte and a cut file while streaming', async () => {
-    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
-    const dir = await mkdtemp('/tmp/airgap-chunked-');
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const dir = await mkdtemp(join(scratch, 'chunked-'));
     const whole = await readFile(`${SAMPLE_MIRROR}/cuda-rhel9-aarch64/cuda-toolkit-config-common-12.4.127-1.noarch.rpm`);
     const flipped = Buffer.from(whole);
     flipped[flipped.length - 10] = flipped[flipped.length - 10]! ^ 0xff;
@@ -136,8 +144,8 @@ describe('chunked reading (packages over 8 MiB)', () => {
   });
 
   it('reads a real 9 MiB package like rpm and sha256sum do', async () => {
-    const { mkdtemp, writeFile, readdir } = await import('node:fs/promises');
-    const top = await mkdtemp('/tmp/airgap-big-');
+    const { writeFile, readdir } = await import('node:fs/promises');
+    const top = await mkdtemp(join(scratch, 'big-'));
     await writeFile(`${top}/big.spec`, [
       'Name: big-payload', 'Version: 1.0', 'Release: 1', 'Summary: Stand-in: 9 MiB payload', 'License: MIT', 'BuildArch: noarch',
       '%define _binary_payload w0.ufdio', '%description', 'Large stand-in package (uncompressed payload).',
