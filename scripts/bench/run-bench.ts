@@ -2,6 +2,7 @@
  * `npm run bench [-- --n 10000] [--workers W]`: measures airgap-mirror against createrepo_c
  * on the same corpus, in one run, and prints seconds and ratios:
  *   full index (createrepo_c --workers W --no-database vs build --repodata-only --workers W),
+ *   the same for 16 packages of 64 MiB (hashing-bound, like CUDA or kernel-devel packages),
  *   incremental with 1% of packages changed (createrepo_c --update vs our cache),
  *   full site build (index + pages + search) time and peak RSS, and a rebuild with 1% changed,
  *   bundle / verify vs tar + sha256sum.
@@ -82,6 +83,19 @@ const crIncr = await createrepo(true);
 const incr = await ours(out, ['--repodata-only']);
 const hits = Number(/\((\d+) from the cache/.exec(incr.stdout)?.[1] ?? 0);
 
+log('full index of large packages...');
+// Hashing dominates here: a few big packages (CUDA, kernel-devel) instead of many small ones.
+const LARGE = 16, LARGE_MIB = 64;
+const large = join(bench, `large-${LARGE}x${LARGE_MIB}`), largeCr = join(bench, 'createrepo-large'), largeOut = join(bench, 'out-large');
+if (!(await stat(join(large, 'big/Packages')).catch(() => undefined))) {
+  log(`generating ${LARGE} stand-in RPMs of ${LARGE_MIB} MiB (rpmbuild), once...`);
+  await makeCorpus(join(large, 'big'), LARGE, log, { payloadBytes: LARGE_MIB << 20 });
+}
+for (const d of [largeCr, largeOut, join(bench, '.out-large.cache')]) await rm(d, { recursive: true, force: true });
+await timed('cp', ['-al', large, largeCr]);
+const crLarge = (await timed('createrepo_c', ['--quiet', '--workers', String(W), '--no-database', join(largeCr, 'big')])).seconds;
+const ourLarge = (await timed(process.execPath, [BIN, 'build', '--mirror', large, '--out', largeOut, '--workers', String(W), '--repodata-only'])).seconds;
+
 log('full site build (index, pages, search)...');
 const siteRun = await ours(site, []); // site and its cache were removed above: a cold build
 const peakMb = Number(/Peak memory: (\d+) MB/.exec(siteRun.stdout)?.[1] ?? 0);
@@ -105,6 +119,7 @@ const r2 = (x: number) => x.toFixed(2);
 const rows = [
   ['Full index, 1 thread each', `${r2(crFull1)} s`, `${r2(ourFull1)} s`, `${r2(crFull1 / ourFull1)}x createrepo_c's throughput`],
   [`Full index, ${W} threads each`, `${r2(crFull)} s`, `${r2(ourFull)} s`, `${r2(crFull / ourFull)}x createrepo_c's throughput`],
+  [`Full index, ${LARGE} packages of ${LARGE_MIB} MiB, ${W} threads each`, `${r2(crLarge)} s`, `${r2(ourLarge)} s`, `${r2(crLarge / ourLarge)}x createrepo_c's throughput`],
   ['Incremental (1% changed)', `${r2(crIncr)} s`, `${r2(incr.seconds)} s (${hits} of ${total} from cache)`, `${(100 * incr.seconds / ourFull).toFixed(1)}% of our full index`],
   ['Site build (index + pages + search)', '', `${r2(siteRun.seconds)} s, peak RSS ${peakMb} MB`, ''],
   ['Site rebuild (1% changed)', '', `${r2(siteIncr.seconds)} s (${rendered} package pages rendered, ${reused} taken from the previous site)`, `${(100 * siteIncr.seconds / siteRun.seconds).toFixed(1)}% of the full site build`],

@@ -12,7 +12,7 @@ import type { Diagnostics } from '../errors/catalogue.ts';
 import { nevra, type PackageRecord } from '../rpm/package-record.ts';
 import type { RepoInput } from './find-repos.ts';
 import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
-import { THREADS_FROM_READS, type PackageReader } from './reader-pool.ts';
+import { useThreads, type PackageReader } from './reader-pool.ts';
 import type { PackageCache } from './package-cache.ts';
 
 /** Progress callbacks: one per file, and bytes read (a fresh file's size once read). */
@@ -33,8 +33,10 @@ export interface ReadRepoOptions {
 }
 
 const HTML_LIKE = /<\s*\/?\s*[A-Za-z][^>]*>/;
-/** Packages per worker message. */
+/** Most packages per worker message. */
 const BATCH = 32;
+/** Bytes after which a batch takes no more packages, so large packages spread over all threads. */
+const BATCH_BYTES = 8 << 20;
 
 /** Reads a repo's packages from `mirrorDir`. Never throws for a bad package. */
 export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, o: ReadRepoOptions = {}): Promise<PackageRecord[]> {
@@ -60,11 +62,9 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
     }
   }
   // 2. read the rest in batches (one worker message per batch); a few reads stay in this thread
-  const pool = o.reader && o.reader.workers > 1 && pending.length >= THREADS_FROM_READS ? o.reader : undefined;
+  const pool = o.reader && useThreads(o.reader, pending.length, pending.reduce((n, p) => n + p.st.size, 0)) ? o.reader : undefined;
   const read = pool?.read ?? runReadTasks;
-  const batches: (typeof pending)[] = [];
-  for (let b = 0; b < pending.length; b += BATCH) batches.push(pending.slice(b, b + BATCH));
-  await pMap(batches, async (batch) => {
+  await pMap(readBatches(pending), async (batch) => {
     const results = await read(batch.map((p) => p.task));
     for (const [k, p] of batch.entries()) {
       const outcome = results[k]!;
@@ -105,6 +105,27 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
     records.push(rec);
   }
   return records.sort((a, b) => (a.locationHref < b.locationHref ? -1 : a.locationHref > b.locationHref ? 1 : 0));
+}
+
+/**
+ * Splits reads into worker messages, in order: at most BATCH packages each, and a batch
+ * that reached BATCH_BYTES (file sizes, bytes) takes no more, so a few large packages still
+ * spread over every thread.
+ */
+export function readBatches<T extends { st: { size: number } }>(reads: T[]): T[][] {
+  const batches: T[][] = [];
+  let bytes = 0;
+  for (const r of reads) {
+    const last = batches.at(-1);
+    if (!last || last.length >= BATCH || bytes >= BATCH_BYTES) {
+      batches.push([r]);
+      bytes = r.st.size;
+    } else {
+      last.push(r);
+      bytes += r.st.size;
+    }
+  }
+  return batches;
 }
 
 function reportReadError(diags: Diagnostics, rel: string, e: Exclude<ReadOutcome, { ok: true }>): void {

@@ -9,6 +9,8 @@ import runReadTasks, { fromTransfer, type ReadOutcome, type ReadTask, type Trans
 /** Something that reads packages: `read` a batch of tasks (results in order), `close` when done. */
 export interface PackageReader {
   workers: number;
+  /** Fewest package reads in a repo for which the threads are used (see useThreads). */
+  threadsFromReads: number;
   /** Threads that actually ran (0 until the first threaded read). */
   threadsUsed(): number;
   read(tasks: ReadTask[]): Promise<ReadOutcome[]>;
@@ -18,11 +20,8 @@ export interface PackageReader {
 /** Default worker count: the machine's available parallelism. */
 export const defaultWorkers = () => availableParallelism();
 
-/** Packages below which one thread is faster: starting workers costs more than they save (npm run bench, 1k packages). */
+/** Packages in a build below which, by default, counting alone does not start threads: starting workers costs more than they save (npm run bench, 1k packages). */
 export const THREADS_FROM_PACKAGES = 2000;
-
-/** Default worker count for a build reading `packages` files: every core for large mirrors, one thread for small ones. */
-export const defaultWorkersFor = (packages: number) => (packages >= THREADS_FROM_PACKAGES ? defaultWorkers() : 1);
 
 /**
  * Fewest packages to read in a repo (after cache hits) for threads to be used: below it the
@@ -32,12 +31,35 @@ export const defaultWorkersFor = (packages: number) => (packages >= THREADS_FROM
  */
 export const THREADS_FROM_READS = Number(process.env.AIRGAP_MIRROR_THREADS_FROM_READS ?? 200);
 
+/**
+ * Bytes to read in a repo from which threads are used however few the packages: each byte
+ * is hashed twice (file SHA-256 and payload digest, about 0.7 s per GB per core here), so
+ * past 256 MiB the threads' start-up is repaid (16 packages of 64 MiB: 1.9 s on one thread,
+ * 1.65 s on two). Environment AIRGAP_MIRROR_THREADS_FROM_BYTES overrides it (tests).
+ */
+export const THREADS_FROM_BYTES = Number(process.env.AIRGAP_MIRROR_THREADS_FROM_BYTES ?? 256 << 20);
+
+/** Whether a repo with `reads` packages totalling `bytes` to read should use the reader's threads. */
+export function useThreads(reader: PackageReader, reads: number, bytes: number): boolean {
+  return reader.workers > 1 && reads > 1 && (reads >= reader.threadsFromReads || bytes >= THREADS_FROM_BYTES);
+}
+
+/**
+ * The reader of a build reading `packages` files: `workers` threads when given (used for repos
+ * with at least THREADS_FROM_READS reads), else every core, used by count only for builds of
+ * at least THREADS_FROM_PACKAGES packages; either way for repos with THREADS_FROM_BYTES to read.
+ */
+export function buildReader(packages: number, workers?: number): PackageReader {
+  return createPackageReader(workers ?? defaultWorkers(), workers || packages >= THREADS_FROM_PACKAGES ? THREADS_FROM_READS : Infinity);
+}
+
 /** A reader with `workers` threads (1: in-process); the threads start on the first read. */
-export function createPackageReader(workers = defaultWorkers()): PackageReader {
-  if (workers <= 1) return { workers: 1, threadsUsed: () => 0, read: runReadTasks, close: async () => {} };
+export function createPackageReader(workers = defaultWorkers(), threadsFromReads = THREADS_FROM_READS): PackageReader {
+  if (workers <= 1) return { workers: 1, threadsFromReads, threadsUsed: () => 0, read: runReadTasks, close: async () => {} };
   let pool: Piscina | undefined;
   return {
     workers,
+    threadsFromReads,
     threadsUsed: () => (pool ? workers : 0),
     read: (tasks) => {
       pool ??= new Piscina({ filename: new URL('./read-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });

@@ -23,7 +23,7 @@ import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
-import { createPackageReader, defaultWorkersFor } from '../scan/reader-pool.ts';
+import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { movePages } from './move-pages.ts';
@@ -47,7 +47,7 @@ export interface BuildSiteOptions {
   verifySignatures?: boolean;
   /** Keep packages that fail a digest or signature check, flagged, instead of leaving them out. */
   keepCorrupt?: boolean;
-  /** Worker threads for reading packages (default: see defaultWorkersFor). */
+  /** Worker threads for reading packages (default: see buildReader). */
   workers?: number;
   /** Use the incremental cache beside the output (default true). */
   cache?: boolean;
@@ -110,7 +110,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
-    const reader = createPackageReader(o.workers ?? defaultWorkersFor(repos.reduce((n, r) => n + r.rpms.length, 0)));
+    const reader = buildReader(repos.reduce((n, r) => n + r.rpms.length, 0), o.workers);
     const cacheDir = cacheDirFor(o.outDir);
     let threads = 1;
     try {

@@ -69,8 +69,14 @@ describe('incremental cache', () => {
     // the sample is below the threads' threshold: lower it so the packages go through them
     expect((await build('w2', ['--workers', '2'], { AIRGAP_MIRROR_THREADS_FROM_READS: '1' })).threads).toBe(2);
     expect((await build('w2', ['--workers', '2'])).threads).toBe(1); // warm cache: nothing to read
-    const a = await repodataBytes('w1'), b = await repodataBytes('w2');
-    expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
-    for (const [k, v] of a) expect(v.equals(b.get(k)!), k).toBe(true);
+    // few packages but many bytes (threshold lowered to the sample's size) also use the threads
+    expect((await build('bytes', ['--workers', '2', '--no-cache'], { AIRGAP_MIRROR_THREADS_FROM_BYTES: '1' })).threads).toBe(2);
+    expect((await build('count', ['--workers', '2', '--no-cache'])).threads).toBe(1);
+    const a = await repodataBytes('w1');
+    for (const out of ['w2', 'bytes', 'count']) {
+      const b = await repodataBytes(out);
+      expect([...b.keys()].sort()).toEqual([...a.keys()].sort());
+      for (const [k, v] of a) expect(v.equals(b.get(k)!), `${out}: ${k}`).toBe(true);
+    }
   });
 });
