@@ -4,6 +4,7 @@
  * mirror) → render pages with Astro → search index → swap the site in atomically.
  * The mirror tree is only read.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -112,6 +113,9 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const indexed: IndexedRepo[] = [];
     const reader = buildReader(repos.reduce((n, r) => n + r.rpms.length, 0), o.workers);
     const cacheDir = cacheDirFor(o.outDir);
+    // Nothing cached (first build, --no-cache): a repo big enough for threads will read them
+    // all, so the threads boot while the files are listed and stat'ed instead of after.
+    if ((o.cache === false || !existsSync(cacheDir)) && repos.some((r) => r.rpms.length >= reader.threadsFromReads)) reader.start();
     let threads = 1;
     try {
       for (const repo of repos) {

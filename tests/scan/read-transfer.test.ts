@@ -9,6 +9,7 @@ import fg from 'fast-glob';
 import { dirname } from 'node:path';
 import runReadTasks, { fromTransfer, runReadTasksForTransfer, type ReadTask } from '../../scripts/scan/read-task.ts';
 import { REAL_RPMS, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { createPackageReader } from '../../scripts/scan/reader-pool.ts';
 
 const files = [...fg.sync(`${REAL_RPMS}/*.rpm`), ...fg.sync(`${SAMPLE_MIRROR}/**/*.rpm`)].sort();
 const keyDir = `${SAMPLE_MIRROR}/cuda-rhel9-aarch64`;
@@ -44,5 +45,22 @@ describe('records sent from a reader thread', () => {
     const verified = received.slice(files.length, -2);
     expect(verified.length).toBeGreaterThan(0);
     for (const o of verified) expect(o.ok && o.record.signatures.some((s) => s.verdict === 'good')).toBe(true);
+  });
+});
+
+describe('the reader pool', () => {
+  it('started early, counts its threads only once they read, and reads like the main thread', async () => {
+    const reader = createPackageReader(2);
+    try {
+      reader.start(); // booting threads that have not read yet do not count
+      expect(reader.threadsUsed()).toBe(0);
+      const [a, b] = await Promise.all([reader.read(tasks.slice(0, 20)), reader.read(tasks.slice(20))]);
+      expect(reader.threadsUsed()).toBe(2);
+      // outcomes from threads also carry the record's JSON (for the cache); the rest is equal
+      const pooled = [...a!, ...b!].map((x) => { if (x.ok) delete x.recordJson; return x; });
+      expect(pooled).toStrictEqual(await runReadTasks(tasks));
+    } finally {
+      await reader.close();
+    }
   });
 });
