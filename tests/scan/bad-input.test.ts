@@ -4,7 +4,7 @@
  * the input tree is byte-for-byte unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -66,6 +66,12 @@ describe('a repo with every kind of bad input', () => {
     const r = await dnf({ r: join(out, 'repo') }, ['repoquery', '--qf', '%{name}'], { arch: 'aarch64' });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.trim().split('\n').sort()).toEqual(['balicek-iso88592', 'coreutils', 'hostname', 'lsof']);
+  });
+
+  it('serves only the packages it indexed: skipped files are not in the site', async () => {
+    expect((await readdir(join(out, 'repo/Packages'))).sort()).toEqual([
+      'balicek-iso88592-1.1.1-1.x86_64.rpm', 'coreutils-8.32-35.el9.aarch64.rpm', 'hostname-3.23-6.el9.aarch64.rpm', 'lsof-4.94.0-3.el9.aarch64.rpm',
+    ]);
   });
 
   it('leaves the input tree unchanged', async () => {
