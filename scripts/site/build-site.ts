@@ -31,6 +31,7 @@ import { movePages } from './move-pages.ts';
 import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
 import { renderPages } from './render-pages.ts';
 import { buildSearchIndex } from './search-index.ts';
+import { holdYoungGeneration } from './young-generation.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 
 /** Options of buildSite. */
@@ -106,6 +107,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   const staging = await prepareStaging(o.mirrorDir, o.outDir);
   const work = await mkdtemp(join(tmpdir(), 'airgap-build-'));
   let bytesHashed = 0;
+  // records all survive until the pages are rendered: see young-generation.ts
+  const releaseYoungGeneration = holdYoungGeneration();
   try {
     progress.phase?.('scan');
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
@@ -159,6 +162,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(plan ? plan.render : pageEntries));
 
     progress.phase?.('pages', (plan ? plan.render.length : pageEntries.length) + catalogRepos.length + 1);
+    releaseYoungGeneration(); // rendering's garbage dies young
     const pagesDir = o.repodataOnly ? await mkdtemp(join(work, 'no-pages-')) : await renderPages(catalogDir);
     const placer = new FilePlacer();
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
@@ -196,6 +200,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     await discardStaging(staging);
     throw err;
   } finally {
+    releaseYoungGeneration();
     await rm(work, { recursive: true, force: true });
   }
 }
