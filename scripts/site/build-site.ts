@@ -114,7 +114,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
-    const reader = buildReader(repos.reduce((n, r) => n + r.rpms.length, 0), o.workers);
+    const reader = buildReader(o.workers);
     const cacheDir = cacheDirFor(o.outDir);
     // Nothing cached (first build, --no-cache): a repo big enough for threads will read them
     // all, so the threads boot while the files are listed and stat'ed instead of after.
