@@ -2,7 +2,7 @@
  * V8 young-generation sizing for the indexing phase of a build.
  *
  * Indexing allocates package records that nearly all survive. V8 answers a high survival
- * rate by growing the young generation (each semi-space up to 16 MiB on 64-bit), and on the
+ * rate by growing the young generation (to 64 MiB of new space with Node 24 here), and on the
  * 2-core bench machine that only made each scavenge walk memory no longer in the CPU
  * caches. Holding the growth factor at 1 (the semi-spaces keep their start-up size) made a
  * 10,000-package index 11% faster on one thread and 17% on two, an incremental run 20%
