@@ -7,7 +7,7 @@
  * changed files plus the list of deleted paths and the complete new manifest.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PassThrough, Transform, type Writable } from 'node:stream';
@@ -17,7 +17,7 @@ import pMap from 'p-map';
 import tar from 'tar-stream';
 import { UsageError } from '../errors/exit-codes.ts';
 import {
-  DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SMALL_FILE_BYTES, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, repoRevisions, sha256, sumsText,
+  DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SMALL_FILE_BYTES, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, readListedFile, repoRevisions, sha256, sumsText,
   type BundleManifest, type DeltaManifest, type FileEntry,
 } from './manifest.ts';
 import { SplitWriter } from './split-writer.ts';
@@ -92,7 +92,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
     for (const f of include) {
       let digest: string;
       if (f.size <= SMALL_FILE_BYTES) {
-        const data = readFileSync(f.abs);
+        const data = readListedFile(f.abs, f.size);
         if (data.length !== f.size) throw new Error(`${f.abs} changed size while being bundled`);
         digest = sha256(data);
         if (!o.sinceManifest) o.onBytes?.(data.length);

@@ -13,6 +13,7 @@ import { run } from '../helpers/run.ts';
 import { startNginx } from '../helpers/nginx.ts';
 import { dnf } from '../helpers/dnf.ts';
 import { makeCorpus } from '../../scripts/bench/make-corpus.ts';
+import { readListedFile } from '../../scripts/bundle/manifest.ts';
 
 let base: string, site: string;
 beforeAll(async () => {
@@ -154,5 +155,23 @@ describe('delta updates', () => {
     expect(again.stderr).toContain('was made for a different base');
     expect(await contents(dir('e1'))).toEqual(await contents(dir('e2')));
     process.stdout.write(`delta/full size ratio for a 1% change: ${(ratio * 100).toFixed(2)}%\n`);
+  });
+});
+
+describe('readListedFile', () => {
+  it('returns exactly the listed bytes, and another length when the file changed size since it was listed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'airgap-listed-'));
+    try {
+      const file = join(dir, 'page.html');
+      const bytes = Buffer.from('<p>é€😀</p>\n'.repeat(500));
+      await writeFile(file, bytes);
+      expect(readListedFile(file, bytes.length).equals(bytes)).toBe(true);
+      expect(readListedFile(file, bytes.length - 1).length).not.toBe(bytes.length - 1); // grew since listed
+      expect(readListedFile(file, bytes.length + 7).length).toBe(bytes.length); // shrank since listed
+      await writeFile(file, '');
+      expect(readListedFile(file, 0).length).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
