@@ -6,6 +6,8 @@ import { TagInputError } from '../generators/driver-tags.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
 const program = new Command('airgap-mirror')
   .description('Turn a mirrored RPM tree into one static site: dnf baseurls, a catalog and runbooks for air-gapped clusters.')
   .version(TOOL_VERSION)
@@ -28,6 +30,24 @@ program.command('build')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
   .action(async (opts) => {
     process.exitCode = await (await import('./build-command.ts')).runBuild(opts);
+  });
+
+program.command('sync')
+  .description('fetch upstream repos into the mirror tree: verified, resumable, incremental (sync: block of --config)')
+  .requiredOption('--mirror <dir>', 'mirror tree to write (only the configured repo paths are touched)')
+  .option('--config <file>', 'YAML config file with a sync: block (repos, jobs, timeout, retries)')
+  .option('--repo-file <file>', 'take the repos of a .repo file as well (repeatable)', collect)
+  .option('--var <name=value>', 'value of a .repo variable such as basearch or releasever (repeatable)', collect)
+  .option('--dry-run', 'print the plan (packages and bytes to fetch, present, to delete, free disk); write nothing')
+  .option('--jobs <n>', 'downloads in flight (default 8, or sync.jobs)')
+  .option('--timeout <seconds>', 'seconds without data before a request is retried (default 30, or sync.timeout)')
+  .option('--delete', 'remove local packages that are no longer selected (listed first; only inside the repo paths)')
+  .option('--force', 'start even when the plan does not fit in the free disk space')
+  .option('--lock <file>', 'write the plan as a lockfile (repo, location, URL, size, checksum, NEVRA)')
+  .option('--from-lock <file>', 'fetch exactly the packages of a lockfile')
+  .addHelpText('after', '\nExit codes: 0 everything fetched and verified, 2 some files failed (named above), 1 nothing started.')
+  .action(async (opts) => {
+    process.exitCode = await (await import('./sync-command.ts')).runSyncCommand(opts);
   });
 
 addGenerateCommands(program);

@@ -33,6 +33,18 @@ export const PROBLEMS = {
   'upstream-repodata-stale': spec('warning', (why: string, kept: boolean) => `upstream repodata was not reused as is: ${why}; ${kept ? 'kept anyway (--repodata keep)' : 'regenerated from the packages'}`, 'Re-download the repo together with its repodata/, or use --repodata regenerate.'),
   'repo-empty': spec('warning', () => 'repo has no usable packages; its repodata is empty', 'Check the mirror download for this repo.'),
   'path-collision': spec('error', (other: string) => `site page path collides with mirror path ${other} (case-insensitively); page not written`, 'Rename the mirror directory or move the repo with --repo PATH=ID.'),
+  'sync-forbidden': spec('error', (status: number) => `HTTP ${status}: the server refused the request`, 'On the Red Hat CDN a 403 means a missing, expired or wrong entitlement (sslclientcert/sslclientkey) or a repo the subscription does not cover: refresh it (subscription-manager refresh, or the etc-pki-entitlement secret) and check the baseurl.'),
+  'sync-not-found': spec('error', () => 'HTTP 404: not on the server', 'Check the baseurl; if upstream published new repodata meanwhile, run sync again.'),
+  'sync-http-error': spec('error', (detail: string) => `${detail}, still failing after the retries`, 'The server is failing; run sync again later: finished files are kept, partial ones resume.'),
+  'sync-network-error': spec('error', (detail: string) => `${detail}, still failing after the retries`, 'Check the network path and the proxy (HTTPS_PROXY, NO_PROXY); run sync again: finished files are kept, partial ones resume.'),
+  'sync-timeout': spec('error', (detail: string) => `${detail}, still failing after the retries`, 'The server is too slow or stalled; run sync again, or raise sync.timeout (seconds) in the config.'),
+  'sync-checksum-mismatch': spec('error', (detail: string) => `${detail}; the bytes were not kept`, 'Upstream or a proxy served other bytes than its repodata lists; run sync again, and tell the repo owner if it repeats.'),
+  'sync-disk-error': spec('error', (detail: string) => `cannot write the file (${detail})`, 'Free space or fix permissions under the mirror directory, then run sync again.'),
+  'sync-unsafe-location': spec('error', (why: string) => `${why}; not fetched`, 'Only when you trust this repo: set allowExternalLocations: true for it (paths that leave the repo are always refused).'),
+  'sync-repomd-bad': spec('error', (reason: string) => `upstream repodata unusable (${reason}); repo not synced`, 'Check the baseurl points at a repo (it must hold repodata/repomd.xml), then run sync again.'),
+  'sync-tls-file': spec('error', (reason: string) => `${reason}; repo not synced`, 'Point sslclientcert, sslclientkey and sslcacert at readable PEM files.'),
+  'sync-lock-stale': spec('error', () => 'upstream repomd.xml changed since the lockfile was written; locked packages fetched, repodata left as it was', 'Review a new plan: sync --dry-run --lock FILE, then sync --from-lock FILE.'),
+  'sync-busy': spec('error', (lock: string) => `another sync holds ${lock}; repo not synced`, 'Wait for the other sync to finish; a lock left by a killed run is taken over after 10 seconds.'),
 } as const;
 
 /** A stable problem code. */
@@ -74,7 +86,7 @@ export class Diagnostics {
   }
 }
 
-/** One line for a terminal or log: `error: <file>: <message> [code]`. */
-export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.level}: ${d.file}: ${d.message} [${d.code}]`;
+/** One line for a terminal or log: `error: <file>: <message> [code]`, with the hint after ` — ` when asked. */
+export function formatDiagnostic(d: Diagnostic, withHint = false): string {
+  return `${d.level}: ${d.file}: ${d.message} [${d.code}]${withHint ? ` — ${d.hint}` : ''}`;
 }

@@ -15,13 +15,15 @@
  *     - { source: nvcr.io/nvidia, mirror: registry.example.com/mirror/nvidia, pull: tag }
  * ```
  */
-import { UsageError } from '../errors/exit-codes.ts';
+import { parseWith } from '../config/read-config.ts';
+import { SettingsInputSchema, type ImageMirrorSchema, type PullKindSchema } from '../config/config-schema.ts';
+import type { z } from 'zod';
 
 /** How images from a source are pulled: by digest (IDMS), by tag (ITMS) or both. */
-export type PullKind = 'digest' | 'tag' | 'both';
+export type PullKind = z.infer<typeof PullKindSchema>;
 
 /** One source → mirror registry mapping. */
-export interface ImageMirror { source: string; mirror: string; pull: PullKind }
+export type ImageMirror = z.infer<typeof ImageMirrorSchema>;
 
 /** Resolved settings. */
 export interface Settings {
@@ -47,44 +49,30 @@ const DEFAULTS: Omit<Settings, 'defaulted'> = {
   imageMirrors: [],
 };
 
-const str = (v: unknown, field: string): string | undefined => {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' && typeof v !== 'number') throw new UsageError(`settings.${field} must be a string`);
-  return String(v);
-};
-
-/** Resolves a raw `settings:` value (undefined → all defaults); throws UsageError naming a bad field. */
-export function resolveSettings(raw: unknown): Settings {
-  const o = (raw ?? {}) as Record<string, unknown>;
-  if (typeof o !== 'object' || Array.isArray(o)) throw new UsageError('settings must be a mapping');
+/**
+ * Resolves a raw `settings:` value (undefined → all defaults), checked against the config
+ * schema; throws UsageError naming `where` (the config file) and the bad key path.
+ */
+export function resolveSettings(raw: unknown, where = 'settings'): Settings {
+  const o = parseWith(SettingsInputSchema, raw ?? {}, where, 'settings');
   const defaulted: string[] = [];
   const pick = (v: string | undefined, d: string, name: string) => (v === undefined ? (defaulted.push(name), d) : v);
-  const doca = (o.doca ?? {}) as Record<string, unknown>;
-  const gpu = (o.gpu ?? {}) as Record<string, unknown>;
-  const mirrors = (o.imageMirrors ?? []) as unknown[];
-  if (!Array.isArray(mirrors)) throw new UsageError('settings.imageMirrors must be a list');
+  const D = DEFAULTS;
   return {
-    openshiftVersion: pick(str(o.openshiftVersion, 'openshiftVersion'), DEFAULTS.openshiftVersion, 'openshiftVersion'),
-    registry: pick(str(o.registry, 'registry'), DEFAULTS.registry, 'registry').replace(/\/+$/, ''),
-    networkOperatorNamespace: pick(str(o.networkOperatorNamespace, 'networkOperatorNamespace'), DEFAULTS.networkOperatorNamespace, 'networkOperatorNamespace'),
-    gpuOperatorNamespace: pick(str(o.gpuOperatorNamespace, 'gpuOperatorNamespace'), DEFAULTS.gpuOperatorNamespace, 'gpuOperatorNamespace'),
+    openshiftVersion: pick(o.openshiftVersion, D.openshiftVersion, 'openshiftVersion'),
+    registry: pick(o.registry, D.registry, 'registry').replace(/\/+$/, ''),
+    networkOperatorNamespace: pick(o.networkOperatorNamespace, D.networkOperatorNamespace, 'networkOperatorNamespace'),
+    gpuOperatorNamespace: pick(o.gpuOperatorNamespace, D.gpuOperatorNamespace, 'gpuOperatorNamespace'),
     doca: {
-      version: pick(str(doca.version, 'doca.version'), DEFAULTS.doca.version, 'doca.version'),
-      image: pick(str(doca.image, 'doca.image'), DEFAULTS.doca.image, 'doca.image'),
-      forcePrecompiled: doca.forcePrecompiled === true,
+      version: pick(o.doca?.version, D.doca.version, 'doca.version'),
+      image: pick(o.doca?.image, D.doca.image, 'doca.image'),
+      forcePrecompiled: o.doca?.forcePrecompiled === true,
     },
     gpu: {
-      driverVersion: pick(str(gpu.driverVersion, 'gpu.driverVersion'), DEFAULTS.gpu.driverVersion, 'gpu.driverVersion'),
-      image: pick(str(gpu.image, 'gpu.image'), DEFAULTS.gpu.image, 'gpu.image'),
+      driverVersion: pick(o.gpu?.driverVersion, D.gpu.driverVersion, 'gpu.driverVersion'),
+      image: pick(o.gpu?.image, D.gpu.image, 'gpu.image'),
     },
-    imageMirrors: mirrors.map((m, i) => {
-      const x = m as Record<string, unknown>;
-      const source = str(x?.source, `imageMirrors[${i}].source`), mirror = str(x?.mirror, `imageMirrors[${i}].mirror`);
-      if (!source || !mirror) throw new UsageError(`settings.imageMirrors[${i}] needs source and mirror`);
-      const pull = (x.pull ?? 'both') as PullKind;
-      if (!['digest', 'tag', 'both'].includes(pull)) throw new UsageError(`settings.imageMirrors[${i}].pull must be digest, tag or both`);
-      return { source, mirror, pull };
-    }),
+    imageMirrors: o.imageMirrors ?? [],
     defaulted,
   };
 }

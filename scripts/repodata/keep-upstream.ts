@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { createGunzip, createZstdDecompress } from 'node:zlib';
+import { decompressorFor, readPrimaryEntries } from './primary-reader.ts';
 import type { PackageRecord } from '../rpm/package-record.ts';
 import { nodeHash, type UpstreamData } from './upstream-metadata.ts';
 import type { RepomdRecord } from './repomd-xml.ts';
@@ -17,29 +17,14 @@ import type { RepomdRecord } from './repomd-xml.ts';
 /** What upstream primary.xml says about one package file. */
 export interface UpstreamPackage { size: number; checksum: string; checksumType: string }
 
-const decoder = (href: string) => (href.endsWith('.gz') ? createGunzip() : href.endsWith('.zst') ? createZstdDecompress() : href.endsWith('.xml') ? undefined : null);
-
-/** Streams upstream primary.xml into href → size/checksum; undefined when its compression is not readable here (bz2, xz). */
+/**
+ * Reads upstream primary.xml into href → size/checksum; undefined when its compression is not
+ * readable here (bz2, xz). Throws on malformed XML.
+ */
 export async function readUpstreamPrimary(repoDir: string, primary: UpstreamData): Promise<Map<string, UpstreamPackage> | undefined> {
-  const d = decoder(primary.href);
-  if (d === null) return undefined;
-  const src = createReadStream(join(repoDir, primary.href));
-  const text = d ? src.pipe(d) : src;
-  const out = new Map<string, UpstreamPackage>();
-  let buf = '';
-  for await (const chunk of text) {
-    buf += (chunk as Buffer).toString('utf8');
-    let end: number;
-    while ((end = buf.indexOf('</package>')) >= 0) {
-      const pkg = buf.slice(0, end);
-      buf = buf.slice(end + 10);
-      const href = /<location[^>]*\shref="([^"]*)"/.exec(pkg)?.[1];
-      const size = /<size[^>]*\spackage="(\d+)"/.exec(pkg)?.[1];
-      const sum = /<checksum type="([^"]+)"[^>]*>([0-9a-fA-F]+)<\/checksum>/.exec(pkg);
-      if (href && size && sum) out.set(href.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"'), { size: Number(size), checksum: sum[2]!.toLowerCase(), checksumType: sum[1]! });
-    }
-  }
-  return out;
+  if (decompressorFor(primary.href) === null) return undefined;
+  const entries = await readPrimaryEntries(createReadStream(join(repoDir, primary.href)), primary.href);
+  return new Map(entries.map((e) => [e.href, { size: e.size, checksum: e.checksum, checksumType: e.checksumType }]));
 }
 
 /** Why upstream repodata does not describe `packages` exactly, or undefined when it does (sizes, and sha256 checksums). */

@@ -4,7 +4,8 @@
  * checked against the checksum the upstream repomd.xml gives before it is carried.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import type { MetadataFilter } from './subset-metadata.ts';
 import { basename, join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import xml2js from 'xml2js';
@@ -16,8 +17,11 @@ const REGENERATED = /^(primary|filelists|other)(_db|_zck)?$|_zck$/;
 /** A problem with one upstream metadata file (the file is then not carried). */
 export interface UpstreamProblem { file: string; type: string; reason: string }
 
-/** One `<data>` entry of an upstream repomd.xml. */
-export interface UpstreamData { type: string; href: string; checksum: string; checksumType: string; openChecksum?: string; openChecksumType?: string; openSize?: number; timestamp?: number }
+/** One `<data>` entry of an upstream repomd.xml; `size` and `openSize` in bytes, `timestamp` epoch seconds. */
+export interface UpstreamData {
+  type: string; href: string; checksum: string; checksumType: string;
+  openChecksum?: string; openChecksumType?: string; openSize?: number; size?: number; timestamp?: number;
+}
 
 const first = (v: unknown): string | undefined => {
   const x = Array.isArray(v) ? v[0] : v;
@@ -29,9 +33,11 @@ const attr = (v: unknown, name: string): string | undefined => {
   return (x as { $?: Record<string, string> } | undefined)?.$?.[name];
 };
 
-/** Reads `<repoDir>/repodata/repomd.xml`: every entry (`all`) and those we would carry (`extras`). Throws on unreadable/invalid XML. */
-export async function readUpstreamRepomd(repoDir: string): Promise<{ revision?: string; all: UpstreamData[]; extras: UpstreamData[] }> {
-  const xml = await readFile(join(repoDir, 'repodata', 'repomd.xml'), 'utf8');
+/** What an upstream repomd.xml lists: revision, every entry (`all`) and those build carries (`extras`). */
+export interface UpstreamRepomd { revision?: string; all: UpstreamData[]; extras: UpstreamData[] }
+
+/** Parses repomd.xml text (rpm-md format, createrepo_c's `repomd.c`). Throws on invalid XML or no `<repomd>` root. */
+export async function parseRepomd(xml: string): Promise<UpstreamRepomd> {
   const doc = await xml2js.parseStringPromise(xml);
   const repomd = doc?.repomd;
   if (!repomd) throw new Error('repomd.xml has no <repomd> root');
@@ -47,11 +53,18 @@ export async function readUpstreamRepomd(repoDir: string): Promise<{ revision?: 
     if (oc) { entry.openChecksum = oc; entry.openChecksumType = attr(d['open-checksum'], 'type') ?? 'sha256'; }
     const os = first(d['open-size']);
     if (os) entry.openSize = Number(os);
+    const size = first(d.size);
+    if (size) entry.size = Number(size);
     const ts = first(d.timestamp);
     if (ts) entry.timestamp = Number(ts);
     all.push(entry);
   }
   return { revision: first(repomd.revision), all, extras: all.filter((e) => !REGENERATED.test(e.type)) };
+}
+
+/** Reads `<repoDir>/repodata/repomd.xml` (see parseRepomd). Throws on unreadable/invalid XML. */
+export async function readUpstreamRepomd(repoDir: string): Promise<UpstreamRepomd> {
+  return parseRepomd(await readFile(join(repoDir, 'repodata', 'repomd.xml'), 'utf8'));
 }
 
 /** Node hash name of a repomd checksum type (`sha` is SHA-1). */
@@ -67,8 +80,10 @@ function decompress(name: string, data: Buffer): Buffer | undefined {
 /**
  * Verifies and copies each carried file into `outRepodataDir`, returning repomd records
  * (sha256 checksums recomputed) and the problems found. `timestamp` is used when upstream has none.
+ * `filter` rewrites a file's bytes after its checksum is checked (a synced subset, see subset-metadata.ts).
  */
-export async function carryUpstreamMetadata(repoDir: string, outRepodataDir: string, extras: UpstreamData[], timestamp: number): Promise<{ records: RepomdRecord[]; problems: UpstreamProblem[] }> {
+export async function carryUpstreamMetadata(repoDir: string, outRepodataDir: string, extras: UpstreamData[], timestamp: number,
+  filter?: MetadataFilter): Promise<{ records: RepomdRecord[]; problems: UpstreamProblem[] }> {
   const records: RepomdRecord[] = [];
   const problems: UpstreamProblem[] = [];
   for (const e of extras) {
@@ -92,7 +107,8 @@ export async function carryUpstreamMetadata(repoDir: string, outRepodataDir: str
       continue;
     }
     const name = basename(e.href);
-    await copyFile(file, join(outRepodataDir, name));
+    if (filter) data = await filter(e.type, name, data);
+    await writeFile(join(outRepodataDir, name), data);
     const record: RepomdRecord = { type: e.type, href: `repodata/${name}`, checksum: createHash('sha256').update(data).digest('hex'), checksumType: 'sha256', timestamp: e.timestamp ?? timestamp, size: data.length };
     const open = decompress(name, data);
     if (open && open !== data) {

@@ -179,7 +179,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const skip = new Set(collisions.map(([p]) => p));
     movePages(pagesDir, staging, skip, placer);
 
-    const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: indexed[i]!.repomd.map((m) => m.type) }));
+    const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: [...indexed[i]!.repomd.map((m) => m.type), ...(indexed[i]!.syncedSubset ? ['synced subset: repodata regenerated'] : [])] }));
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,

@@ -19,6 +19,8 @@ import { PackageCache } from '../scan/package-cache.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
 import { parseRepoFile } from '../generators/repo-file-parser.ts';
+import { readSyncState } from '../sync/sync-state.ts';
+import { subsetMetadataFilter } from '../repodata/subset-metadata.ts';
 
 /** OpenPGP key files a repo may carry beside its packages. */
 export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
@@ -79,6 +81,8 @@ export interface IndexedRepo {
   copied: number;
   /** Packages taken from the incremental cache. */
   cacheHits: number;
+  /** The repo is a subset of upstream taken by sync: repodata regenerated, modules and groups kept to its packages. */
+  syncedSubset?: boolean;
 }
 
 /** Indexes `repo` of `mirrorDir` into `staging`. Per-file problems go to `diags`. */
@@ -119,11 +123,15 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
     try {
       const upstream = await readUpstreamRepomd(repoIn);
       if (upstream.revision && /^\d+$/.test(upstream.revision)) out.revision = Math.max(out.revision, Number(upstream.revision));
-      if ((o.repodata ?? 'regenerate') !== 'regenerate') kept = await reuseUpstream(repoIn, repoOut, upstream.all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
+      // A repo sync took only part of: upstream's repodata describes packages that are not here.
+      const subset = (await readSyncState(repoIn))?.subset === true;
+      out.syncedSubset = subset;
+      if ((o.repodata ?? 'regenerate') !== 'regenerate' && !subset) kept = await reuseUpstream(repoIn, repoOut, upstream.all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
       if (!kept) {
         const dir = join(repoOut, 'repodata');
         await mkdir(dir, { recursive: true });
-        const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras, out.revision);
+        const filter = subset ? subsetMetadataFilter(out.packages) : undefined;
+        const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras, out.revision, filter);
         for (const pr of carried.problems) diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
         extras = carried.records;
       }

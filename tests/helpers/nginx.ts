@@ -32,9 +32,20 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
 
 /** Serves `root` (and `prefix`, e.g. '/mirror/', mapped onto it) until stop() is called. */
 export async function startNginx(root: string, prefix = '/'): Promise<Nginx> {
-  const dir = await mkdtemp(join(tmpdir(), 'airgap-nginx-'));
-  const port = await freePort();
   const location = prefix === '/' ? `location / { root ${root}; }` : `location ${prefix} { alias ${root}/; }`;
+  const [server] = await startNginxServers((ports) => `server { listen 127.0.0.1:${ports[0]}; ${location} }`, 1, prefix);
+  return server!;
+}
+
+/**
+ * Starts one nginx with `count` free ports and the `server { ... }` blocks `servers(ports)`
+ * gives (TLS, client-certificate checks, access logs are the caller's). Returns one handle
+ * per port (`url` is http://127.0.0.1:PORT`prefix`); stopping any stops the nginx.
+ */
+export async function startNginxServers(servers: (ports: number[]) => string, count = 1, prefix = '/'): Promise<Nginx[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'airgap-nginx-'));
+  const ports: number[] = [];
+  for (let i = 0; i < count; i++) ports.push(await freePort());
   await writeFile(join(dir, 'nginx.conf'), `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 daemon off;
@@ -48,20 +59,18 @@ http {
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   types { text/html html; text/xml xml; application/gzip gz; image/svg+xml svg; application/javascript js; text/css css; application/json json; application/x-rpm rpm; text/plain pub repo; }
   default_type application/octet-stream;
-  server { listen 127.0.0.1:${port}; ${location} }
+  ${servers(ports)}
 }
 `);
   const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
-  await waitForPort(port, child, () => err);
-  return {
-    url: `http://127.0.0.1:${port}${prefix}`,
-    port,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  for (const port of ports) await waitForPort(port, child, () => err);
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= (async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await rm(dir, { recursive: true, force: true });
+  })());
+  return ports.map((port) => ({ url: `http://127.0.0.1:${port}${prefix}`, port, stop }));
 }

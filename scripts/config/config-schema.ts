@@ -1,0 +1,108 @@
+/**
+ * The one schema of the airgap-mirror config file (YAML): `baseUrl` and `repos` for `build`,
+ * `settings` for the runbooks and generators, `sync` for fetching the mirror from upstream.
+ * Every mapping is strict, so a misspelt key (`baseurl:` for `baseUrl:`) is an error naming
+ * it. Types are derived from the schema (zod), never written twice.
+ *
+ * ```yaml
+ * baseUrl: http://infra.server.lab:5443/
+ * repos: [{ path: ubi9/baseos, id: ubi-9-baseos, name: UBI 9 BaseOS }]
+ * settings: { openshiftVersion: "4.18", doca: { version: 25.07-0.9.7.0 } }
+ * sync:
+ *   jobs: 8
+ *   repos:
+ *     - id: ubi-9-baseos
+ *       baseurl: https://cdn-ubi.redhat.com/content/public/ubi/dist/ubi9/9/aarch64/baseos/os/
+ *       path: ubi9/baseos
+ *       newest: 1
+ *       exclude: ["*-debuginfo"]
+ * ```
+ */
+import { z } from 'zod';
+
+/** A string, or a number YAML read from an unquoted value such as `4.18` (kept as its text). */
+const text = z.union([z.string(), z.number()]).transform(String);
+
+/** How images from a source registry are pulled: by digest (IDMS), by tag (ITMS) or both. */
+export const PullKindSchema = z.enum(['digest', 'tag', 'both']);
+
+/** One source → mirror registry mapping of `settings.imageMirrors`. */
+export const ImageMirrorSchema = z.strictObject({
+  source: text, mirror: text, pull: PullKindSchema.default('both'),
+});
+
+/** The raw `settings:` block; every field optional (defaults in generators/settings.ts). */
+export const SettingsInputSchema = z.strictObject({
+  openshiftVersion: text.optional(),
+  registry: text.optional(),
+  networkOperatorNamespace: text.optional(),
+  gpuOperatorNamespace: text.optional(),
+  doca: z.strictObject({ version: text.optional(), image: text.optional(), forcePrecompiled: z.boolean().optional() })
+    .optional(),
+  gpu: z.strictObject({ driverVersion: text.optional(), image: text.optional() }).optional(),
+  imageMirrors: z.array(ImageMirrorSchema).optional(),
+});
+
+/** One entry of `repos:` for build: path relative to the mirror, dnf repo id, human name. */
+export const RepoSpecSchema = z.strictObject({ path: z.string(), id: z.string().optional(), name: z.string().optional() });
+
+/** Path of a repo inside the mirror tree: relative, '/'-separated, no `..`, `.` or empty segment. */
+const mirrorPath = z.string().refine((p) => p === '' || p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), {
+  message: 'expected a relative path inside the mirror (no leading /, no . or .. segments)',
+});
+
+/**
+ * One upstream repo of `sync.repos`. TLS keys use the names of a `.repo` file (dnf.conf(5)):
+ * `sslclientcert`/`sslclientkey` are the Red Hat CDN entitlement pair
+ * (`/etc/pki/entitlement/<serial>.pem`, `<serial>-key.pem`), `sslcacert` its CA
+ * (`/etc/rhsm/ca/redhat-uep.pem`). Selection: every package by default; `newest` keeps the N
+ * highest EVRs per name and arch (dnf reposync `--newest-only` is N=1); `include`/`exclude`
+ * are globs over the package name (or `name-version-release.arch`); `arch` limits the
+ * architectures (`src` counts as one); `source: false` drops source RPMs.
+ */
+export const SyncRepoSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a dnf repo id ([A-Za-z0-9_.:-])'),
+  baseurl: z.string().regex(/^(https?|file):\/\//, 'expected an http://, https:// or file:// URL'),
+  path: mirrorPath.optional(),
+  name: z.string().optional(),
+  sslclientcert: z.string().optional(),
+  sslclientkey: z.string().optional(),
+  sslcacert: z.string().optional(),
+  sslverify: z.boolean().default(true),
+  newest: z.number().int().positive().optional(),
+  include: z.array(z.string()).optional(),
+  exclude: z.array(z.string()).optional(),
+  arch: z.array(z.string()).optional(),
+  source: z.boolean().default(true),
+  /** Take packages whose location leaves the repo path or names another host (refused by default). */
+  allowExternalLocations: z.boolean().default(false),
+});
+
+/** The `sync:` block: transfer settings and the upstream repos. */
+export const SyncSchema = z.strictObject({
+  jobs: z.number().int().positive().default(8),
+  /** Connections per upstream host (dnf's default max_parallel_downloads is 3). */
+  perHost: z.number().int().positive().default(8),
+  /** Seconds without response headers or body bytes before a request is retried. */
+  timeout: z.number().positive().default(30),
+  /** Attempts per file after the first. */
+  retries: z.number().int().nonnegative().default(4),
+  repos: z.array(SyncRepoSchema).default([]),
+});
+
+/** The whole config file. */
+export const ConfigFileSchema = z.strictObject({
+  baseUrl: z.string().optional(),
+  repos: z.array(RepoSpecSchema).default([]),
+  settings: SettingsInputSchema.optional(),
+  sync: SyncSchema.optional(),
+});
+
+/** A parsed config file (before settings defaults are filled in). */
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+/** The raw settings block. */
+export type SettingsInput = z.infer<typeof SettingsInputSchema>;
+/** One upstream repo of `sync.repos`, defaults filled in. */
+export type SyncRepo = z.infer<typeof SyncRepoSchema>;
+/** The `sync:` block, defaults filled in. */
+export type SyncConfig = z.infer<typeof SyncSchema>;

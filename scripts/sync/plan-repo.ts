@@ -1,0 +1,199 @@
+/**
+ * Plans the sync of one repo: fetch upstream `repodata/repomd.xml` (one request; when its
+ * sha256, the selection and the local files are as the last complete sync left them, the
+ * repo is up to date and nothing else is fetched), read primary.xml (from the local copy
+ * when it still matches, else fetched), select the packages, and sort them into present
+ * (already on disk with the right size and checksum) and to fetch; with `--delete`, list the
+ * local packages no longer selected.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { incomingPath } from './commit-repodata.ts';
+import fg from 'fast-glob';
+import type { Diagnostics } from '../errors/catalogue.ts';
+import type { SyncRepo } from '../config/config-schema.ts';
+import { parseRepomd, type UpstreamData } from '../repodata/upstream-metadata.ts';
+import { nevraOf, readPrimaryEntries } from '../repodata/primary-reader.ts';
+import { fileMatches, type Expected, type Transfer } from './transfer.ts';
+import { insideRepo, resolveLocation, withSlash, encodePath } from './location.ts';
+import { selectPackages } from './select-packages.ts';
+import { readSyncState, type SyncState } from './sync-state.ts';
+import { reportTransfer } from './transfer-diagnostics.ts';
+import type { LockedRepo } from './sync-lockfile.ts';
+
+/** One file to have in the repo: its path inside the repo, URL, expected size/checksum, NEVRA. */
+export interface PlannedFile { path: string; url: string; expect: Expected; nevra: string }
+
+/** One upstream repodata file: its repomd entry, URL, and whether the local copy already matches. */
+export interface PlannedMetadata { entry: UpstreamData; path: string; url: string; present: boolean }
+
+/** The plan of one repo (sizes in bytes). */
+export interface RepoPlan {
+  repo: SyncRepo;
+  /** '/'-separated path inside the mirror; `dir` the absolute directory. */
+  path: string; dir: string;
+  repomd: Buffer; repomdSha256: string; selectionKey: string;
+  /** Nothing changed upstream or locally since the last complete sync. */
+  upToDate: boolean;
+  subset: boolean; reasons: string[];
+  take: PlannedFile[]; fetch: PlannedFile[]; presentBytes: number;
+  /** Local `.rpm` (and stray `.rpm.part`) paths no longer selected, with --delete. */
+  remove: string[]; removeBytes: number;
+  metadata: PlannedMetadata[];
+  /** The lockfile's repomd.xml is no longer upstream's: repodata is left as it is. */
+  lockStale: boolean;
+}
+
+/** What planning needs besides the repo: mirror root, problems sink, dry run (writes nothing), --delete. */
+export interface PlanContext { mirrorDir: string; diags: Diagnostics; dryRun: boolean; delete: boolean }
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** Key of what decides the selection: a change of any of these plans the repo again. */
+export function selectionKeyOf(repo: SyncRepo, locked?: LockedRepo): string {
+  if (locked) return `lock:${sha256(JSON.stringify(locked.packages))}`;
+  const { newest, include, exclude, arch, source, allowExternalLocations, baseurl } = repo;
+  return sha256(JSON.stringify({ newest, include, exclude, arch, source, allowExternalLocations, baseurl }));
+}
+
+/** True when every package the state lists is still on disk with its recorded size and mtime. */
+async function stateIntact(dir: string, state: SyncState): Promise<boolean> {
+  for (const p of state.packages) {
+    const s = await lstat(join(dir, p.path)).catch(() => undefined);
+    if (!s?.isFile() || s.size !== p.size || s.mtimeMs !== p.mtimeMs) return false;
+  }
+  return true;
+}
+
+/** Local packages under `dir` (no dot directories, no links followed) that `keep` does not hold. */
+async function strays(dir: string, keep: Set<string>): Promise<{ paths: string[]; bytes: number }> {
+  const found = await fg(['**/*.rpm', '**/*.rpm.part'], {
+    cwd: dir, onlyFiles: true, followSymbolicLinks: false, dot: false, suppressErrors: true, stats: true,
+    ignore: ['repodata/**'],
+  });
+  const out = found.filter((e) => !keep.has(e.path.replace(/\.part$/, ''))).sort((a, b) => a.path.localeCompare(b.path));
+  return { paths: out.map((e) => e.path), bytes: out.reduce((n, e) => n + (e.stats?.size ?? 0), 0) };
+}
+
+/** Whether `path` under `dir` already holds `f` (known from the state by size and mtime, else hashed). */
+async function isPresent(dir: string, f: PlannedFile, known: SyncState['packages'][number] | undefined): Promise<boolean> {
+  const s = await lstat(join(dir, f.path)).catch(() => undefined);
+  if (!s?.isFile() || (f.expect.size !== undefined && s.size !== f.expect.size)) return false;
+  if (known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.checksum === f.expect.checksum) return true;
+  return fileMatches(join(dir, f.path), f.expect);
+}
+
+/** The packages upstream primary.xml selects (or the lockfile lists), with problems reported. */
+async function packagesToTake(repo: SyncRepo, primaryFile: string, primary: UpstreamData, diags: Diagnostics):
+  Promise<{ take: PlannedFile[]; subset: boolean; reasons: string[] }> {
+  const entries = await readPrimaryEntries(createReadStream(primaryFile), primary.href);
+  const sel = selectPackages(entries, repo);
+  const take: PlannedFile[] = [];
+  let refused = 0, relocated = 0;
+  for (const p of sel.packages) {
+    const loc = resolveLocation(repo.baseurl, p.href, p.base, repo.allowExternalLocations);
+    if ('refused' in loc) {
+      refused++;
+      diags.report('sync-unsafe-location', `${withSlash(repo.baseurl)}${p.href}`, loc.refused);
+      continue;
+    }
+    if (loc.relocated) relocated++;
+    take.push({ path: loc.path, url: loc.url, nevra: nevraOf(p),
+      expect: { size: p.size, checksumType: p.checksumType, checksum: p.checksum } });
+  }
+  const reasons = [...sel.reasons];
+  if (refused) reasons.push(`${refused} packages with unsafe locations left out`);
+  if (relocated) reasons.push(`${relocated} packages from other locations kept under Packages/`);
+  return { take, subset: reasons.length > 0, reasons };
+}
+
+/**
+ * Plans `repo`. `transfer` is the repo's connection pool; `locked` replays a lockfile's
+ * packages instead of selecting. Returns undefined when the repo cannot be synced at all
+ * (its repomd.xml or primary.xml unreachable or invalid: reported to `ctx.diags`).
+ */
+export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanContext, locked?: LockedRepo):
+  Promise<RepoPlan | undefined> {
+  const path = locked?.path ?? repo.path ?? repo.id;
+  const dir = join(ctx.mirrorDir, path);
+  const root = withSlash(repo.baseurl);
+  const repomdUrl = `${root}repodata/repomd.xml`;
+  let repomd: Buffer;
+  try {
+    repomd = await transfer.fetchBytes(repomdUrl);
+  } catch (err) {
+    reportTransfer(ctx.diags, repomdUrl, err);
+    return undefined;
+  }
+  const repomdSha256 = sha256(repomd);
+  const selectionKey = selectionKeyOf(repo, locked);
+  const state = await readSyncState(dir);
+  const lockStale = !!locked && locked.repomdSha256 !== repomdSha256;
+  if (lockStale) ctx.diags.report('sync-lock-stale', repomdUrl);
+  const plan: RepoPlan = {
+    repo, path, dir, repomd, repomdSha256, selectionKey, upToDate: false, subset: false, reasons: [],
+    take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [], lockStale,
+  };
+  if (state?.complete && state.repomdSha256 === repomdSha256 && state.selection === selectionKey
+    && await stateIntact(dir, state)) {
+    plan.upToDate = true;
+    plan.subset = state.subset;
+    plan.reasons = state.reasons;
+    plan.take = state.packages.map((p) => ({ path: p.path, url: `${root}${encodePath(p.path)}`, nevra: '',
+      expect: { size: p.size, checksumType: p.checksumType, checksum: p.checksum } }));
+    plan.presentBytes = state.packages.reduce((n, p) => n + p.size, 0);
+  } else {
+    let scratch: string | undefined;
+    try {
+      const parsed = await parseRepomd(repomd.toString('utf8'));
+      for (const e of parsed.all) {
+        const local = insideRepo(e.href);
+        if (!local) throw new Error(`repomd.xml lists ${e.href}, outside the repo`);
+        const expect = { size: e.size, checksumType: e.checksumType, checksum: e.checksum };
+        plan.metadata.push({ entry: e, path: local, url: `${root}${encodePath(local)}`,
+          present: await fileMatches(join(dir, local), expect) });
+      }
+      if (locked) {
+        plan.take = locked.packages.map((f) => ({ path: f.location, url: f.url, nevra: f.nevra,
+          expect: { size: f.size, checksumType: f.checksumType, checksum: f.checksum } }));
+        plan.subset = locked.subset;
+        plan.reasons = locked.reasons;
+      } else {
+        const primary = plan.metadata.find((m) => m.entry.type === 'primary');
+        if (!primary) throw new Error('repomd.xml lists no primary metadata');
+        let file = join(dir, primary.path);
+        if (!primary.present) {
+          scratch = ctx.dryRun ? await mkdtemp(join(tmpdir(), 'airgap-sync-plan-')) : dirname(incomingPath(dir, primary.path));
+          file = join(scratch, basename(primary.path));
+          try {
+            await transfer.download(primary.url, file, { size: primary.entry.size, checksumType: primary.entry.checksumType,
+              checksum: primary.entry.checksum });
+          } catch (err) {
+            reportTransfer(ctx.diags, primary.url, err);
+            return undefined;
+          }
+        }
+        Object.assign(plan, await packagesToTake(repo, file, primary.entry, ctx.diags));
+      }
+    } catch (err) {
+      ctx.diags.report('sync-repomd-bad', repomdUrl, (err as Error).message);
+      return undefined;
+    } finally {
+      if (scratch && ctx.dryRun) await rm(scratch, { recursive: true, force: true });
+    }
+    const known = new Map(state?.packages.map((p) => [p.path, p]));
+    for (const f of plan.take) {
+      if (await isPresent(dir, f, known.get(f.path))) plan.presentBytes += f.expect.size ?? 0;
+      else plan.fetch.push(f);
+    }
+  }
+  if (ctx.delete) {
+    const s = await strays(dir, new Set(plan.take.map((f) => f.path)));
+    plan.remove = s.paths;
+    plan.removeBytes = s.bytes;
+  }
+  return plan;
+}
