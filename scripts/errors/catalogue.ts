@@ -44,7 +44,7 @@ export const PROBLEMS = {
   'sync-repomd-bad': spec('error', (reason: string) => `upstream repodata unusable (${reason}); repo not synced`, 'Check the baseurl points at a repo (it must hold repodata/repomd.xml), then run sync again.'),
   'sync-tls-file': spec('error', (reason: string) => `${reason}; repo not synced`, 'Point sslclientcert, sslclientkey and sslcacert at readable PEM files.'),
   'sync-lock-stale': spec('error', () => 'upstream repomd.xml changed since the lockfile was written; locked packages fetched, repodata left as it was', 'Review a new plan: sync --dry-run --lock FILE, then sync --from-lock FILE.'),
-  'sync-busy': spec('error', (lock: string) => `another sync holds ${lock}; repo not synced`, 'Wait for the other sync to finish; a lock left by a killed run is taken over after 10 seconds.'),
+  'sync-busy': spec('error', (lock: string) => `another sync holds ${lock}; repo not synced`, 'Wait for the other sync to finish (a lock left by a killed run is taken over at once on the same host, after 10 seconds from another).'),
 } as const;
 
 /** A stable problem code. */

@@ -15,7 +15,7 @@ import { SyncRepoSchema, type SyncConfig, type SyncRepo } from '../config/config
 import { Transfer, TransferError, fileMatches } from './transfer.ts';
 import { planRepo, type PlannedFile, type RepoPlan } from './plan-repo.ts';
 import { commitRepodata, incomingPath, REPOMD_COMPANIONS } from './commit-repodata.ts';
-import { writeSyncState } from './sync-state.ts';
+import { SYNC_DIR, writeSyncState } from './sync-state.ts';
 import { lockRepo, lockPathOf } from './repo-lock.ts';
 import { writeLockfile, type LockedRepo } from './sync-lockfile.ts';
 import { reportTransfer } from './transfer-diagnostics.ts';
@@ -269,6 +269,9 @@ export async function runSync(o: SyncOptions, ev: SyncEvents = {}): Promise<Sync
           format: 1, id: plan.repo.id, baseurl: plan.repo.baseurl, repomdSha256: plan.repomdSha256,
           selection: plan.selectionKey, subset: plan.subset, reasons: plan.reasons,
           complete: bad.size === 0 && !plan.lockStale, syncedAt: Math.floor(Date.now() / 1000), packages,
+        }).catch((err) => {
+          diags.report('sync-disk-error', join(plan.dir, SYNC_DIR, 'state.json'), (err as Error).message);
+          bad.add('state');
         });
       }
       if (!plan.upToDate) summary.status = bad.size || plan.lockStale ? 'partial' : 'synced';

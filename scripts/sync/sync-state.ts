@@ -6,7 +6,7 @@
  * module streams whose packages are present), and each package taken with its size and
  * mtime, so a rerun knows a file is complete without hashing it again.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -48,10 +48,16 @@ export async function readSyncState(repoDir: string): Promise<SyncState | undefi
   }
 }
 
-/** Writes the state atomically (temp file, then rename). */
+/** Writes the state atomically (temp file, then rename); on failure the temp file is removed and the error thrown. */
 export async function writeSyncState(repoDir: string, state: SyncState): Promise<void> {
   const dir = join(repoDir, SYNC_DIR);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'state.json.tmp'), JSON.stringify(state, null, 1) + '\n');
-  await rename(join(dir, 'state.json.tmp'), join(dir, 'state.json'));
+  const tmp = join(dir, 'state.json.tmp');
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(tmp, JSON.stringify(state, null, 1) + '\n');
+    await rename(tmp, join(dir, 'state.json'));
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }

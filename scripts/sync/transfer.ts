@@ -10,7 +10,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -149,63 +150,72 @@ export class Transfer {
     const part = `${dest}.part`;
     await mkdir(dirname(dest), { recursive: true });
     const result: Downloaded = { bytesFetched: 0, resumed: false };
-    await this.retry(url, async () => {
-      let offset = await stat(part).then((s) => s.size, () => 0);
-      if (expect.size !== undefined && offset > expect.size) offset = 0;
-      let body: Readable | undefined;
-      if (expect.size === undefined || offset < expect.size) {
-        const got = await this.get(url, offset);
-        if (got.status === 416) {
-          got.body.destroy();
-          await rm(part, { force: true });
-          throw new TransferError(url, 'network', 'range not satisfiable; fetching again from the start');
-        }
-        const resumed = offset > 0 && got.status === 206 && !!got.range?.startsWith(`bytes ${offset}-`);
-        if (!resumed) offset = 0; // a server that ignores Range sends the whole file (200)
-        result.resumed ||= resumed;
-        body = got.body;
-      }
-      const hash = createHash(nodeHash(expect.checksumType));
-      if (offset) {
-        await pipeline(createReadStream(part, { end: offset - 1 }), async (src) => {
-          for await (const c of src) hash.update(c as Buffer);
-        });
-      }
-      let size = offset;
-      if (body) {
-        await pipeline(body, async function* (src) {
-          for await (const c of src as AsyncIterable<Buffer>) {
-            size += c.length;
-            if (expect.size !== undefined && size > expect.size) {
-              throw new TransferError(url, 'checksum', `more than the ${expect.size} bytes the repodata gives`);
-            }
-            hash.update(c);
-            result.bytesFetched += c.length;
-            onBytes(c.length);
-            yield c;
-          }
-        }, createWriteStream(part, { flags: offset ? 'a' : 'w' })).catch(async (err) => {
-          if (err instanceof TransferError) await rm(part, { force: true });
-          throw err;
-        });
-      }
-      if (expect.size !== undefined && size < expect.size) {
-        throw new TransferError(url, 'network', `connection closed after ${size} of ${expect.size} bytes`);
-      }
-      const actual = hash.digest('hex');
-      if (actual === expect.checksum.toLowerCase()) return;
-      await rm(part, { force: true });
-      if (offset) throw new TransferError(url, 'network', 'the resumed file did not verify; fetching again from the start');
-      throw new TransferError(url, 'checksum', `${expect.checksumType} is ${actual}, the repodata says ${expect.checksum}`);
+    await this.retry(url, () => this.attempt(url, part, expect, result, onBytes)).catch(async (err) => {
+      if (err instanceof TransferError && err.kind === 'disk') await rm(part, { force: true }); // frees the space it held
+      throw err;
     });
     await rename(part, dest);
     return result;
   }
+
+  /** One attempt of download(): resume or start `part`, stream, verify. */
+  private async attempt(url: string, part: string, expect: Expected, result: Downloaded, onBytes: (n: number) => void):
+    Promise<void> {
+    let offset = await stat(part).then((s) => s.size, () => 0);
+    if (expect.size !== undefined && offset > expect.size) offset = 0;
+    let body: Readable | undefined;
+    if (expect.size === undefined || offset < expect.size) {
+      const got = await this.get(url, offset);
+      if (got.status === 416) {
+        got.body.destroy();
+        await rm(part, { force: true });
+        throw new TransferError(url, 'network', 'range not satisfiable; fetching again from the start');
+      }
+      const resumed = offset > 0 && got.status === 206 && !!got.range?.startsWith(`bytes ${offset}-`);
+      if (!resumed) offset = 0; // a server that ignores Range sends the whole file (200)
+      result.resumed ||= resumed;
+      body = got.body;
+    }
+    const hash = createHash(nodeHash(expect.checksumType));
+    if (offset) {
+      await pipeline(createReadStream(part, { end: offset - 1 }), async (src) => {
+        for await (const c of src) hash.update(c as Buffer);
+      });
+    }
+    let size = offset;
+    if (body) {
+      await pipeline(body, async function* (src) {
+        for await (const c of src as AsyncIterable<Buffer>) {
+          size += c.length;
+          if (expect.size !== undefined && size > expect.size) {
+            throw new TransferError(url, 'checksum', `more than the ${expect.size} bytes the repodata gives`);
+          }
+          hash.update(c);
+          result.bytesFetched += c.length;
+          onBytes(c.length);
+          yield c;
+        }
+      }, createWriteStream(part, { flags: offset ? 'a' : 'w' })).catch(async (err) => {
+        if (err instanceof TransferError) await rm(part, { force: true });
+        throw err;
+      });
+    }
+    if (expect.size !== undefined && size < expect.size) {
+      throw new TransferError(url, 'network', `connection closed after ${size} of ${expect.size} bytes`);
+    }
+    const actual = hash.digest('hex');
+    if (actual === expect.checksum.toLowerCase()) return;
+    await rm(part, { force: true });
+    if (offset) throw new TransferError(url, 'network', 'the resumed file did not verify; fetching again from the start');
+    throw new TransferError(url, 'checksum', `${expect.checksumType} is ${actual}, the repodata says ${expect.checksum}`);
+  }
 }
 
-/** True when `path` is a regular file of `size` bytes whose checksum is `expect`'s (a file already fetched). */
+/** True when `path` is a regular file (not a link) of the expected size whose checksum is `expect`'s. */
 export async function fileMatches(path: string, expect: Expected): Promise<boolean> {
-  const fh = await open(path, 'r').catch(() => undefined);
+  const st = await lstat(path).catch(() => undefined); // never open a FIFO or device: it could block
+  if (!st?.isFile() || (expect.size !== undefined && st.size !== expect.size)) return false;
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
   if (!fh) return false;
   try {
     const s = await fh.stat();

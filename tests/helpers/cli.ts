@@ -8,7 +8,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const SAMPLE_MIRROR = `${ROOT}sample-mirror`;
 /** The committed third-party RPMs. */
 export const REAL_RPMS = `${ROOT}tests/fixtures/real-rpms`;
-const BIN = `${ROOT}scripts/bin/airgap-mirror.mjs`;
+/** The CLI entry point. */
+export const BIN = `${ROOT}scripts/bin/airgap-mirror.mjs`;
 
 /**
  * `airgap-mirror ...args`, with the current Node (the project's pinned one under npm).

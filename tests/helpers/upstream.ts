@@ -91,9 +91,10 @@ export async function makeUpstream(): Promise<Upstream> {
   await writeFile(join(certDir, 'modules.yaml'), gunzipSync(await readFile(join(sampleRepodata, modules))));
   await must('modifyrepo_c', ['--mdtype=modules', join(certDir, 'modules.yaml'), join(multi, 'repodata')]);
 
-  for (const [name, args] of [['hostile', ['--location-prefix', '../../escape/']], ['external', ['-u', 'http://127.0.0.1:9/elsewhere/']]]) {
+  const hostile: [string, string[]][] = [['hostile', ['--location-prefix', '../../escape/']], ['external', ['-u', 'http://127.0.0.1:9/elsewhere/']]];
+  for (const [name, args] of hostile) {
     await cp(join(SAMPLE_MIRROR, 'ubi8/baseos/Packages'), join(root, name, 'Packages'), { recursive: true });
-    await must('createrepo_c', ['--quiet', ...args!, join(root, name!)]);
+    await must('createrepo_c', ['--quiet', ...args, join(root, name)]);
   }
 
   return {
