@@ -5,7 +5,8 @@
  *   the same for 16 packages of 64 MiB (hashing-bound, like CUDA or kernel-devel packages),
  *   incremental with 1% of packages changed (createrepo_c --update vs our cache),
  *   full site build (index + pages + search) time and peak RSS, and a rebuild with 1% changed,
- *   bundle / verify vs tar + sha256sum.
+ *   bundle / verify vs tar + sha256sum,
+ *   sync of the corpus repo from nginx on 127.0.0.1 vs `dnf reposync --download-metadata`.
  * Index rows are the median of 3 runs, createrepo_c and ours alternating.
  * The corpus (N stand-in RPMs from make-corpus.ts plus the committed real RPMs) is kept in
  * `.bench/` and reused. The results table is written into README.md between bench markers.
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCorpus } from './make-corpus.ts';
+import { startNginxServers } from '../../tests/helpers/nginx.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'scripts/bin/airgap-mirror.mjs');
@@ -116,6 +118,28 @@ const [crLarge, ourLarge] = await paired(
   },
 );
 
+log('sync from nginx on loopback vs dnf reposync...');
+// The upstream is createrepo_c's copy of the corpus (repodata written by the rounds above).
+const [nginx] = await startNginxServers((ports) => `server { listen 127.0.0.1:${ports[0]}; location / { root ${crDir}; } }`);
+const syncDir = join(bench, 'sync'), syncCfg = join(bench, 'sync.yaml'), syncCache = join(bench, 'dnf-cache');
+await writeFile(syncCfg, `sync:\n  repos:\n    - { id: bench, baseurl: "${nginx!.url}bench/", path: bench }\n`);
+const countRpms = async (dir: string) => (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.rpm')).length;
+let syncedOurs = 0, syncedDnf = 0;
+const [dnfSync, ourSync] = await paired(async () => {
+  for (const d of [syncDir, syncCache]) await rm(d, { recursive: true, force: true });
+  const t = await timed('dnf', ['-q', 'reposync', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${syncCache}`,
+    `--repofrompath=bench,${nginx!.url}bench/`, '--repo=bench', '--download-metadata', '-p', syncDir]);
+  syncedDnf = await countRpms(syncDir);
+  return t.seconds;
+}, async () => {
+  await rm(syncDir, { recursive: true, force: true });
+  const t = await timed(process.execPath, [BIN, 'sync', '--config', syncCfg, '--mirror', syncDir]);
+  syncedOurs = await countRpms(syncDir);
+  return t.seconds;
+});
+await nginx!.stop();
+if (syncedOurs !== syncedDnf) throw new Error(`sync fetched ${syncedOurs} packages, dnf reposync ${syncedDnf}`);
+
 log('full site build (index, pages, search)...');
 const siteRun = await ours(site, []); // site and its cache were removed above: a cold build
 const peakMb = Number(/Peak memory: (\d+) MB/.exec(siteRun.stdout)?.[1] ?? 0);
@@ -146,17 +170,19 @@ const rows = [
   ['Site build (index + pages + search)', '', `${r2(siteRun.seconds)} s, peak RSS ${peakMb} MB`, ''],
   ['Site rebuild (1% changed)', '', `${r2(siteIncr.seconds)} s (${rendered} package pages rendered, ${reused} taken from the previous site)`, `${(100 * siteIncr.seconds / siteRun.seconds).toFixed(1)}% of the full site build`],
   ['Bundle (tar, manifest, sums)', `${r2(tarS + sumsS)} s (tar + sha256sum)`, `${r2(ourBundle)} s`, `${(siteMb / ourBundle).toFixed(0)} MB/s vs ${(siteMb / (tarS + sumsS)).toFixed(0)} MB/s`],
+  [`Sync ${syncedOurs} packages from nginx on 127.0.0.1`, `${r2(dnfSync)} s (dnf reposync --download-metadata)`, `${r2(ourSync)} s`, `${(100 * ourSync / dnfSync).toFixed(0)}% of dnf reposync's wall time`],
   ['Verify bundle', `${r2(checkS)} s (sha256sum -c)`, `${r2(ourVerify)} s`, `${(siteMb / ourVerify).toFixed(0)} MB/s vs ${(siteMb / checkS).toFixed(0)} MB/s`],
 ];
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.versions.node}`;
 const table = [
-  `Benchmark: ${total} packages (${N} generated + ${total - N} real), ${W} workers, ${machine}, ${new Date().toISOString().slice(0, 10)}. Index rows: median of ${ROUNDS} alternating runs; site, bundle and verify rows: one run.`,
+  `Benchmark: ${total} packages (${N} generated + ${total - N} real), ${W} workers, ${machine}, ${new Date().toISOString().slice(0, 10)}. Index and sync rows: median of ${ROUNDS} alternating runs; site, bundle and verify rows: one run.`,
   '',
   '| Task | createrepo_c / coreutils | airgap-mirror | Ratio |',
   '|---|---|---|---|',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
   `Targets: full index ≥ createrepo_c: ${crFull / ourFull >= 1 ? 'met' : 'NOT met'}; incremental ≤ 5% of full: ${ourIncr / ourFull <= 0.05 ? 'met' : 'NOT met'}` +
+    `; sync ≤ 50% of dnf reposync's wall time: ${ourSync <= dnfSync / 2 ? 'met' : 'NOT met'}` +
     (N >= 10000 ? `; 10k site ≤ 180 s and ≤ 2 GiB: ${siteRun.seconds <= 180 && peakMb <= 2048 ? 'met' : 'NOT met'}` : '') + '.',
 ].join('\n');
 process.stdout.write(`${table}\n`);

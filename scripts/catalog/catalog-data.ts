@@ -56,6 +56,8 @@ export interface CatalogRepo {
   arches: string[];
   rows: CatalogPackageRow[];
   extras: ExtraMetadata;
+  /** The upstream baseurl `sync` took this repo from, when it did. */
+  upstream?: string;
 }
 
 /** The whole catalog. `builtAt` in epoch seconds. */

@@ -144,7 +144,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       const x = indexed[i]!;
       if (deps) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
-      catalogRepos.push(catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust));
+      const entry = catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust);
+      catalogRepos.push(x.syncedFrom ? { ...entry, upstream: x.syncedFrom } : entry);
     }
     const siteRepos: SiteRepo[] = repos.map((r, i) => siteRepo(r, indexed[i]!.keyFiles, indexed[i]!.packages.length, indexed[i]!.trust));
     const catalog: CatalogData = {

@@ -83,6 +83,8 @@ export interface IndexedRepo {
   cacheHits: number;
   /** The repo is a subset of upstream taken by sync: repodata regenerated, modules and groups kept to its packages. */
   syncedSubset?: boolean;
+  /** The upstream baseurl sync took the repo from, if it did. */
+  syncedFrom?: string;
 }
 
 /** Indexes `repo` of `mirrorDir` into `staging`. Per-file problems go to `diags`. */
@@ -101,9 +103,11 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
     keepCorrupt: !!o.keepCorrupt, progress, ...(o.reader ? { reader: o.reader } : {}), ...(cache ? { cache } : {}),
   });
   await cache?.save();
+  const synced = await readSyncState(repoIn);
   const out: IndexedRepo = {
     packages, keyFiles, trust: repoTrust(packages, loaded, o.verifySignatures !== false),
     repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0,
+    ...(synced ? { syncedSubset: synced.subset, syncedFrom: synced.baseurl } : {}),
   };
   if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
   if (!out.packages.length) diags.report('repo-empty', repo.path || '.');
@@ -124,8 +128,7 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
       const upstream = await readUpstreamRepomd(repoIn);
       if (upstream.revision && /^\d+$/.test(upstream.revision)) out.revision = Math.max(out.revision, Number(upstream.revision));
       // A repo sync took only part of: upstream's repodata describes packages that are not here.
-      const subset = (await readSyncState(repoIn))?.subset === true;
-      out.syncedSubset = subset;
+      const subset = out.syncedSubset === true;
       if ((o.repodata ?? 'regenerate') !== 'regenerate' && !subset) kept = await reuseUpstream(repoIn, repoOut, upstream.all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
       if (!kept) {
         const dir = join(repoOut, 'repodata');

@@ -1,6 +1,6 @@
 /**
  * Values the runbook components show, computed once per build from the catalog: repo files,
- * the repo-config ConfigMap, operator CRs, driver tags per kernel of the mirror, mirror sets,
+ * the repo-config ConfigMap, operator CRs, driver tags per kernel of the mirror, mirror sets, the sync config,
  * and serving configs with this site's base URL. All text comes from the generator library
  * (scripts/generators) so the CLI, the pages and the tests share one implementation.
  */
@@ -9,6 +9,7 @@ import { repoConfigCommand, repoConfigManifest } from '../../scripts/generators/
 import { clusterPolicy, nicClusterPolicy, nvidiaDriver } from '../../scripts/generators/operator-crs.ts';
 import { docaDriverTag, gpuDriverTag, imageArch, rhcosOsTag } from '../../scripts/generators/driver-tags.ts';
 import { mirrorSets } from '../../scripts/generators/mirror-sets.ts';
+import { syncConfigYaml } from '../../scripts/generators/sync-config.ts';
 
 /** Everything a runbook can show, filled with this mirror's values. */
 export async function runbookData() {
@@ -37,6 +38,8 @@ export async function runbookData() {
     docaImage: `${s.registry}/nvidia/mellanox/${s.doca.image}:${docaTag}`,
     gpuTags: kernels.map((k) => ({ kernel: k, tag: gpuDriverTag({ driverVersion: s.gpu.driverVersion, kernelVersion: k, openshiftVersion: s.openshiftVersion }) })),
     mirrorSets: mirrorSets(s.imageMirrors),
+    syncConfig: syncConfigYaml(c.repos.map((r) => ({ id: r.id, path: r.path, arches: r.arches,
+      ...(r.upstream ? { upstream: r.upstream } : {}) })), kernels),
     host: base.hostname,
     port: base.port || (base.protocol === 'https:' ? '443' : '80'),
     basePath: base.pathname,

@@ -62,7 +62,7 @@ describe('choosing repos', () => {
     await writeFile(dir('bad.yaml'), 'repos: [ {id: x} ]\n');
     const r = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('bad'), '--config', dir('bad.yaml')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('repos[0].path must be a string');
+    expect(r.stderr).toContain(`${dir('bad.yaml')}: repos[0].path: Invalid input: expected string, received undefined`);
     const s = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('bad'), '--repo', 'no/such/repo']);
     expect(s.code).toBe(1);
     expect(s.stderr).toContain('--repo no/such/repo: not found in the mirror');

@@ -12,6 +12,8 @@ import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
 import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 import { checkLinks } from '../helpers/link-check.ts';
+import { parseWith } from '../../scripts/config/read-config.ts';
+import { ConfigFileSchema } from '../../scripts/config/config-schema.ts';
 
 let base: string, server: Nginx, browser: Browser;
 beforeAll(async () => {
@@ -40,6 +42,14 @@ describe('the MOFED/DOCA runbook in Chromium', () => {
     expect(configMap.data['ubi.repo']).toContain(`baseurl=${server.url}ubi9/baseos/`);
     expect(configMap.data['cuda.repo']).toContain(`gpgkey=${server.url}cuda-rhel9-aarch64/4AC94EA0.pub`);
     expect(snippets).toContain('registry-arm.server.lab:8443/nvidia/certified-operator/nvidia/mellanox/doca-driver-container:25.07-0.9.7.0-rhcos4.18-arm64');
+    const sync = parseWith(ConfigFileSchema, YAML.parse(snippets.find((s) => s.includes('# airgap-mirror sync config'))!), 'sync.yaml');
+    expect(sync.sync!.repos.find((r) => r.id === 'ubi9-baseos')).toMatchObject({ path: 'ubi9/baseos',
+      baseurl: 'https://cdn-ubi.redhat.com/content/public/ubi/dist/ubi9/9/aarch64/baseos/os/' });
+    expect(sync.sync!.repos.find((r) => r.id === 'cuda-rhel9-aarch64')!.baseurl)
+      .toBe('https://developer.download.nvidia.com/compute/cuda/repos/rhel9/sbsa/');
+    expect(sync.sync!.repos.find((r) => r.path === 'rhocp-4.18-for-rhel-9-aarch64-rpms')).toMatchObject({
+      baseurl: 'https://cdn.redhat.com/content/dist/layered/rhel9/aarch64/rhocp/4.18/os/',
+      sslcacert: '/etc/rhsm/ca/redhat-uep.pem', include: ['kernel*-5.14.0-427.87.1.el9_4.*'] });
     const ncp = YAML.parse(snippets.find((s) => s.includes('kind: NicClusterPolicy'))!);
     expect(ncp.spec.ofedDriver).toMatchObject({ repository: 'registry-arm.server.lab:8443/nvidia/certified-operator/nvidia/mellanox', version: '25.07-0.9.7.0', repoConfig: { name: 'repo-config' } });
     await w.page.getByRole('link', { name: /KERNEL_VERSION/ }).click();

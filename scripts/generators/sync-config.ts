@@ -1,0 +1,67 @@
+/**
+ * The `sync:` config that fetches this mirror's repos again on the connected side (the
+ * runbooks' "fetch the packages" step, instead of `wget -r`). Each repo's baseurl is the one
+ * sync took it from when the mirror was synced; otherwise it follows the upstream URL shapes
+ * for the repo names the field runbooks use (facts from Red Hat's UBI and CDN content paths
+ * and NVIDIA's CUDA repos):
+ * - `ubi8|ubi9/<baseos|appstream|codeready-builder>` → cdn-ubi.redhat.com, no entitlement;
+ * - `rhocp-<4.N>-for-rhel-<R>-<arch>-rpms` → cdn.redhat.com with the entitlement pair
+ *   (`/etc/pki/entitlement/<serial>.pem`, `-key.pem`, CA `/etc/rhsm/ca/redhat-uep.pem`),
+ *   limited to the kernels found in this mirror;
+ * - `cuda-rhel<R>-<arch>` → developer.download.nvidia.com (`aarch64` is published as `sbsa`).
+ * Any other repo gets a placeholder baseurl, marked with a comment.
+ */
+
+/** What the generator needs of a repo: id, path in the mirror, package arches, sync's upstream baseurl if known. */
+export interface SyncConfigRepo { id: string; path: string; arches: string[]; upstream?: string }
+
+/** The upstream of a repo: baseurl, whether it needs the entitlement, and a note for the user. */
+interface Upstream { baseurl: string; entitlement?: boolean; note?: string }
+
+const q = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML scalar
+
+/** Guesses the upstream of a repo from its path (see the module comment). */
+export function upstreamOf(r: SyncConfigRepo): Upstream {
+  if (r.upstream) return { baseurl: r.upstream, note: 'the baseurl this repo was synced from' };
+  const arch = r.arches.find((a) => a !== 'noarch' && a !== 'src') ?? 'x86_64';
+  const ubi = /(?:^|\/)ubi([89])\/(baseos|appstream|codeready-builder)$/.exec(r.path);
+  if (ubi) return { baseurl: `https://cdn-ubi.redhat.com/content/public/ubi/dist/ubi${ubi[1]}/${ubi[1]}/${arch}/${ubi[2]}/os/` };
+  const rhocp = /rhocp-(\d+\.\d+)-for-rhel-(\d+)-(\w+)-rpms$/.exec(r.path);
+  if (rhocp) {
+    return { baseurl: `https://cdn.redhat.com/content/dist/layered/rhel${rhocp[2]}/${rhocp[3]}/rhocp/${rhocp[1]}/os/`, entitlement: true };
+  }
+  const cuda = /cuda-rhel(\d+)-(x86_64|aarch64|sbsa)$/.exec(r.path);
+  if (cuda) {
+    const a = cuda[2] === 'aarch64' ? 'sbsa' : cuda[2];
+    return { baseurl: `https://developer.download.nvidia.com/compute/cuda/repos/rhel${cuda[1]}/${a}/` };
+  }
+  return { baseurl: `https://upstream.example/${r.path}/`, note: "set this repo's upstream baseurl" };
+}
+
+/** `kernel*-<version>-<release>.*` for a kernel release string such as `5.14.0-427.87.1.el9_4.aarch64`. */
+export const kernelGlob = (kernel: string) => `kernel*-${kernel.replace(/\.(x86_64|aarch64|ppc64le|s390x)(\+64k)?$/, '')}.*`;
+
+/**
+ * The sync config text (YAML) for `repos`; `kernels` are the kernel releases the rhocp repos
+ * are limited to (all of rhocp when empty).
+ */
+export function syncConfigYaml(repos: SyncConfigRepo[], kernels: string[]): string {
+  const lines = [
+    '# airgap-mirror sync config for this mirror (the connected side):',
+    '#   airgap-mirror sync --config sync.yaml --mirror /srv/rpmserver/data --dry-run   # the plan',
+    '#   airgap-mirror sync --config sync.yaml --mirror /srv/rpmserver/data             # fetch and verify',
+    'sync:', '  jobs: 8', '  repos:',
+  ];
+  for (const r of repos) {
+    const u = upstreamOf(r);
+    lines.push(`    - id: ${q(r.id)}`, `      path: ${q(r.path)}`, `      baseurl: ${q(u.baseurl)}${u.note ? `   # ${u.note}` : ''}`);
+    if (u.entitlement) {
+      lines.push('      # the entitlement of a subscribed RHEL host (on OpenShift: secret etc-pki-entitlement)',
+        `      sslclientcert: ${q('/etc/pki/entitlement/ENTITLEMENT.pem')}`,
+        `      sslclientkey: ${q('/etc/pki/entitlement/ENTITLEMENT-key.pem')}`,
+        `      sslcacert: ${q('/etc/rhsm/ca/redhat-uep.pem')}`);
+      if (kernels.length) lines.push(`      include: [${[...new Set(kernels.map(kernelGlob))].map(q).join(', ')}]   # the nodes' kernels`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
