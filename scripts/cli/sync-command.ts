@@ -46,7 +46,8 @@ async function syncConfig(o: SyncCommandOptions): Promise<SyncConfig> {
 
 /** One row of the summary table. */
 function row(r: RepoSummary, dryRun: boolean): string {
-  const fetched = dryRun ? `${r.toFetch} to fetch (${mb(r.toFetchBytes)})` : `${r.fetched} fetched (${mb(r.fetchedBytes)})`;
+  const fetched = dryRun ? `${r.toFetch} to fetch (${mb(r.toFetchBytes)})`
+    : `${r.fetched} fetched (${mb(r.fetchedBytes)})`;
   const removed = r.removed ? `, ${r.removed} ${dryRun ? 'to delete' : 'deleted'} (${mb(r.removeBytes)})` : '';
   const failed = r.failed ? `, ${r.failed} failed` : '';
   return `  ${r.id.padEnd(36)} ${r.status.padEnd(10)} ${r.subset ? 'subset' : 'whole '}  ${fetched}, `
@@ -55,7 +56,8 @@ function row(r: RepoSummary, dryRun: boolean): string {
 
 /** The end-of-run summary printed on stdout. */
 export function syncSummary(r: SyncResult, dryRun: boolean): string {
-  const lines = [dryRun ? 'Plan (dry run, nothing written):' : `Synced in ${r.seconds.toFixed(1)} s, ${mb(r.bytesFetched)} received:`];
+  const lines = [dryRun ? 'Plan (dry run, nothing written):'
+    : `Synced in ${r.seconds.toFixed(1)} s, ${mb(r.bytesFetched)} received:`];
   for (const repo of r.repos) lines.push(row(repo, dryRun));
   for (const repo of r.repos.filter((x) => x.subset)) {
     lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); build regenerates its repodata, `
@@ -64,7 +66,8 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
   lines.push(`Disk: ${mb(r.needBytes)} to fetch, ${mb(r.freeBytes)} free.`);
   if (r.refusedForSpace) lines.push('Not started: the plan does not fit on the disk (free space, or pass --force).');
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;
-  lines.push(errors ? `${errors} problems (see the lines above); run sync again to retry what failed.` : 'No problems found.');
+  lines.push(errors ? `${errors} problems (see the lines above); run sync again to retry what failed.`
+    : 'No problems found.');
   return lines.join('\n') + '\n';
 }
 
@@ -73,7 +76,8 @@ export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
   const config = await syncConfig(o);
   const fromLock = o.fromLock ? await readLockfile(o.fromLock) : undefined;
   const bar = process.stderr.isTTY && !o.dryRun ? new cliProgress.SingleBar({
-    format: 'sync [{bar}] {percentage}% | {files}/{totalFiles} files | {mbDone}/{mbTotal} | {rate}/s | ETA {eta_formatted}',
+    format: 'sync [{bar}] {percentage}% | {files}/{totalFiles} files | {mbDone}/{mbTotal} | {rate}/s'
+      + ' | ETA {eta_formatted}',
     stream: process.stderr, hideCursor: true, etaBuffer: 50,
   }, cliProgress.Presets.shades_classic) : undefined;
   let files = 0, totalFiles = 0, done = 0;

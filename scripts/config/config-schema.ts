@@ -44,10 +44,12 @@ export const SettingsInputSchema = z.strictObject({
 });
 
 /** One entry of `repos:` for build: path relative to the mirror, dnf repo id, human name. */
-export const RepoSpecSchema = z.strictObject({ path: z.string(), id: z.string().optional(), name: z.string().optional() });
+export const RepoSpecSchema = z.strictObject({
+  path: z.string(), id: z.string().optional(), name: z.string().optional(),
+});
 
 /** Path of a repo inside the mirror tree: relative, '/'-separated, no `..`, `.` or empty segment. */
-const mirrorPath = z.string().refine((p) => p === '' || p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), {
+const mirrorPath = z.string().refine((p) => p === '' || p.split('/').every((s) => !['', '.', '..'].includes(s)), {
   message: 'expected a relative path inside the mirror (no leading /, no . or .. segments)',
 });
 

@@ -19,16 +19,18 @@ export interface SyncConfigRepo { id: string; path: string; arches: string[]; up
 interface Upstream { baseurl: string; entitlement?: boolean; note?: string }
 
 const q = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML scalar
+const UBI = 'https://cdn-ubi.redhat.com/content/public/ubi/dist';
+const CDN = 'https://cdn.redhat.com/content/dist/layered';
 
 /** Guesses the upstream of a repo from its path (see the module comment). */
 export function upstreamOf(r: SyncConfigRepo): Upstream {
   if (r.upstream) return { baseurl: r.upstream, note: 'the baseurl this repo was synced from' };
   const arch = r.arches.find((a) => a !== 'noarch' && a !== 'src') ?? 'x86_64';
   const ubi = /(?:^|\/)ubi([89])\/(baseos|appstream|codeready-builder)$/.exec(r.path);
-  if (ubi) return { baseurl: `https://cdn-ubi.redhat.com/content/public/ubi/dist/ubi${ubi[1]}/${ubi[1]}/${arch}/${ubi[2]}/os/` };
+  if (ubi) return { baseurl: `${UBI}/ubi${ubi[1]}/${ubi[1]}/${arch}/${ubi[2]}/os/` };
   const rhocp = /rhocp-(\d+\.\d+)-for-rhel-(\d+)-(\w+)-rpms$/.exec(r.path);
   if (rhocp) {
-    return { baseurl: `https://cdn.redhat.com/content/dist/layered/rhel${rhocp[2]}/${rhocp[3]}/rhocp/${rhocp[1]}/os/`, entitlement: true };
+    return { baseurl: `${CDN}/rhel${rhocp[2]}/${rhocp[3]}/rhocp/${rhocp[1]}/os/`, entitlement: true };
   }
   const cuda = /cuda-rhel(\d+)-(x86_64|aarch64|sbsa)$/.exec(r.path);
   if (cuda) {
@@ -39,7 +41,8 @@ export function upstreamOf(r: SyncConfigRepo): Upstream {
 }
 
 /** `kernel*-<version>-<release>.*` for a kernel release string such as `5.14.0-427.87.1.el9_4.aarch64`. */
-export const kernelGlob = (kernel: string) => `kernel*-${kernel.replace(/\.(x86_64|aarch64|ppc64le|s390x)(\+64k)?$/, '')}.*`;
+export const kernelGlob = (kernel: string) =>
+  `kernel*-${kernel.replace(/\.(x86_64|aarch64|ppc64le|s390x)(\+64k)?$/, '')}.*`;
 
 /**
  * The sync config text (YAML) for `repos`; `kernels` are the kernel releases the rhocp repos
@@ -54,13 +57,15 @@ export function syncConfigYaml(repos: SyncConfigRepo[], kernels: string[]): stri
   ];
   for (const r of repos) {
     const u = upstreamOf(r);
-    lines.push(`    - id: ${q(r.id)}`, `      path: ${q(r.path)}`, `      baseurl: ${q(u.baseurl)}${u.note ? `   # ${u.note}` : ''}`);
+    const note = u.note ? `   # ${u.note}` : '';
+    lines.push(`    - id: ${q(r.id)}`, `      path: ${q(r.path)}`, `      baseurl: ${q(u.baseurl)}${note}`);
     if (u.entitlement) {
       lines.push('      # the entitlement of a subscribed RHEL host (on OpenShift: secret etc-pki-entitlement)',
         `      sslclientcert: ${q('/etc/pki/entitlement/ENTITLEMENT.pem')}`,
         `      sslclientkey: ${q('/etc/pki/entitlement/ENTITLEMENT-key.pem')}`,
         `      sslcacert: ${q('/etc/rhsm/ca/redhat-uep.pem')}`);
-      if (kernels.length) lines.push(`      include: [${[...new Set(kernels.map(kernelGlob))].map(q).join(', ')}]   # the nodes' kernels`);
+      const globs = [...new Set(kernels.map(kernelGlob))].map(q).join(', ');
+      if (kernels.length) lines.push(`      include: [${globs}]   # the nodes' kernels`);
     }
   }
   return lines.join('\n') + '\n';

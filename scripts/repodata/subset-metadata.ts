@@ -11,7 +11,7 @@ import xml2js from 'xml2js';
 import YAML from 'yaml';
 import { nevra, type PackageRecord } from '../rpm/package-record.ts';
 
-/** Rewrites one carried metadata file's bytes; returns them unchanged when it has nothing to drop or cannot read them. */
+/** Rewrites a carried metadata file; returns the bytes as they are when nothing is dropped or they cannot be read. */
 export type MetadataFilter = (type: string, name: string, data: Buffer) => Promise<Buffer>;
 
 const unpack = (name: string, data: Buffer) =>

@@ -20,7 +20,7 @@ export const withSlash = (baseurl: string) => baseurl.replace(/\/*$/, '/');
 export function insideRepo(href: string): string | undefined {
   if (href.startsWith('/') || href.includes('\0')) return undefined;
   const n = posix.normalize(href);
-  if (n === '.' || n === '..' || n.startsWith('../') || n.endsWith('/') || n.split('/').includes('..')) return undefined;
+  if (n === '.' || n.endsWith('/') || n.split('/').includes('..')) return undefined;
   return n;
 }
 

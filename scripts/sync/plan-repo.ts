@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -74,15 +75,17 @@ async function strays(dir: string, keep: Set<string>): Promise<{ paths: string[]
     cwd: dir, onlyFiles: true, followSymbolicLinks: false, dot: false, suppressErrors: true, stats: true,
     ignore: ['repodata/**'],
   });
-  const out = found.filter((e) => !keep.has(e.path.replace(/\.part$/, ''))).sort((a, b) => a.path.localeCompare(b.path));
+  const out = found.filter((e) => !keep.has(e.path.replace(/\.part$/, '')))
+    .sort((a, b) => a.path.localeCompare(b.path));
   return { paths: out.map((e) => e.path), bytes: out.reduce((n, e) => n + (e.stats?.size ?? 0), 0) };
 }
 
 /** Whether `path` under `dir` already holds `f` (known from the state by size and mtime, else hashed). */
-async function isPresent(dir: string, f: PlannedFile, known: SyncState['packages'][number] | undefined): Promise<boolean> {
-  const s = await lstat(join(dir, f.path)).catch(() => undefined);
+async function isPresent(dir: string, f: PlannedFile, known?: SyncState['packages'][number]): Promise<boolean> {
+  const s = lstatSync(join(dir, f.path), { throwIfNoEntry: false });
   if (!s?.isFile() || (f.expect.size !== undefined && s.size !== f.expect.size)) return false;
-  if (known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.checksum === f.expect.checksum) return true;
+  const same = known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.checksum === f.expect.checksum;
+  if (same) return true;
   return fileMatches(join(dir, f.path), f.expect);
 }
 
@@ -166,11 +169,12 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
         if (!primary) throw new Error('repomd.xml lists no primary metadata');
         let file = join(dir, primary.path);
         if (!primary.present) {
-          scratch = ctx.dryRun ? await mkdtemp(join(tmpdir(), 'airgap-sync-plan-')) : dirname(incomingPath(dir, primary.path));
+          scratch = ctx.dryRun ? await mkdtemp(join(tmpdir(), 'airgap-sync-plan-'))
+            : dirname(incomingPath(dir, primary.path));
           file = join(scratch, basename(primary.path));
           try {
-            await transfer.download(primary.url, file, { size: primary.entry.size, checksumType: primary.entry.checksumType,
-              checksum: primary.entry.checksum });
+            const { size, checksumType, checksum } = primary.entry;
+            await transfer.download(primary.url, file, { size, checksumType, checksum });
           } catch (err) {
             reportTransfer(ctx.diags, primary.url, err);
             return undefined;

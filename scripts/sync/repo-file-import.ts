@@ -38,11 +38,14 @@ export async function importRepoFile(file: string, vars: Record<string, string>)
     const baseurl = (o.baseurl ?? '').split(/[\s,]+/).find(Boolean);
     if (!baseurl) {
       const other = o.mirrorlist ? 'mirrorlist' : o.metalink ? 'metalink' : undefined;
-      throw new UsageError(`${where}: no baseurl${other ? ` (${other} is not supported: give the repo's baseurl)` : ''}`);
+      const why = other ? ` (${other} is not supported: give the repo's baseurl)` : '';
+      throw new UsageError(`${where}: no baseurl${why}`);
     }
     const raw: Record<string, unknown> = { id: s.id, baseurl: expand(baseurl, vars, where) };
     if (o.name) raw.name = expand(o.name, vars, where);
-    for (const k of ['sslclientcert', 'sslclientkey', 'sslcacert'] as const) if (o[k]) raw[k] = expand(o[k], vars, where);
+    for (const k of ['sslclientcert', 'sslclientkey', 'sslcacert'] as const) {
+      if (o[k]) raw[k] = expand(o[k], vars, where);
+    }
     if (o.sslverify !== undefined) raw.sslverify = !FALSE.test(o.sslverify);
     out.push(parseWith(SyncRepoSchema, raw, where));
   }

@@ -2,22 +2,23 @@
  * The transfer engine of `sync`: HTTP(S) through undici (keep-alive, a connection cap per
  * host, TLS client certificate/key and CA from a `.repo`'s sslclientcert/sslclientkey/
  * sslcacert, `HTTP(S)_PROXY`/`NO_PROXY` through its EnvHttpProxyAgent) and `file://` through
- * the file system. Retries with exponential backoff (p-retry) on 5xx, 408, 429, resets and
+ * the file system; redirects are followed (5 at most). Retries with exponential backoff (p-retry) on 5xx, 408, 429, resets and
  * timeouts. A download goes to `<dest>.part`, resumes from the bytes already there with an
  * HTTP `Range` request (after an interruption in this run or a killed earlier run), is
  * checked against its size and checksum (sha256, sha1 or sha512 as the repodata says), and
  * only then renamed to `dest`: no partial or wrong file ever sits at a final path.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import {
+  closeSync, constants, createReadStream, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync,
+} from 'node:fs';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pRetry, { AbortError } from 'p-retry';
-import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
 import { nodeHash } from '../repodata/upstream-metadata.ts';
 
 /** TLS files of one upstream (paths), and whether the server certificate is verified. */
@@ -49,7 +50,8 @@ export class TransferError extends Error {
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENAMETOOLONG']);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT']);
 
 /** Classifies any error of an attempt as a TransferError (disk errors never retried). */
 function classify(url: string, err: unknown): TransferError {
@@ -94,7 +96,7 @@ export class Transfer {
     this.agent = new EnvHttpProxyAgent({
       connections: o.perHost, headersTimeout: ms, bodyTimeout: ms, connectTimeout: ms, keepAliveTimeout: 30_000,
       connect: tls, requestTls: tls,
-    });
+    }).compose(interceptors.redirect({ maxRedirections: 5 })); // CDNs send downloads to an edge host
   }
 
   /** Closes idle connections. */
@@ -118,7 +120,8 @@ export class Transfer {
     if (url.startsWith('file:')) {
       const path = fileURLToPath(url);
       await stat(path).catch((err) => { throw new TransferError(url, 'http', `${err.code}`, 404); });
-      return { status: offset ? 206 : 200, range: offset ? `bytes ${offset}-` : undefined, body: createReadStream(path, { start: offset }) };
+      const body = createReadStream(path, { start: offset });
+      return { status: offset ? 206 : 200, range: offset ? `bytes ${offset}-` : undefined, body };
     }
     const res = await request(url, {
       dispatcher: this.agent, method: 'GET', headers: offset ? { range: `bytes=${offset}-` } : {},
@@ -146,22 +149,24 @@ export class Transfer {
    * each chunk's length as it arrives. Throws TransferError (kind `checksum` when the bytes
    * do not match `expect`; the `.part` is then removed).
    */
-  async download(url: string, dest: string, expect: Expected, onBytes: (n: number) => void = () => {}): Promise<Downloaded> {
+  async download(url: string, dest: string, expect: Expected, onBytes: (n: number) => void = () => {}):
+    Promise<Downloaded> {
     const part = `${dest}.part`;
-    await mkdir(dirname(dest), { recursive: true });
+    mkdirSync(dirname(dest), { recursive: true });
     const result: Downloaded = { bytesFetched: 0, resumed: false };
     await this.retry(url, () => this.attempt(url, part, expect, result, onBytes)).catch(async (err) => {
-      if (err instanceof TransferError && err.kind === 'disk') await rm(part, { force: true }); // frees the space it held
+      // a .part that cannot be written any further only holds space the other files need
+      if (err instanceof TransferError && err.kind === 'disk') await rm(part, { force: true });
       throw err;
     });
-    await rename(part, dest);
+    renameSync(part, dest);
     return result;
   }
 
   /** One attempt of download(): resume or start `part`, stream, verify. */
   private async attempt(url: string, part: string, expect: Expected, result: Downloaded, onBytes: (n: number) => void):
     Promise<void> {
-    let offset = await stat(part).then((s) => s.size, () => 0);
+    let offset = statSync(part, { throwIfNoEntry: false })?.size ?? 0;
     if (expect.size !== undefined && offset > expect.size) offset = 0;
     let body: Readable | undefined;
     if (expect.size === undefined || offset < expect.size) {
@@ -184,21 +189,28 @@ export class Transfer {
     }
     let size = offset;
     if (body) {
-      await pipeline(body, async function* (src) {
-        for await (const c of src as AsyncIterable<Buffer>) {
+      // Synchronous calls: each chunk is in the page cache (in the .part after a kill -9) at once,
+      // and no thread-pool round trip per call, which dominated thousands of small files (an
+      // asynchronous open, several at once, was slower still: 1.5 s against 1.3 s for 1,000).
+      const fd = openSync(part, offset ? 'a' : 'w');
+      try {
+        for await (const c of body as AsyncIterable<Buffer>) {
           size += c.length;
           if (expect.size !== undefined && size > expect.size) {
             throw new TransferError(url, 'checksum', `more than the ${expect.size} bytes the repodata gives`);
           }
           hash.update(c);
+          for (let at = 0; at < c.length;) at += writeSync(fd, c, at);
           result.bytesFetched += c.length;
           onBytes(c.length);
-          yield c;
         }
-      }, createWriteStream(part, { flags: offset ? 'a' : 'w' })).catch(async (err) => {
-        if (err instanceof TransferError) await rm(part, { force: true });
+      } catch (err) {
+        body.destroy();
+        if (err instanceof TransferError) rmSync(part, { force: true });
         throw err;
-      });
+      } finally {
+        closeSync(fd);
+      }
     }
     if (expect.size !== undefined && size < expect.size) {
       throw new TransferError(url, 'network', `connection closed after ${size} of ${expect.size} bytes`);
@@ -206,14 +218,15 @@ export class Transfer {
     const actual = hash.digest('hex');
     if (actual === expect.checksum.toLowerCase()) return;
     await rm(part, { force: true });
-    if (offset) throw new TransferError(url, 'network', 'the resumed file did not verify; fetching again from the start');
-    throw new TransferError(url, 'checksum', `${expect.checksumType} is ${actual}, the repodata says ${expect.checksum}`);
+    if (offset) throw new TransferError(url, 'network', 'the resumed file did not verify; fetching it again');
+    const what = `${expect.checksumType} is ${actual}, the repodata says ${expect.checksum}`;
+    throw new TransferError(url, 'checksum', what);
   }
 }
 
 /** True when `path` is a regular file (not a link) of the expected size whose checksum is `expect`'s. */
 export async function fileMatches(path: string, expect: Expected): Promise<boolean> {
-  const st = await lstat(path).catch(() => undefined); // never open a FIFO or device: it could block
+  const st = lstatSync(path, { throwIfNoEntry: false }); // never open a FIFO or device: it could block
   if (!st?.isFile() || (expect.size !== undefined && st.size !== expect.size)) return false;
   const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
   if (!fh) return false;

@@ -109,12 +109,16 @@ export async function makeUpstream(): Promise<Upstream> {
  * nginx server blocks for the upstream: plain HTTP on `ports[0]`; HTTPS on `ports[1]` with
  * `/rhocp/` answering 403 unless a client certificate signed by the test CA was sent (nginx
  * `ssl_verify_client optional` plus a 403, which is what the CDN answers; `on` would give 400).
+ * `/moved/X` on HTTP answers 302 to `/ubi9/X` (as CDNs send downloads to an edge host).
  * Every request is logged to `log` as `METHOD URI STATUS RANGE`.
  */
 export function upstreamServers(up: Upstream, log: string): (ports: number[]) => string {
   return (ports) => `
   log_format sync '$request_method $uri $status $http_range';
-  server { listen 127.0.0.1:${ports[0]}; access_log ${log} sync; location / { root ${up.root}; } }
+  server {
+    listen 127.0.0.1:${ports[0]}; access_log ${log} sync; location / { root ${up.root}; }
+    location /moved/ { rewrite ^/moved/(.*)$ /ubi9/$1 redirect; }
+  }
   server {
     listen 127.0.0.1:${ports[1]} ssl; access_log ${log} sync;
     ssl_certificate ${up.certs.serverCert}; ssl_certificate_key ${up.certs.serverKey};

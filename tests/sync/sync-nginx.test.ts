@@ -114,6 +114,19 @@ describe('whole-repo sync over HTTP', () => {
   });
 });
 
+describe('a repo whose server redirects', () => {
+  it('follows the 302s to the files', async () => {
+    const mirror = join(work, 'moved');
+    const cfg = await config('moved', [{ id: 'moved', baseurl: `${http}moved/baseos/` }]);
+    const r = await cli(['sync', '--config', cfg, '--mirror', mirror]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readdir(join(mirror, 'moved/Packages'))).length).toBe(6);
+    const log = (await requestsSince(0)).lines;
+    expect(log).toContain('GET /moved/baseos/repodata/repomd.xml 302 -');
+    expect(log).toContain('GET /ubi9/baseos/repodata/repomd.xml 200 -');
+  });
+});
+
 describe('a repo behind a client certificate (the Red Hat CDN entitlement case)', () => {
   const repo = () => ({ id: 'rhocp', baseurl: `${https}rhocp/`, path: 'rhocp', sslcacert: up.certs.ca });
 

@@ -1,0 +1,56 @@
+/**
+ * Opens one repo for a sync run: its connection pool (TLS files read), then, for a real run,
+ * a check that the repo path is a real directory and the repo's lock, then its plan. Each
+ * failure is reported and gives a failed summary instead; nothing is left open.
+ */
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Diagnostics } from '../errors/catalogue.ts';
+import type { SyncConfig, SyncRepo } from '../config/config-schema.ts';
+import { Transfer } from './transfer.ts';
+import { planRepo } from './plan-repo.ts';
+import { lockPathOf, lockRepo } from './repo-lock.ts';
+import type { LockedRepo } from './sync-lockfile.ts';
+import { failedSummary, plannedSummary, type LiveRepo, type RepoSummary } from './live-repo.ts';
+
+/** What opening needs: mirror root, transfer settings, problems sink, dry run, --delete. */
+export interface OpenContext {
+  mirrorDir: string; config: SyncConfig; diags: Diagnostics; dryRun: boolean; delete: boolean;
+}
+
+/** Opens `repo` (see the module comment); `locked` is its lockfile entry when replaying. */
+export async function openRepo(repo: SyncRepo, ctx: OpenContext, locked?: LockedRepo): Promise<LiveRepo | RepoSummary> {
+  const { diags } = ctx;
+  const path = locked?.path ?? repo.path ?? repo.id;
+  const dir = join(ctx.mirrorDir, path);
+  let transfer: Transfer;
+  try {
+    transfer = await Transfer.create({ perHost: ctx.config.perHost, timeoutSeconds: ctx.config.timeout,
+      retries: ctx.config.retries, tls: repo });
+  } catch (err) {
+    diags.report('sync-tls-file', repo.baseurl, (err as Error).message);
+    return failedSummary(repo, path);
+  }
+  let release: (() => Promise<void>) | undefined;
+  const fail = async () => {
+    await release?.();
+    await transfer.close();
+    return failedSummary(repo, path);
+  };
+  if (!ctx.dryRun) {
+    if (await lstat(dir).then((s) => s.isSymbolicLink(), () => false)) {
+      diags.report('sync-disk-error', dir, 'the repo path is a symbolic link; sync writes only into real directories');
+      return fail();
+    }
+    try {
+      release = await lockRepo(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') diags.report('sync-busy', dir, lockPathOf(dir));
+      else diags.report('sync-disk-error', dir, (err as Error).message);
+      return fail();
+    }
+  }
+  const plan = await planRepo(repo, transfer, ctx, locked);
+  if (!plan) return fail();
+  return { plan, transfer, ...(release ? { release } : {}), summary: plannedSummary(plan), failed: new Set() };
+}
