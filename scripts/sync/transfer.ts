@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  closeSync, constants, createReadStream, lstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync,
+  closeSync, constants, createReadStream, lstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync,
 } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -47,6 +47,9 @@ export class TransferError extends Error {
     this.status = status;
   }
 }
+
+/** A `.part` is opened for writing without following a link (one planted there cannot redirect the bytes). */
+const WRITE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW;
 
 const RETRY_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EIO', 'ENAMETOOLONG']);
@@ -99,9 +102,9 @@ export class Transfer {
     }).compose(interceptors.redirect({ maxRedirections: 5 })); // CDNs send downloads to an edge host
   }
 
-  /** Closes idle connections. */
+  /** Ends every connection (the run is over: nothing is in flight that matters). */
   async close(): Promise<void> {
-    await this.agent.close();
+    await this.agent.destroy();
   }
 
   private retry<T>(url: string, attempt: () => Promise<T>): Promise<T> {
@@ -156,7 +159,8 @@ export class Transfer {
     const result: Downloaded = { bytesFetched: 0, resumed: false };
     await this.retry(url, () => this.attempt(url, part, expect, result, onBytes)).catch(async (err) => {
       // a .part that cannot be written any further only holds space the other files need
-      if (err instanceof TransferError && err.kind === 'disk') await rm(part, { force: true });
+      if (err instanceof TransferError && err.kind === 'disk') await rm(part, { force: true }).catch(() => {});
+      // (a .part that is a directory stays: it is named in the error, for the user to remove)
       throw err;
     });
     renameSync(part, dest);
@@ -166,7 +170,9 @@ export class Transfer {
   /** One attempt of download(): resume or start `part`, stream, verify. */
   private async attempt(url: string, part: string, expect: Expected, result: Downloaded, onBytes: (n: number) => void):
     Promise<void> {
-    let offset = statSync(part, { throwIfNoEntry: false })?.size ?? 0;
+    const st = lstatSync(part, { throwIfNoEntry: false });
+    if (st && !st.isFile()) throw new TransferError(url, 'disk', `${part} is not a regular file; remove it`);
+    let offset = st?.size ?? 0;
     if (expect.size !== undefined && offset > expect.size) offset = 0;
     let body: Readable | undefined;
     if (expect.size === undefined || offset < expect.size) {
@@ -192,8 +198,9 @@ export class Transfer {
       // Synchronous calls: each chunk is in the page cache (in the .part after a kill -9) at once,
       // and no thread-pool round trip per call, which dominated thousands of small files (an
       // asynchronous open, several at once, was slower still: 1.5 s against 1.3 s for 1,000).
-      const fd = openSync(part, offset ? 'a' : 'w');
+      let fd: number | undefined;
       try {
+        fd = openSync(part, WRITE_FLAGS | (offset ? constants.O_APPEND : constants.O_TRUNC), 0o644);
         for await (const c of body as AsyncIterable<Buffer>) {
           size += c.length;
           if (expect.size !== undefined && size > expect.size) {
@@ -205,11 +212,11 @@ export class Transfer {
           onBytes(c.length);
         }
       } catch (err) {
-        body.destroy();
+        body.destroy(); // an unread body would hold its connection open
         if (err instanceof TransferError) rmSync(part, { force: true });
         throw err;
       } finally {
-        closeSync(fd);
+        if (fd !== undefined) closeSync(fd);
       }
     }
     if (expect.size !== undefined && size < expect.size) {

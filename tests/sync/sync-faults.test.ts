@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, cli, ROOT } from '../helpers/cli.ts';
@@ -102,6 +102,24 @@ describe('sync under faults', () => {
     expect(r.stderr).toMatch(/kernel-devel-.*\.rpm: no data within the timeout \(UND_ERR_HEADERS_TIMEOUT\), still failing after the retries \[sync-timeout\]/);
     expect(requestsFor(PKG)).toHaveLength(2);
     await expectExactPackages(mirror, (await names()).filter((n) => !n.startsWith('kernel-devel-')));
+  });
+
+  it('names a .part that is a directory or a link out of the tree, writes nothing through it, and goes on', async () => {
+    const mirror = join(work, 'planted');
+    const pkgDir = join(mirror, 'rhocp/Packages');
+    await mkdir(join(pkgDir, 'kernel-devel-5.14.0-427.87.1.el9_4.aarch64.rpm.part'), { recursive: true });
+    const outside = join(work, 'outside.txt');
+    await writeFile(outside, 'keep me\n');
+    await symlink(outside, join(pkgDir, 'kernel-core-5.14.0-427.87.1.el9_4.aarch64.rpm.part'));
+    const started = Date.now();
+    const r = await sync(mirror);
+    expect(r.code).toBe(2);
+    expect(Date.now() - started).toBeLessThan(15_000); // no connection left waiting on an unread body
+    expect(r.stderr).toMatch(/kernel-devel-.*\.rpm: cannot write the file \(.*kernel-devel-.*\.rpm\.part is not a regular file; remove it\)/);
+    expect(r.stderr).toMatch(/kernel-core-.*\.rpm: cannot write the file/);
+    expect(await readFile(outside, 'utf8')).toBe('keep me\n');
+    const fetched = (await readdir(pkgDir)).filter((f) => f.endsWith('.rpm')).sort();
+    expect(fetched).toEqual((await names()).filter((n) => !/^kernel-(devel|core)-/.test(n)).sort());
   });
 
   it('survives kill -9 mid-run: the rerun completes, resumes the partial file and re-fetches nothing complete', async () => {
