@@ -109,12 +109,14 @@ export async function makeUpstream(): Promise<Upstream> {
  * nginx server blocks for the upstream: plain HTTP on `ports[0]`; HTTPS on `ports[1]` with
  * `/rhocp/` answering 403 unless a client certificate signed by the test CA was sent (nginx
  * `ssl_verify_client optional` plus a 403, which is what the CDN answers; `on` would give 400).
+ * `ports[2]` is a forward HTTP proxy (logged as `proxy METHOD URI STATUS`).
  * `/moved/X` on HTTP answers 302 to `/ubi9/X` (as CDNs send downloads to an edge host).
  * Every request is logged to `log` as `METHOD URI STATUS RANGE`.
  */
 export function upstreamServers(up: Upstream, log: string): (ports: number[]) => string {
   return (ports) => `
   log_format sync '$request_method $uri $status $http_range';
+  log_format proxy 'proxy $request_method $request_uri $status';
   server {
     listen 127.0.0.1:${ports[0]}; access_log ${log} sync; location / { root ${up.root}; }
     location /moved/ { rewrite ^/moved/(.*)$ /ubi9/$1 redirect; }
@@ -125,5 +127,9 @@ export function upstreamServers(up: Upstream, log: string): (ports: number[]) =>
     ssl_client_certificate ${up.certs.ca}; ssl_verify_client optional;
     location / { root ${up.root}; }
     location /rhocp/ { root ${up.root}; if ($ssl_client_verify != SUCCESS) { return 403; } }
+  }
+  server {
+    listen 127.0.0.1:${ports[2]}; access_log ${log} proxy;
+    location / { proxy_pass http://$http_host$uri; }
   }`;
 }

@@ -26,7 +26,7 @@ const log = () => join(work, 'access.log');
 beforeAll(async () => {
   up = await makeUpstream();
   work = await mkdtemp(join(tmpdir(), 'airgap-sync-'));
-  servers = await startNginxServers(upstreamServers(up, join(work, 'access.log')), 2);
+  servers = await startNginxServers(upstreamServers(up, join(work, 'access.log')), 3);
   http = servers[0]!.url;
   https = servers[1]!.url.replace('http:', 'https:');
 });
@@ -124,6 +124,23 @@ describe('a repo whose server redirects', () => {
     const log = (await requestsSince(0)).lines;
     expect(log).toContain('GET /moved/baseos/repodata/repomd.xml 302 -');
     expect(log).toContain('GET /ubi9/baseos/repodata/repomd.xml 200 -');
+  });
+});
+
+describe('a proxy from the environment', () => {
+  it('goes through HTTP_PROXY, and straight to hosts NO_PROXY names', async () => {
+    const cfg = await config('proxied', [{ id: 'proxied', baseurl: `${http}ubi9/baseos/` }]);
+    const proxy = `http://127.0.0.1:${servers[2]!.port}`;
+    const before = (await requestsSince(0)).count;
+    const r = await cli(['sync', '--config', cfg, '--mirror', join(work, 'proxied')], { env: { HTTP_PROXY: proxy, NO_PROXY: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    const via = (await requestsSince(before)).lines.filter((l) => l.startsWith('proxy '));
+    expect(via).toContain(`proxy GET /ubi9/baseos/repodata/repomd.xml 200`);
+    expect(via.filter((l) => l.includes('/Packages/'))).toHaveLength(6);
+    const mid = (await requestsSince(0)).count;
+    const direct = await cli(['sync', '--config', cfg, '--mirror', join(work, 'direct')], { env: { HTTP_PROXY: proxy, NO_PROXY: '127.0.0.1' } });
+    expect(direct.code, direct.stderr).toBe(0);
+    expect((await requestsSince(mid)).lines.filter((l) => l.startsWith('proxy '))).toEqual([]);
   });
 });
 
