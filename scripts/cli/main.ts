@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { addGenerateCommands } from './generate-commands.ts';
 import { addBundleCommands } from './bundle-commands.ts';
+import { addImagesCommands } from './images-commands.ts';
 import { TagInputError } from '../generators/driver-tags.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
@@ -52,6 +53,7 @@ program.command('sync')
 
 addGenerateCommands(program);
 addBundleCommands(program);
+addImagesCommands(program);
 
 try {
   await program.parseAsync();
