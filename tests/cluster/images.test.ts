@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { Ajv } from 'ajv';
 import { cli, ROOT } from '../helpers/cli.ts';
 import { run } from '../helpers/run.ts';
-import { pushTags, startRegistry, type Registry } from '../helpers/registry.ts';
+import { pushTags, startRegistry, startTokenService, type Registry } from '../helpers/registry.ts';
 
 const NODES = `${ROOT}tests/fixtures/cluster/nodes.json`;
 const CONFIG = `${ROOT}tests/fixtures/cluster/cluster.config.yaml`;
@@ -87,6 +87,33 @@ describe('images check against a registry behind htpasswd basic auth', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/not checked {2}gpu-precompiled {3}registry\.lab:5000\/mirror\/nvidia\/nvidia-gpu-driver:.*: HTTP 401 .*has none in the auth file/);
     expect(r.stdout).toContain('Summary: 2 pools, 0 images present, 0 missing, 6 not checkable.');
+  });
+});
+
+describe('images check against a registry asking for Bearer tokens', () => {
+  const user = { name: 'token-user', password: 'token-pass' };
+  let filled: Registry & { storage: string };
+  let reg: Registry;
+  let tokens: Awaited<ReturnType<typeof startTokenService>>;
+  beforeAll(async () => {
+    filled = await startRegistry(); // filled without auth, then served by a second registry on the same storage
+    await fill(filled);
+    tokens = await startTokenService(user);
+    reg = await startRegistry(undefined, { token: tokens.auth, storage: filled.storage });
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    await filled?.stop();
+    await tokens?.stop();
+  });
+
+  it('gets a token per repository scope from the realm, with the auth.json credentials', async () => {
+    const auth = join(work, 'token-auth.json');
+    await writeFile(auth, JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${user.name}:${user.password}`).toString('base64') } } }));
+    const r = await check(reg, ['--authfile', auth]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
+    expect([...new Set(tokens.requests)].sort()).toEqual([`repository:${DOCA}:pull`, `repository:${GPU}:pull`]);
   });
 });
 
