@@ -16,6 +16,7 @@ import type { RepoTrust } from '../trust/repo-trust.ts';
 import type { Diagnostic } from '../errors/catalogue.ts';
 import type { Settings } from '../generators/settings.ts';
 import type { PreflightResult } from '../preflight/dtk-preflight.ts';
+import type { ClusterData } from '../cluster/cluster-data.ts';
 
 /** One row of a repo page: a package name with its latest EVR per arch. Sizes in bytes. */
 export interface CatalogPackageRow {
@@ -62,6 +63,8 @@ export interface CatalogRepo {
 
 /** The whole catalog. `builtAt` in epoch seconds. */
 export interface CatalogData {
+  /** The cluster's node pools and the images they need (`build --nodes`), when given. */
+  cluster?: ClusterData;
   /** Values the mirror cannot know (config `settings:`), for runbooks and generators. */
   settings: Settings;
   /** .repo files per repo set (ubi.repo, cuda.repo, redhat.repo...). */

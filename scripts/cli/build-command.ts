@@ -7,15 +7,21 @@ import { buildSite, type BuildResult } from '../site/build-site.ts';
 import { formatDiagnostic } from '../errors/catalogue.ts';
 import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/build-config.ts';
 import type { RepoSpec } from '../scan/find-repos.ts';
+import { UsageError } from '../errors/exit-codes.ts';
+import { resolveSettings } from '../generators/settings.ts';
+import { readClusterData } from '../cluster/cluster-data.ts';
 
 /** Parsed options of the build command. */
-export interface BuildCommandOptions { mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
+export interface BuildCommandOptions { nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
 
 /** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
 export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   const config: Partial<BuildConfig> & { repos: RepoSpec[] } = opts.config ? await readBuildConfig(opts.config) : { repos: [] };
   const repos = opts.repo?.length ? opts.repo.map(parseRepoOption) : config.repos;
   const baseUrl = opts.baseUrl ?? config.baseUrl;
+  if (opts.imagesCheck && !opts.nodes) throw new UsageError('--images-check needs --nodes (the node list it was checked for)');
+  const settings = config.settings ?? resolveSettings(undefined);
+  const cluster = opts.nodes ? await readClusterData(opts.nodes, settings, opts.imagesCheck) : undefined;
   const multi = process.stderr.isTTY
     ? new cliProgress.MultiBar({ format: '{phase} [{bar}] {value}/{total} files | {mb} MB hashed', stream: process.stderr, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
     : undefined;
@@ -23,7 +29,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   let mb = 0;
   const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });

@@ -27,6 +27,8 @@ program.command('build')
   .addOption(new Option('--repodata <policy>', "a repo's own repodata/: regenerate it, reuse it when it describes exactly the files on disk (auto), or always reuse it (keep)").choices(['regenerate', 'auto', 'keep']).default('regenerate'))
   .option('--repodata-only', 'write only packages and repodata (no pages, no search index)')
   .option('--no-cache', 'ignore and do not write the incremental cache beside --out')
+  .option('--nodes <file>', 'node list (oc get nodes -o json): node pools and their driver images on the cluster page')
+  .option('--images-check <file>', 'registry verdicts from images check --json, shown on the cluster page')
   .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
   .action(async (opts) => {

@@ -17,7 +17,7 @@ export interface NodePool {
   /** `<os><osVersion>-<kernel>`, unique per pool. */
   id: string;
   kernel: string;
-  /** `rhcos`, `rhel`, or another OS id in lower case. */
+  /** `rhcos`, `rhel` or `ubuntu`. */
   os: string;
   /** `4.18` for RHCOS (the OpenShift minor), `9.4` for RHEL. */
   osVersion: string;
@@ -41,14 +41,17 @@ const ARCH: Record<string, string> = { arm64: 'aarch64', aarch64: 'aarch64', amd
 /**
  * The OS of an `osImage`: RHCOS `4NN.…` → `rhcos` 4.NN; a RHCOS image naming a RHEL
  * version (`9.6.2025…`, OpenShift 4.19 and later) → `rhcos` with `openshiftVersion`;
- * `Red Hat Enterprise Linux 9.4 (Plow)` → `rhel` 9.4. Undefined when not recognised.
+ * `Red Hat Enterprise Linux 9.4 (Plow)` → `rhel` 9.4; `Ubuntu 22.04.3 LTS` → `ubuntu` 22.04 (the Network
+ * Operator's other OS). Undefined when not recognised.
  */
 export function osOf(osImage: string, openshiftVersion: string): { os: string; osVersion: string } | undefined {
   const rhcos = /CoreOS 4(\d+)\.\d+/.exec(osImage);
   if (rhcos) return { os: 'rhcos', osVersion: `4.${Number(rhcos[1])}` };
   if (/CoreOS/.test(osImage)) return { os: 'rhcos', osVersion: openshiftVersion.split('.').slice(0, 2).join('.') };
   const rhel = /Red Hat Enterprise Linux (\d+\.\d+)/.exec(osImage);
-  return rhel ? { os: 'rhel', osVersion: rhel[1]! } : undefined;
+  if (rhel) return { os: 'rhel', osVersion: rhel[1]! };
+  const ubuntu = /^Ubuntu (\d+\.\d+)/.exec(osImage);
+  return ubuntu ? { os: 'ubuntu', osVersion: ubuntu[1]! } : undefined;
 }
 
 /** Groups the nodes of a parsed node list into pools (sorted by id; nodes sorted). Throws UsageError for an unknown OS or arch. */
@@ -58,7 +61,7 @@ export function nodePools(list: z.infer<typeof NodeListSchema>, openshiftVersion
     const info = n.status.nodeInfo;
     const os = osOf(info.osImage, openshiftVersion);
     const arch = ARCH[info.architecture];
-    if (!os) throw new UsageError(`${where}: node ${n.metadata.name}: osImage "${info.osImage}" is neither RHCOS nor RHEL`);
+    if (!os) throw new UsageError(`${where}: node ${n.metadata.name}: osImage "${info.osImage}" is not RHCOS, RHEL or Ubuntu`);
     if (!arch) throw new UsageError(`${where}: node ${n.metadata.name}: architecture "${info.architecture}" is not arm64 or amd64`);
     const id = `${os.os}${os.osVersion}-${info.kernelVersion}`;
     const pool = pools.get(id) ?? pools.set(id, { id, kernel: info.kernelVersion, ...os, arch,

@@ -53,7 +53,8 @@ export function gpuDriverTag(o: { driverVersion: string; kernelVersion: string; 
   return `${o.driverVersion}-${k.version}.${k.arch}${k.pages64k ? '_64k' : ''}-${rhcosOsTag(o.openshiftVersion)}`;
 }
 
-const DOCA_VERSION = /^\d+\.\d+-\d+\.\d+\.\d+\.\d+$/;
+/** `25.07-0.9.7.0`, with an optional build (`-0`): the operator puts `ofedDriver.version` as it is into both tags. */
+const DOCA_VERSION = /^\d+\.\d+-\d+\.\d+\.\d+\.\d+(-\d+)?$/;
 
 /** Tag of a DOCA driver image mirrored for DTK builds: `<driver-version>-rhcos<ocp>-<arch>`. */
 export function docaDriverTag(o: { driverVersion: string; openshiftVersion: string; arch: string }): string {

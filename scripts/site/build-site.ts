@@ -22,6 +22,7 @@ import type { SiteManifest } from './site-manifest.ts';
 import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
+import type { ClusterData } from '../cluster/cluster-data.ts';
 import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
 import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { buildReader } from '../scan/reader-pool.ts';
@@ -57,6 +58,8 @@ export interface BuildSiteOptions {
   repodataOnly?: boolean;
   /** Upstream repodata policy (default regenerate). */
   repodata?: RepodataPolicy;
+  /** The cluster's node pools and their images (`--nodes`), for the cluster page and runbooks. */
+  cluster?: ClusterData;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -155,6 +158,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
+      ...(o.cluster ? { cluster: o.cluster } : {}),
     };
     await mkdir(catalogDir, { recursive: true });
     await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { Ajv } from 'ajv';
-import { cli, ROOT } from '../helpers/cli.ts';
+import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { startNginx } from '../helpers/nginx.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 import { run } from '../helpers/run.ts';
 import { pushTags, startRegistry, startTokenService, type Registry } from '../helpers/registry.ts';
 
@@ -56,6 +58,40 @@ describe('images check against a registry without auth', () => {
       `${A} ${PRESENT[GPU]![0]} present`, `${A} ${PRESENT[DOCA]![0]} present`, `${A} ${PRESENT[DOCA]![1]} present`,
       `${B} ${PRESENT[GPU]![1]} present`, `${B} ${MISSING_TAG} missing`, `${B} ${PRESENT[DOCA]![2]} present`,
     ].sort());
+  });
+
+  it('shows the pools, their images and the registry verdicts on the cluster page and in the runbooks (Chromium)', async () => {
+    const site = join(work, 'site');
+    const b = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', site, '--config', CONFIG, '--nodes', NODES,
+      '--images-check', join(work, 'verdicts.json')]);
+    expect(b.code, b.stderr).toBe(0);
+    const server = await startNginx(site);
+    const browser = await launchBrowser();
+    try {
+      const w = await watchedPage(browser, new URL(server.url).origin);
+      await w.page.goto(`${server.url}_site/cluster/`);
+      const pools = w.page.getByTestId('pools').locator('tbody tr');
+      expect(await pools.count()).toBe(2);
+      expect(await pools.nth(1).textContent()).toContain('worker-a1, worker-a2');
+      expect(await w.page.locator(`tr[data-pool="${A}"] td`).last().textContent()).toBe('ready'); // the sample mirror's kernel
+      expect(await w.page.locator(`tr[data-pool="${B}"] td`).last().textContent()).toBe('kernel packages not in this mirror');
+      const missing = w.page.locator('tr[data-status="missing"]');
+      expect(await missing.count()).toBe(1);
+      expect(await missing.textContent()).toContain(`registry.lab:5000/${DOCA}:${MISSING_TAG}`);
+      expect(await missing.textContent()).toContain('MISSING: no such tag');
+      expect(await w.page.locator('tr[data-status="present"]').count()).toBe(5);
+      await w.page.goto(`${server.url}_site/runbooks/network-operator-precompiled/`);
+      const snippets = await w.page.locator('pre[data-copy]').allTextContents();
+      expect(snippets).toContain(`registry.lab:5000/${DOCA}:${MISSING_TAG}`);
+      expect(snippets).toContain(`registry.lab:5000/${DOCA}:${PRESENT[DOCA]![0]}`);
+      await w.page.goto(`${server.url}_site/runbooks/precompiled-gpu-driver/`);
+      expect(await w.page.locator('pre[data-copy]').allTextContents()).toContain(`registry.lab:5000/${GPU}:${PRESENT[GPU]![1]}`);
+      expect(w.consoleErrors).toEqual([]);
+      expect(w.offHostRequests).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
   });
 
   it('exits 0 once the missing tag is pushed', async () => {
