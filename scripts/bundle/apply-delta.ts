@@ -14,6 +14,7 @@ import { Transform } from 'node:stream';
 import { UsageError } from '../errors/exit-codes.ts';
 import { DELTA_FILE, MANIFEST_FILE, SUMS_FILE, sha256, sumsText, type BundleManifest, type DeltaManifest } from './manifest.ts';
 import { readBundle } from './read-bundle.ts';
+import { unsafePaths } from './entry-path.ts';
 import { verifyDirectory, type VerifyReport } from './verify-bundle.ts';
 
 /** Result: files written and deleted, and the verification of the updated tree. */
@@ -42,12 +43,15 @@ export async function applyDelta(bundle: string, dir: string): Promise<ApplyResu
       await pipeline(body, new Transform({ transform(c: Buffer, _e, cb) { h.update(c); cb(null, c); } }), createWriteStream(target));
       staged.set(name, h.digest('hex'));
     });
+    if (outcome.unsafe.length) throw new UsageError(`${bundle} names paths outside the tree; nothing applied: ${outcome.unsafe.join('; ')}`);
     if (outcome.badVolumes.length || outcome.damaged) throw new UsageError(`${bundle} is damaged: ${[...outcome.badVolumes, outcome.damaged].filter(Boolean).join('; ')}`);
     const deltaBytes = meta.get(DELTA_FILE), manifestBytes = meta.get(MANIFEST_FILE);
     if (!deltaBytes || !manifestBytes) throw new UsageError(`${bundle} is not a delta bundle (no ${DELTA_FILE})`);
     const delta = JSON.parse(deltaBytes.toString('utf8')) as DeltaManifest;
     if (delta.baseManifest !== sha256(currentBytes)) throw new UsageError(`${bundle} was made for a different base: ${dir} is not the site the delta starts from; refusing to apply`);
     if (delta.targetManifest !== sha256(manifestBytes)) throw new UsageError(`${bundle}: its manifest does not match the delta's target checksum`);
+    const unsafe = [...unsafePaths(delta.changed.map((f) => f.path), true), ...unsafePaths(delta.deleted, true)];
+    if (unsafe.length) throw new UsageError(`${bundle}: its delta lists paths outside site/; nothing applied: ${unsafe.join('; ')}`);
     for (const f of delta.changed) if (staged.get(f.path) !== f.sha256) throw new UsageError(`${bundle}: ${f.path} is missing or corrupted`);
     for (const f of delta.changed) {
       await mkdir(dirname(join(dir, f.path)), { recursive: true });

@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import { createZstdDecompress } from 'node:zlib';
 import tar from 'tar-stream';
 import { volumeSumsName } from './split-writer.ts';
+import { unsafePath } from './entry-path.ts';
 
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 
@@ -36,13 +37,18 @@ export async function bundlePieces(bundle: string): Promise<Piece[]> {
 /** Handler for each entry: name, size and its bytes (must be consumed). */
 export type EntryHandler = (name: string, size: number, body: Readable) => Promise<void>;
 
-/** Outcome of reading: volumes whose checksum failed or that are missing, and a fatal read error if any. */
-export interface ReadOutcome { badVolumes: string[]; damaged?: string; bytes: number }
+/**
+ * Outcome of reading: volumes whose checksum failed or that are missing, entries refused as
+ * unsafe (a path leaving the tree or a non-file entry; never handed to the callback), and a
+ * fatal read error if any.
+ */
+export interface ReadOutcome { badVolumes: string[]; unsafe: string[]; damaged?: string; bytes: number }
 
 /** Streams every entry of `bundle` to `onEntry`; never throws for damaged input (see ReadOutcome). */
 export async function readBundle(bundle: string, onEntry: EntryHandler, onBytes?: (n: number) => void): Promise<ReadOutcome> {
   const pieces = await bundlePieces(bundle);
   const badVolumes: string[] = [];
+  const unsafe: string[] = [];
   let bytes = 0;
   async function* chunks() {
     for (const p of pieces) {
@@ -67,6 +73,12 @@ export async function readBundle(bundle: string, onEntry: EntryHandler, onBytes?
   if (fh) { await fh.read(head, 0, 4, 0); await fh.close(); }
   const extract = tar.extract();
   extract.on('entry', (header, stream, next) => {
+    const why = header.type !== 'file' ? `a ${header.type} entry (airgap-mirror bundles hold files only)` : unsafePath(header.name);
+    if (why) {
+      unsafe.push(`${JSON.stringify(header.name)}: ${why}`);
+      stream.on('end', () => next()).resume();
+      return;
+    }
     onEntry(header.name, header.size ?? 0, stream as unknown as Readable).then(() => next(), (err) => next(err));
   });
   try {
@@ -74,8 +86,8 @@ export async function readBundle(bundle: string, onEntry: EntryHandler, onBytes?
     const sink = extract as unknown as NodeJS.WritableStream;
     if (head.equals(ZSTD_MAGIC)) await pipeline(raw, createZstdDecompress(), sink);
     else await pipeline(raw, sink);
-    return { badVolumes, bytes };
+    return { badVolumes, unsafe, bytes };
   } catch (err) {
-    return { badVolumes, bytes, damaged: (err as Error).message };
+    return { badVolumes, unsafe, bytes, damaged: (err as Error).message };
   }
 }

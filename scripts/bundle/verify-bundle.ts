@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import pMap from 'p-map';
 import { DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SUMS_FILE, hashFile, listSite, sha256, sumsText, type BundleManifest, type DeltaManifest, type FileEntry } from './manifest.ts';
 import { readBundle } from './read-bundle.ts';
+import { unsafePaths } from './entry-path.ts';
 
 /** Verdict of a verification. Bytes read, seconds elapsed. */
 export interface VerifyReport {
@@ -20,6 +21,8 @@ export interface VerifyReport {
   extra: string[];
   corrupted: { path: string; reason: string }[];
   badVolumes: string[];
+  /** Entries or listed paths that would leave the tree (see entry-path.ts), with why. */
+  unsafe: string[];
   damaged?: string;
   bytes: number;
   seconds: number;
@@ -40,12 +43,12 @@ function compare(expected: FileEntry[], seen: Map<string, { size: number; sha256
 }
 
 function finish(r: VerifyReport, started: number): VerifyReport {
-  r.ok = !r.missing.length && !r.extra.length && !r.corrupted.length && !r.badVolumes.length && !r.damaged;
+  r.ok = !r.missing.length && !r.extra.length && !r.corrupted.length && !r.badVolumes.length && !r.unsafe.length && !r.damaged;
   r.seconds = (Date.now() - started) / 1000;
   return r;
 }
 
-const newReport = (target: string, kind: VerifyReport['kind']): VerifyReport => ({ target, kind, ok: false, files: 0, missing: [], extra: [], corrupted: [], badVolumes: [], bytes: 0, seconds: 0 });
+const newReport = (target: string, kind: VerifyReport['kind']): VerifyReport => ({ target, kind, ok: false, files: 0, missing: [], extra: [], corrupted: [], badVolumes: [], unsafe: [], bytes: 0, seconds: 0 });
 
 /** Verifies a bundle file (or its volumes) without extracting it. */
 export async function verifyBundle(bundle: string, onBytes?: (n: number) => void): Promise<VerifyReport> {
@@ -63,6 +66,7 @@ export async function verifyBundle(bundle: string, onBytes?: (n: number) => void
     if (META.has(name)) meta.set(name, Buffer.concat(keep));
   }, onBytes);
   r.badVolumes = outcome.badVolumes;
+  r.unsafe = outcome.unsafe;
   r.bytes = outcome.bytes;
   if (outcome.damaged) r.damaged = `the archive cannot be read: ${outcome.damaged}`;
   const manifestBytes = meta.get(MANIFEST_FILE);
@@ -78,8 +82,10 @@ export async function verifyBundle(bundle: string, onBytes?: (n: number) => void
     let delta: DeltaManifest;
     try { delta = JSON.parse(deltaBytes.toString('utf8')) as DeltaManifest; } catch { r.corrupted.push({ path: DELTA_FILE, reason: 'not valid JSON' }); return finish(r, started); }
     if (delta.targetManifest !== sha256(manifestBytes!)) r.corrupted.push({ path: MANIFEST_FILE, reason: 'does not match the delta\'s target manifest checksum' });
+    r.unsafe.push(...unsafePaths(delta.changed.map((f) => f.path), true), ...unsafePaths(delta.deleted, true));
     compare(delta.changed, seen, r);
   } else {
+    r.unsafe.push(...unsafePaths(manifest.files.map((f) => f.path), true));
     compare(manifest.files, seen, r);
     if (meta.get(SUMS_FILE)?.toString('utf8') !== sumsText(manifest.files)) r.corrupted.push({ path: SUMS_FILE, reason: 'does not match the manifest' });
   }

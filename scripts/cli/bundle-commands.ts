@@ -33,7 +33,8 @@ export function printReport(r: VerifyReport): void {
   for (const p of r.missing) process.stderr.write(`missing: ${p}\n`);
   for (const p of r.extra) process.stderr.write(`extra: ${p}\n`);
   for (const c of r.corrupted) process.stderr.write(`corrupted: ${c.path}: ${c.reason}\n`);
-  const problems = r.missing.length + r.extra.length + r.corrupted.length + r.badVolumes.length + (r.damaged ? 1 : 0);
+  for (const u of r.unsafe) process.stderr.write(`unsafe: ${u}\n`);
+  const problems = r.missing.length + r.extra.length + r.corrupted.length + r.badVolumes.length + r.unsafe.length + (r.damaged ? 1 : 0);
   process.stdout.write(`${r.ok ? 'OK' : 'FAILED'}: ${r.target} (${r.kind}), ${r.files} files, ${mb(r.bytes)} MB read in ${r.seconds.toFixed(1)} s (${rate(r.bytes, r.seconds)}), ${problems} problems\n`);
 }
 

@@ -7,7 +7,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
 import { RpmHeader, headerLength, HEADER_INTRO_BYTES } from './header.ts';
 import { RpmFormatError } from './rpm-format-error.ts';
 import { FileFlag, SigTag, Tag } from './tags.ts';
@@ -62,6 +62,10 @@ function layoutOf(head: Buffer): Layout | number {
   return { sigStart: LEAD_BYTES, sigLength, headerStart, headerEnd };
 }
 
+/** What a non-regular file is, for messages. */
+const fileKind = (s: Stats) => (s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device'
+  : s.isBlockDevice() ? 'a block device' : s.isDirectory() ? 'a directory' : 'a special file');
+
 /**
  * Reads and hashes `filePath`. `locationHref` is the path relative to the repo root.
  * Throws RpmFormatError for files that are not whole RPM packages (empty, truncated, wrong
@@ -71,11 +75,13 @@ export async function readPackage(filePath: string, locationHref: string, option
   // Small packages: synchronous open/fstat/read/close into a reused buffer (each async call
   // is a thread-pool round trip, and fresh buffers cost a page fault per 4 KiB, both more
   // than the read itself); large ones in double-buffered chunks.
-  const fd = openSync(filePath, 'r');
+  // O_NONBLOCK: a FIFO named .rpm opens at once instead of waiting for a writer (then refused below)
+  const fd = openSync(filePath, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   let stat: Stats, pkgid: string;
   let digests: DigestState | undefined;
   try {
     stat = fstatSync(fd);
+    if (!stat.isFile()) throw new RpmFormatError('bad-magic', `${fileKind(stat)}, not a regular file`);
     if (stat.size === 0) throw new RpmFormatError('empty', 'the file is empty (0 bytes)');
     const hash = createHash('sha256');
     // `consume` gets reused buffers: the chunked path keeps copies of the first bytes until

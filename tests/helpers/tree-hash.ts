@@ -13,7 +13,7 @@ export async function treeHash(dir: string): Promise<string> {
       h.update(`${p}\0${s.mode}\0${s.size}\0${s.mtimeMs}\0`);
       if (s.isSymbolicLink()) h.update(await readlink(join(dir, p)));
       else if (s.isDirectory()) await walk(p);
-      else if (s.mode & 0o444) h.update(await readFile(join(dir, p)).catch(() => Buffer.from('unreadable')));
+      else if (s.isFile() && s.mode & 0o444) h.update(await readFile(join(dir, p)).catch(() => Buffer.from('unreadable')));
     }
   };
   await walk('');

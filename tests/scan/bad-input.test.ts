@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { dnf } from '../helpers/dnf.ts';
 import { treeHash } from '../helpers/tree-hash.ts';
-import type { RunResult } from '../helpers/run.ts';
+import { run, type RunResult } from '../helpers/run.ts';
 
 let base: string, mirror: string, out: string, result: RunResult, before: string;
 const pkgs = join(SAMPLE_MIRROR, 'ubi9/baseos/Packages');
@@ -32,6 +32,7 @@ beforeAll(async () => {
   await symlink('loop-b.rpm', join(dir, 'loop-a.rpm'));
   await symlink('loop-a.rpm', join(dir, 'loop-b.rpm'));
   await copyFile(join(pkgs, 'hostname-3.23-6.el9.aarch64.rpm'), join(dir, 'zz-copy-of-hostname.rpm'));
+  expect((await run('mkfifo', [join(dir, 'pipe-1.0-1.aarch64.rpm')])).code).toBe(0); // opening it for reading would wait forever
   out = join(base, 'site');
   before = await treeHash(mirror);
   result = await cli(['build', '--mirror', mirror, '--out', out], { withoutDacOverride: true });
@@ -54,6 +55,7 @@ describe('a repo with every kind of bad input', () => {
     ['repo/Packages/loop-a.rpm', 'symlink-loop'],
     ['repo/Packages/loop-b.rpm', 'symlink-loop'],
     ['repo/Packages/zz-copy-of-hostname.rpm', 'duplicate-nevra'],
+    ['repo/Packages/pipe-1.0-1.aarch64.rpm', 'rpm-not-rpm'],
     ['repo/Packages/balicek-iso88592-1.1.1-1.x86_64.rpm', 'non-utf8-text'],
     ['repo/Packages/lsof-4.94.0-3.el9.aarch64.rpm', 'html-in-text'],
   ])('reports %s once as %s', (file, code) => {
@@ -79,6 +81,6 @@ describe('a repo with every kind of bad input', () => {
   });
 
   it('summarises the skipped inputs', () => {
-    expect(result.stdout).toMatch(/8 inputs skipped, 2 warnings/);
+    expect(result.stdout).toMatch(/9 inputs skipped, 2 warnings/);
   });
 });
