@@ -107,7 +107,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
   }
-  const staging = await prepareStaging(o.mirrorDir, o.outDir);
+  const { staging, unlock } = await prepareStaging(o.mirrorDir, o.outDir);
   const work = await mkdtemp(join(tmpdir(), 'airgap-build-'));
   let bytesHashed = 0;
   // records all survive until the pages are rendered: see young-generation.ts
@@ -207,6 +207,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   } finally {
     releaseYoungGeneration();
     await rm(work, { recursive: true, force: true });
+    await unlock().catch(() => {});
   }
 }
 

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors/exit-codes.ts';
+import { LockHeldError, takeLock } from '../dir-lock.ts';
 
 /** Marker file at the root of every site airgap-mirror writes. */
 export const SITE_MARKER = '.airgap-mirror-site.json';
@@ -17,8 +18,27 @@ const inside = (child: string, parent: string) => {
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 };
 
-/** Checks paths and creates a fresh staging directory; returns its path. Throws UsageError when unsafe. */
-export async function prepareStaging(mirrorDir: string, outDir: string): Promise<string> {
+/** The lock of builds into `out`: beside it, so two builds into one `--out` never mix. */
+export const buildLockOf = (out: string) => join(dirname(resolve(out)), `.${basename(resolve(out))}.lock`);
+
+/** Takes the build lock of `outDir` (see dir-lock.ts). Throws UsageError naming the process that holds it. */
+async function lockOutput(outDir: string): Promise<() => Promise<void>> {
+  try {
+    return await takeLock(buildLockOf(outDir));
+  } catch (err) {
+    if (err instanceof LockHeldError) {
+      throw new UsageError(`--out ${outDir} is being written by ${err.pid ? `process ${err.pid}` : 'another build'} `
+        + `(lock ${buildLockOf(outDir)}); wait for it to finish`);
+    }
+    throw err;
+  }
+}
+
+/**
+ * Checks paths, takes the build lock of `--out` and creates a fresh staging directory;
+ * returns its path and the lock's release. Throws UsageError when unsafe or locked.
+ */
+export async function prepareStaging(mirrorDir: string, outDir: string): Promise<{ staging: string; unlock: () => Promise<void> }> {
   const mirror = resolve(mirrorDir), out = resolve(outDir);
   if (inside(out, mirror)) throw new UsageError(`--out ${outDir} is inside the mirror ${mirrorDir}; the mirror tree is read-only to airgap-mirror`);
   if (inside(mirror, out)) throw new UsageError(`the mirror ${mirrorDir} is inside --out ${outDir}; replacing the output would delete it`);
@@ -26,11 +46,17 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
   if (existing && existing.length && !existing.includes(SITE_MARKER)) {
     throw new UsageError(`--out ${outDir} exists, is not empty and was not written by airgap-mirror; refusing to replace it`);
   }
-  await removeStaleStaging(out);
-  const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  return staging;
+  const unlock = await lockOutput(outDir);
+  try {
+    await removeStaleStaging(out);
+    const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    return { staging, unlock };
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
 }
 
 const alive = (pid: number) => {

@@ -9,7 +9,8 @@ import type { Diagnostics } from '../errors/catalogue.ts';
 import type { SyncConfig, SyncRepo } from '../config/config-schema.ts';
 import { Transfer } from './transfer.ts';
 import { planRepo } from './plan-repo.ts';
-import { lockPathOf, lockRepo } from './repo-lock.ts';
+import { LockHeldError, takeLock } from '../dir-lock.ts';
+import { SYNC_DIR } from './sync-state.ts';
 import type { LockedRepo } from './sync-lockfile.ts';
 import { failedSummary, plannedSummary, type LiveRepo, type RepoSummary } from './live-repo.ts';
 
@@ -42,10 +43,11 @@ export async function openRepo(repo: SyncRepo, ctx: OpenContext, locked?: Locked
       diags.report('sync-disk-error', dir, 'the repo path is a symbolic link; sync writes only into real directories');
       return fail();
     }
+    const lock = join(dir, SYNC_DIR, 'lock');
     try {
-      release = await lockRepo(dir);
+      release = await takeLock(lock);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ELOCKED') diags.report('sync-busy', dir, lockPathOf(dir));
+      if (err instanceof LockHeldError) diags.report('sync-busy', dir, lock);
       else diags.report('sync-disk-error', dir, (err as Error).message);
       return fail();
     }

@@ -110,6 +110,20 @@ describe('output safety', () => {
     expect(again.code).toBe(0);
     expect((await readdir(base)).filter((n) => /^\.atomic\.(partial|old)-/.test(n))).toEqual([]);
   });
+
+  it('a second build into the same --out while one runs is refused, naming the process; the first completes', async () => {
+    const out = dir('twice');
+    const first = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out],
+      { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => first.once('exit', (code) => r(code)));
+    for (let i = 0; i < 400 && !(await readdir(base)).includes('.twice.lock.owner.json'); i++) await new Promise((r) => setTimeout(r, 10));
+    const second = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`--out ${out} is being written by process ${first.pid} (lock ${join(base, '.twice.lock')}); wait for it to finish`);
+    expect(await exited).toBe(0);
+    expect((await stat(join(out, 'ubi9/baseos/repodata/repomd.xml'))).isFile()).toBe(true);
+    expect((await readdir(base)).filter((n) => n.startsWith('.twice.lock'))).toEqual([]);
+  });
 });
 
 describe('path collisions', () => {
