@@ -32,6 +32,7 @@ export const PROBLEMS = {
   'upstream-repomd-bad': spec('error', (reason: string) => `upstream repomd.xml unreadable (${reason}); extra metadata not carried`, 'Re-download the repo\'s repodata/ from upstream.'),
   'upstream-repodata-stale': spec('warning', (why: string, kept: boolean) => `upstream repodata was not reused as is: ${why}; ${kept ? 'kept anyway (--repodata keep)' : 'regenerated from the packages'}`, 'Re-download the repo together with its repodata/, or use --repodata regenerate.'),
   'repo-empty': spec('warning', () => 'repo has no usable packages; its repodata is empty', 'Check the mirror download for this repo.'),
+  'input-outside-mirror': spec('error', (why: string) => `${why}; not published`, 'Copy the file itself into the mirror tree (or fix the link): only files inside the tree are published.'),
   'path-collision': spec('error', (other: string) => `site page path collides with mirror path ${other} (case-insensitively); page not written`, 'Rename the mirror directory or move the repo with --repo PATH=ID.'),
   'sync-forbidden': spec('error', (status: number) => `HTTP ${status}: the server refused the request`, 'On the Red Hat CDN a 403 means a missing, expired or wrong entitlement (sslclientcert/sslclientkey) or a repo the subscription does not cover: refresh it (subscription-manager refresh, or the etc-pki-entitlement secret) and check the baseurl.'),
   'sync-not-found': spec('error', () => 'HTTP 404: not on the server', 'Check the baseurl; if upstream published new repodata meanwhile, run sync again.'),

@@ -4,8 +4,16 @@
  * resolves outside the tree (to a root-only file, say), would otherwise copy any file of the
  * host into the site.
  */
-import { realpathSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, posix, relative } from 'node:path';
+
+/** The normalised form of a relative `href`, or undefined when it is absolute, leaves its root (`..`) or is empty. */
+export function insideRepo(href: string): string | undefined {
+  if (href.startsWith('/') || href.includes('\0')) return undefined;
+  const n = posix.normalize(href);
+  if (n === '.' || n.endsWith('/') || n.split('/').includes('..')) return undefined;
+  return n;
+}
 
 /** The real mirror root, computed once per build (`realpathSync` of the directory given). */
 export type MirrorRoot = string;
@@ -15,9 +23,12 @@ export const mirrorRootOf = (mirrorDir: string): MirrorRoot => realpathSync(mirr
 
 /**
  * Why `rel` (relative to `base`, itself inside the mirror) may not be published, or undefined
- * when it resolves inside `root`. A missing file is not refused here (the caller reports it).
+ * when it stays inside `root`: it leaves `base` by its path, resolves outside the tree
+ * through a link, or is not a regular file. A missing file is not refused here (the caller
+ * reports it).
  */
 export function outsideMirror(root: MirrorRoot, base: string, rel: string): string | undefined {
+  if (insideRepo(rel) === undefined) return 'the path leaves its repo';
   let real: string;
   try {
     real = realpathSync(join(base, rel));
@@ -25,5 +36,7 @@ export function outsideMirror(root: MirrorRoot, base: string, rel: string): stri
     return undefined;
   }
   const r = relative(root, real);
-  return r === '' || (!r.startsWith('..') && !isAbsolute(r)) ? undefined : `resolves to ${real}, outside the mirror tree`;
+  if (r !== '' && (r.startsWith('..') || isAbsolute(r))) return `resolves to ${real}, outside the mirror tree`;
+  // never open a FIFO or device: reading it could block the build
+  return statSync(real).isFile() ? undefined : `${real} is not a regular file`;
 }

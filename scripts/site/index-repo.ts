@@ -20,7 +20,11 @@ import { TOOL_VERSION } from '../tool-version.ts';
 import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
 import { parseRepoFile } from '../generators/repo-file-parser.ts';
 import { readSyncState } from '../sync/sync-state.ts';
+import { mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
 import { subsetMetadataFilter } from '../repodata/subset-metadata.ts';
+
+/** repomd.xml and the signature and key files published beside it. */
+const COMPANIONS = ['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key'];
 
 /** OpenPGP key files a repo may carry beside its packages. */
 export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
@@ -54,11 +58,14 @@ async function reuseUpstream(repoIn: string, repoOut: string, all: UpstreamData[
 /**
  * Key files of a repo directory: `*.pub`, `*.asc`, `RPM-GPG-KEY-*`, and the files named by
  * the `gpgkey=` URLs of an upstream `.repo` file in the directory (matched by base name).
+ * Links are listed too, for the caller to check where they lead; only regular `.repo` files
+ * are read.
  */
 async function repoKeyFiles(repoIn: string): Promise<string[]> {
-  const entries = (await readdir(repoIn, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
+  const dirents = await readdir(repoIn, { withFileTypes: true });
+  const entries = dirents.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
   const files = new Set(entries.filter((n) => KEY_FILE.test(n)));
-  for (const n of entries.filter((x) => x.endsWith('.repo'))) {
+  for (const n of dirents.filter((e) => e.isFile() && e.name.endsWith('.repo')).map((e) => e.name)) {
     const text = await readFile(join(repoIn, n), 'utf8').catch(() => '');
     for (const s of parseRepoFile(text)) for (const url of (s.options.gpgkey ?? '').split(/[\s,]+/).filter(Boolean)) {
       const base = url.split('/').pop()!;
@@ -91,7 +98,14 @@ export interface IndexedRepo {
 export async function indexRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress, o: IndexOptions = {}): Promise<IndexedRepo> {
   const repoIn = join(mirrorDir, repo.path);
   const repoOut = join(staging, repo.path);
-  const keyFiles = await repoKeyFiles(repoIn);
+  const root = mirrorRootOf(mirrorDir);
+  /** True (and reported) when a non-package input may not be published: see inside-mirror.ts. */
+  const refused = (rel: string) => {
+    const why = outsideMirror(root, repoIn, rel);
+    if (why) diags.report('input-outside-mirror', repo.path ? `${repo.path}/${rel}` : rel, why);
+    return !!why;
+  };
+  const keyFiles = (await repoKeyFiles(repoIn)).filter((f) => !refused(f));
   const loaded = await loadKeys(repoIn, keyFiles);
   for (const pr of loaded.problems) diags.report('key-file-unreadable', posix.join(repo.path, pr.file), pr.reason);
   const verify = o.verifySignatures !== false && loaded.keys.length > 0;
@@ -129,12 +143,16 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
       if (upstream.revision && /^\d+$/.test(upstream.revision)) out.revision = Math.max(out.revision, Number(upstream.revision));
       // A repo sync took only part of: upstream's repodata describes packages that are not here.
       const subset = out.syncedSubset === true;
-      if ((o.repodata ?? 'regenerate') !== 'regenerate' && !subset) kept = await reuseUpstream(repoIn, repoOut, upstream.all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
+      // hrefs that leave the repo, and files linked out of the tree, are never carried or served
+      const all = upstream.all.filter((e) => !refused(e.href));
+      const companions = COMPANIONS.filter((n) => !refused(`repodata/${n}`));
+      const whole = all.length === upstream.all.length && companions.length === COMPANIONS.length;
+      if ((o.repodata ?? 'regenerate') !== 'regenerate' && !subset && whole) kept = await reuseUpstream(repoIn, repoOut, all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
       if (!kept) {
         const dir = join(repoOut, 'repodata');
         await mkdir(dir, { recursive: true });
         const filter = subset ? subsetMetadataFilter(out.packages) : undefined;
-        const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras, out.revision, filter);
+        const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras.filter((e) => all.includes(e)), out.revision, filter);
         for (const pr of carried.problems) diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
         extras = carried.records;
       }

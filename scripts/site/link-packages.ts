@@ -4,7 +4,7 @@
  * Synchronous on purpose: thousands of small link(2) calls run several times faster than
  * the same calls sent one by one to the thread pool.
  */
-import { copyFileSync, linkSync, mkdirSync } from 'node:fs';
+import { copyFileSync, linkSync, lstatSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Places files, creating each parent directory once; counts how many were linked and copied. */
@@ -13,8 +13,14 @@ export class FilePlacer {
   linked = 0;
   copied = 0;
 
-  /** Hard-links `src` to `dst` (creating parent dirs), copying when linking fails (EXDEV, EPERM, ...). Throws the fs error when the copy fails too. */
-  place(src: string, dst: string): void {
+  /**
+   * Hard-links `src` to `dst` (creating parent dirs), copying when linking fails (EXDEV, EPERM,
+   * ...). A symbolic link is followed first (link(2) would link the symlink itself, which then
+   * dangles in the site, as pool layouts' `Packages/x.rpm -> ../../pool/x.rpm` did). Throws
+   * the fs error when the copy fails too.
+   */
+  place(link: string, dst: string): void {
+    const src = lstatSync(link).isSymbolicLink() ? realpathSync(link) : link;
     const dir = dirname(dst);
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });

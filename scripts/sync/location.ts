@@ -5,7 +5,9 @@
  * `xml:base` naming another place is refused unless the repo allows external locations;
  * then the file is fetched from there and kept under `Packages/<file name>`.
  */
-import { posix } from 'node:path';
+import { insideRepo } from '../scan/inside-mirror.ts';
+
+export { insideRepo };
 
 /** A resolved location: the URL to fetch, the '/'-separated path inside the repo, and whether it moved. */
 export interface Location { url: string; path: string; relocated: boolean }
@@ -16,13 +18,6 @@ export const encodePath = (rel: string) => rel.split('/').map(encodeURIComponent
 /** `baseurl` with exactly one trailing slash. */
 export const withSlash = (baseurl: string) => baseurl.replace(/\/*$/, '/');
 
-/** The safe relative form of `href`, or undefined when it is absolute, leaves the repo or is empty. */
-export function insideRepo(href: string): string | undefined {
-  if (href.startsWith('/') || href.includes('\0')) return undefined;
-  const n = posix.normalize(href);
-  if (n === '.' || n.endsWith('/') || n.split('/').includes('..')) return undefined;
-  return n;
-}
 
 /**
  * Resolves `href` (with its `xml:base`, if any) against the repo's `baseurl`.
