@@ -6,7 +6,7 @@
  * one command does not pay for the others' start-up.
  */
 import type { Command } from 'commander';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { lstat, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode } from '../errors/exit-codes.ts';
 
@@ -24,6 +24,19 @@ async function siteRepoFiles(site: string, baseUrl?: string) {
   const files = repoFiles(m.repos, baseUrl ?? m.baseUrl);
   for (const f of files) for (const w of f.warnings) process.stderr.write(`warning: ${f.fileName}: ${w}\n`);
   return files;
+}
+
+/** The text of a `.repo` file to lint, or why it is not one (missing, not a regular file, binary, no section, over 1 MiB). */
+async function readRepoText(file: string): Promise<string | { error: string }> {
+  const s = await lstat(file).catch((e: NodeJS.ErrnoException) => e.code ?? String(e));
+  if (typeof s === 'string') return { error: `cannot read it (${s})` };
+  if (!s.isFile() && !s.isSymbolicLink()) return { error: 'not a regular file: give a .repo file' };
+  if (s.size > 1 << 20) return { error: `${s.size} bytes: not a .repo file (over 1 MiB)` };
+  const data = await readFile(file).catch((e: NodeJS.ErrnoException) => e.code ?? String(e));
+  if (typeof data === 'string') return { error: `cannot read it (${data})` };
+  if (data.includes(0)) return { error: 'binary data: not a .repo file' };
+  const text = data.toString('utf8');
+  return /^\s*\[[^\]]+\]\s*$/m.test(text) ? text : { error: 'no [section] header: not a .repo file' };
 }
 
 /** Adds the generator commands to the program. */
@@ -99,9 +112,17 @@ export function addGenerateCommands(program: Command): void {
       const [{ readSiteManifest }, { lintRepoFile }] = await Promise.all([import('../site/site-manifest.ts'), import('../generators/repo-lint.ts')]);
       const base = o.baseUrl ?? (await readSiteManifest(o.site)).baseUrl;
       let errors = 0;
-      for (const f of files) for (const x of await lintRepoFile(await readFile(f, 'utf8'), o.site, base)) {
-        if (x.level === 'error') errors++;
-        process.stderr.write(`${x.level}: ${f}: [${x.section}] ${x.message}\n`);
+      for (const f of files) {
+        const text = await readRepoText(f);
+        if (typeof text !== 'string') {
+          errors++;
+          process.stderr.write(`error: ${f}: ${text.error}\n`);
+          continue;
+        }
+        for (const x of await lintRepoFile(text, o.site, base)) {
+          if (x.level === 'error') errors++;
+          process.stderr.write(`${x.level}: ${f}: [${x.section}] ${x.message}\n`);
+        }
       }
       out(`${files.length} files checked, ${errors} errors`);
       process.exitCode = errors ? ExitCode.PARTIAL : ExitCode.OK;

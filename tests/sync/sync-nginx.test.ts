@@ -288,12 +288,26 @@ describe('config', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${cfg}: sync.jobs: Invalid input: expected number, received string`);
     expect(r.stderr).toContain(`${cfg}: sync.repos[0].baseurl: Invalid input: expected string, received undefined`);
-    expect(r.stderr).toMatch(new RegExp(`${cfg}: sync\\.repos\\[0\\]: Unrecognized key: "baseURL"`));
+    expect(r.stderr).toMatch(new RegExp(`${cfg}: sync\\.repos\\[0\\]: Unrecognized key: "baseURL" \\(baseURL: did you mean baseurl\\?\\)`));
     const build = join(work, 'bad-build.yaml');
     await writeFile(build, 'baseurl: http://x/\nsettings:\n  doca: { version: [1] }\n');
     const b = await cli(['build', '--mirror', join(work, 'whole'), '--out', join(work, 'bad-site'), '--config', build]);
     expect(b.code).toBe(1);
-    expect(b.stderr).toMatch(/Unrecognized key: "baseurl"/);
+    expect(b.stderr).toContain(`${build}: (top level): Unrecognized key: "baseurl" (baseurl: did you mean baseUrl?)`);
     expect(b.stderr).toContain(`${build}: settings.doca.version:`);
+  });
+
+  it('refuses an alias bomb and an oversized file before they are expanded', async () => {
+    const bomb = join(work, 'bomb.yaml');
+    const level = (n: number) => `l${n}: &l${n} [${Array(10).fill(n ? `*l${n - 1}` : '"boom"').join(', ')}]`;
+    await writeFile(bomb, `${Array.from({ length: 9 }, (_, i) => level(i)).join('\n')}\nsync: { repos: [] }\n`);
+    const r = await cli(['sync', '--config', bomb, '--mirror', join(work, 'bomb')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/bomb\.yaml: cannot read the config file \(.*[Aa]lias/);
+    const big = join(work, 'big.yaml');
+    await writeFile(big, `# ${'x'.repeat(2 << 20)}\nsync: { repos: [] }\n`);
+    const b = await cli(['sync', '--config', big, '--mirror', join(work, 'big')]);
+    expect(b.code).toBe(1);
+    expect(b.stderr).toMatch(new RegExp(`${big}: cannot read the config file \\(\\d+ bytes; a config file is at most 1 MiB\\)`));
   });
 });
