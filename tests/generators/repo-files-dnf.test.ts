@@ -102,4 +102,18 @@ describe('repo lint', () => {
     expect(r.stderr).toContain(`gpgkey ${u}cuda-rhel9-aarch64/D42D0685.pub does not exist on this mirror`);
     expect(r.stdout).toMatch(/2 files checked, \d+ errors/);
   });
+
+  it('names inputs that are not .repo files instead of a stack trace or "0 errors"', async () => {
+    const bin = join(base, 'binary.repo');
+    await writeFile(bin, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]));
+    await writeFile(join(base, 'prose.repo'), 'just some words\n');
+    const missing = join(base, 'missing.repo');
+    const r = await cli(['repo-lint', missing, base, bin, join(base, 'prose.repo'), '--site', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `error: ${missing}: cannot read it (ENOENT)`, `error: ${base}: not a regular file: give a .repo file`,
+      `error: ${bin}: binary data: not a .repo file`, `error: ${join(base, 'prose.repo')}: no [section] header: not a .repo file`,
+    ]);
+    expect(r.stdout).toContain('4 files checked, 4 errors');
+  });
 });
