@@ -11,7 +11,7 @@ import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
 import { repoFileSection } from './repo-file.ts';
 import { packagePagePath, repoFilePath } from './page-paths.ts';
-import { gpgDecision, type RepoFile, type SiteRepo } from '../generators/repo-sets.ts';
+import { gpgDecision, repoBaseurl, type RepoFile, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import type { Diagnostic } from '../errors/catalogue.ts';
 import type { Settings } from '../generators/settings.ts';
@@ -88,7 +88,7 @@ const evrString = (p: Pick<PackageRecord, 'epoch' | 'version' | 'release'>) => `
 
 /** Builds one catalog repo from its records, repomd entries and extra metadata. */
 export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata, trust: RepoTrust): CatalogRepo {
-  const baseurl = new URL(r.path ? `${r.path}/` : '', baseUrl).href;
+  const baseurl = repoBaseurl(baseUrl, r.path);
   const gpg = gpgDecision(siteRepo(r, keyFiles, packages.length, trust), baseurl);
   const keyCounts = new Map<string, number>();
   for (const p of packages) for (const k of new Set(p.signatures.map((s) => s.keyId))) keyCounts.set(k, (keyCounts.get(k) ?? 0) + 1);

@@ -6,6 +6,7 @@
  * else gpgcheck=0 and the reason.
  */
 import { repoFileSection } from '../catalog/repo-file.ts';
+import { encodePath } from '../url-path.ts';
 
 /** What the generators need to know about a repo of the site. */
 export interface SiteRepo {
@@ -34,7 +35,7 @@ export function repoSetOf(path: string): string {
 /** gpgcheck decision for one repo: the signing keys' URLs when every package verified, else the reason gpgcheck is 0. */
 export function gpgDecision(repo: SiteRepo, baseurl: string): { gpgkeys: string[]; reason?: string } {
   if (repo.gpgcheckOffReason) return { gpgkeys: [], reason: repo.gpgcheckOffReason };
-  return { gpgkeys: repo.gpgkeyFiles.map((k) => new URL(k, baseurl).href) };
+  return { gpgkeys: repo.gpgkeyFiles.map((k) => new URL(encodePath(k), baseurl).href) };
 }
 
 /** A generated `.repo` file: name, text, and the per-repo reasons for gpgcheck=0. */
@@ -42,7 +43,7 @@ export interface RepoFile { fileName: string; text: string; warnings: string[] }
 
 /** Absolute baseurl of a repo on the site. */
 export function repoBaseurl(baseUrl: string, path: string): string {
-  return new URL(path ? `${path}/` : '', baseUrl).href;
+  return new URL(path ? `${encodePath(path)}/` : '', baseUrl).href;
 }
 
 /** The `.repo` files for `repos`, grouped by repo set, sorted by file name. */

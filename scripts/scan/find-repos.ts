@@ -90,7 +90,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
     const owner = byDepth.find((root) => isInside(r, root.path));
     if (owner) owned.get(owner.path)!.push(owner.path ? r.slice(owner.path.length + 1) : r);
   }
-  return roots
+  const found = roots
     .map((r) => ({
       path: r.path,
       id: r.id ?? defaultRepoId(r.path),
@@ -99,4 +99,16 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
       hasUpstreamRepodata: repodataRoots.has(r.path),
     }))
     .sort((a, b) => a.path.localeCompare(b.path));
+  // `a/b` and `a-b` both default to `a-b`: two `[a-b]` sections would be one repo to dnf
+  const taken = new Map<string, string>();
+  for (const r of found) {
+    if (taken.has(r.id)) {
+      let n = 2;
+      while (taken.has(`${r.id}_${n}`)) n++;
+      diags.report('repo-id-collision', r.path || '.', r.id, taken.get(r.id)! || '.', `${r.id}_${n}`);
+      r.id = `${r.id}_${n}`;
+    }
+    taken.set(r.id, r.path);
+  }
+  return found;
 }

@@ -6,14 +6,13 @@
  * then the file is fetched from there and kept under `Packages/<file name>`.
  */
 import { insideRepo } from '../scan/inside-mirror.ts';
+import { encodePath } from '../url-path.ts';
 
-export { insideRepo };
+export { encodePath, insideRepo };
 
 /** A resolved location: the URL to fetch, the '/'-separated path inside the repo, and whether it moved. */
 export interface Location { url: string; path: string; relocated: boolean }
 
-/** Percent-encodes each segment of a relative path for a URL (`+`, `#`, `?`, `%` included). */
-export const encodePath = (rel: string) => rel.split('/').map(encodeURIComponent).join('/');
 
 /** `baseurl` with exactly one trailing slash. */
 export const withSlash = (baseurl: string) => baseurl.replace(/\/*$/, '/');

@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { treeHash } from '../helpers/tree-hash.ts';
+import { startNginx } from '../helpers/nginx.ts';
+import { run } from '../helpers/run.ts';
 
 let base: string;
 beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-cli-')); });
@@ -123,6 +125,37 @@ describe('output safety', () => {
     expect(await exited).toBe(0);
     expect((await stat(join(out, 'ubi9/baseos/repodata/repomd.xml'))).isFile()).toBe(true);
     expect((await readdir(base)).filter((n) => n.startsWith('.twice.lock'))).toEqual([]);
+  });
+});
+
+describe('names to ids and URLs', () => {
+  it('disambiguates colliding repo ids and percent-encodes odd directory names; dnf uses every repo', async () => {
+    const mirror = dir('odd-names');
+    const pkg = join(SAMPLE_MIRROR, 'ubi8/baseos/Packages/hostname-3.23-6.el8.aarch64.rpm');
+    for (const d of ['a/b', 'a-b', 'we#ird%dir?']) {
+      await mkdir(join(mirror, d, 'Packages'), { recursive: true });
+      await copyFile(pkg, join(mirror, d, 'Packages/hostname-3.23-6.el8.aarch64.rpm'));
+    }
+    const out = dir('odd-names-out');
+    const r = await cli(['build', '--mirror', mirror, '--out', out, '--repodata-only', '--base-url', 'http://127.0.0.1:1/']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('warning: a/b: repo id a-b is already the id of a-b; this repo gets the id a-b_2 [repo-id-collision]');
+    const nginx = await startNginx(out);
+    try {
+      const files = dir('odd-names-repos');
+      const g = await cli(['repo-files', '--site', out, '--out-dir', files, '--base-url', nginx.url]);
+      expect(g.code, g.stderr).toBe(0);
+      const text = (await Promise.all((await readdir(files)).map((f) => readFile(join(files, f), 'utf8')))).join('\n');
+      expect(text.match(/^\[[^\]]+\]$/gm)!.sort()).toEqual(['[a-b]', '[a-b_2]', '[we_ird_dir_]']);
+      expect(text).toContain(`baseurl=${nginx.url}we%23ird%25dir%3F/`);
+      const cache = dir('odd-names-dnf');
+      const q = await run('dnf', ['-q', '--releasever', '9', `--setopt=reposdir=${files}`, `--setopt=cachedir=${cache}`,
+        '--setopt=gpgcheck=0', '--noplugins', '--forcearch', 'aarch64', 'repoquery', '--qf', '%{repoid} %{name}']);
+      expect(q.code, q.stderr).toBe(0);
+      expect(q.stdout.trim().split('\n').sort()).toEqual(['a-b hostname', 'a-b_2 hostname', 'we_ird_dir_ hostname']);
+    } finally {
+      await nginx.stop();
+    }
   });
 });
 
