@@ -18,6 +18,7 @@ import { readExtraMetadata } from '../catalog/extra-metadata.ts';
 import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
+import { insideRepo, mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
 import type { SiteManifest } from './site-manifest.ts';
 import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
@@ -104,6 +105,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   await readdir(o.mirrorDir).catch((err) => { throw new UsageError(`cannot read the mirror ${o.mirrorDir} (${(err as NodeJS.ErrnoException).code})`); });
   const baseUrl = normaliseBaseUrl(o.baseUrl);
   for (const r of o.repos ?? []) {
+    const path = r.path.replace(/^\.\/?|\/+$/g, '');
+    if (path && insideRepo(path) === undefined) throw new UsageError(`--repo ${r.path}: not a path inside the mirror (absolute or with ..)`);
+    if (path && outsideMirror(mirrorRootOf(o.mirrorDir), o.mirrorDir, path)?.includes('outside the mirror tree')) {
+      throw new UsageError(`--repo ${r.path}: a link that leads out of the mirror tree`);
+    }
     const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
   }

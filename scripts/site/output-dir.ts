@@ -5,7 +5,7 @@
  * was made by airgap-mirror (marker file), never when it overlaps the mirror.
  */
 import { rmSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors/exit-codes.ts';
 import { LockHeldError, takeLock } from '../dir-lock.ts';
@@ -17,6 +17,17 @@ const inside = (child: string, parent: string) => {
   const rel = relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
 };
+
+/**
+ * `outDir` with every existing part resolved (links followed), so an `--out` reached through a
+ * link into the mirror is recognised as inside it.
+ */
+async function realOut(outDir: string): Promise<string> {
+  const abs = resolve(outDir);
+  const real = await realpath(abs).catch(() => undefined);
+  if (real) return real;
+  return join(await realOut(dirname(abs)).catch(() => dirname(abs)), basename(abs));
+}
 
 /** The lock of builds into `out`: beside it, so two builds into one `--out` never mix. */
 export const buildLockOf = (out: string) => join(dirname(resolve(out)), `.${basename(resolve(out))}.lock`);
@@ -39,9 +50,11 @@ async function lockOutput(outDir: string): Promise<() => Promise<void>> {
  * returns its path and the lock's release. Throws UsageError when unsafe or locked.
  */
 export async function prepareStaging(mirrorDir: string, outDir: string): Promise<{ staging: string; unlock: () => Promise<void> }> {
-  const mirror = resolve(mirrorDir), out = resolve(outDir);
-  if (inside(out, mirror)) throw new UsageError(`--out ${outDir} is inside the mirror ${mirrorDir}; the mirror tree is read-only to airgap-mirror`);
-  if (inside(mirror, out)) throw new UsageError(`the mirror ${mirrorDir} is inside --out ${outDir}; replacing the output would delete it`);
+  const mirror = await realpath(mirrorDir), out = resolve(outDir), real = await realOut(outDir);
+  const kind = await lstat(outDir).catch(() => undefined);
+  if (kind && !kind.isDirectory() && !kind.isSymbolicLink()) throw new UsageError(`--out ${outDir} exists and is not a directory; refusing to replace it`);
+  if (inside(real, mirror)) throw new UsageError(`--out ${outDir} is inside the mirror ${mirrorDir}; the mirror tree is read-only to airgap-mirror`);
+  if (inside(mirror, real)) throw new UsageError(`the mirror ${mirrorDir} is inside --out ${outDir}; replacing the output would delete it`);
   const existing = await readdir(out).catch(() => undefined);
   if (existing && existing.length && !existing.includes(SITE_MARKER)) {
     throw new UsageError(`--out ${outDir} exists, is not empty and was not written by airgap-mirror; refusing to replace it`);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -78,6 +78,24 @@ describe('output safety', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('is inside the mirror');
     expect(await treeHash(SAMPLE_MIRROR)).toBe(before);
+  });
+
+  it('refuses --out reached through a link into the mirror, --out naming a file, and a --repo outside the mirror', async () => {
+    const before = await treeHash(SAMPLE_MIRROR);
+    await symlink(join(SAMPLE_MIRROR, 'ubi9'), dir('link-into-mirror'));
+    const viaLink = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(dir('link-into-mirror'), 'site')]);
+    expect(viaLink.code).toBe(1);
+    expect(viaLink.stderr).toContain('is inside the mirror');
+    await writeFile(dir('a-file'), 'keep\n');
+    const file = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('a-file')]);
+    expect(file.code).toBe(1);
+    expect(file.stderr).toContain(`--out ${dir('a-file')} exists and is not a directory; refusing to replace it`);
+    expect(await readFile(dir('a-file'), 'utf8')).toBe('keep\n');
+    const up = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', dir('up'), '--repo', '../..']);
+    expect(up.code).toBe(1);
+    expect(up.stderr).toContain('--repo ../..: not a path inside the mirror (absolute or with ..)');
+    expect(await treeHash(SAMPLE_MIRROR)).toBe(before);
+    await expect(stat(dir('up'))).rejects.toThrow();
   });
 
   it('refuses to replace a non-empty directory it did not write', async () => {
