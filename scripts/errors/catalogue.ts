@@ -25,7 +25,7 @@ export const PROBLEMS = {
   'rpm-bad-signature': spec('error', (keyIds: string, kept: boolean) => `signature by key ${keyIds} does not verify against the mirrored key; ${kept ? 'kept and flagged (--keep-corrupt)' : 'left out of the repodata'}`, 'Re-download the package, or check that the mirrored key is the vendor\'s.'),
   'unknown-signing-keys': spec('warning', (count: number, ids: string) => `${count} packages are signed by keys that are not mirrored with this repo (${ids}); the .repo section uses gpgcheck=0`, 'Mirror the vendor\'s public key (*.pub, *.asc, RPM-GPG-KEY-*) into the repo directory.'),
   'key-file-unreadable': spec('warning', (reason: string) => `not an OpenPGP public key file (${reason}); ignored`, 'Replace it with the vendor\'s armored public key.'),
-  'duplicate-nevra': spec('error', (nevra: string, kept: string) => `duplicate NEVRA ${nevra}, already provided by ${kept}; skipped`, 'Keep one copy of each package per repo.'),
+  'duplicate-nevra': spec('error', (nevra: string, kept: string, why: string) => `duplicate NEVRA ${nevra}: ${kept} is kept (${why}); skipped`, 'Keep one copy of each package per repo.'),
   'non-utf8-text': spec('warning', (tags: string) => `header text is not UTF-8 (${tags}); read as ISO-8859-1 like createrepo_c`, 'Nothing to do; rebuild the package with UTF-8 text to silence this.'),
   'html-in-text': spec('warning', (tags: string) => `package text contains HTML-like markup (${tags}); it is shown as text, never run`, 'Nothing to do.'),
   'upstream-metadata-bad': spec('error', (type: string, reason: string) => `upstream ${type} metadata not carried: ${reason}`, 'Re-download the repo\'s repodata/ from upstream.'),

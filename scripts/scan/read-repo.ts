@@ -95,8 +95,12 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
     const key = nevra(rec);
     const kept = byNevra.get(key);
     if (kept) {
-      diags.report('duplicate-nevra', rel, key, posix.join(repo.path, kept.locationHref));
-      continue;
+      const why = preferred(rec, kept);
+      const [keep, drop] = why ? [rec, kept] : [kept, rec];
+      diags.report('duplicate-nevra', posix.join(repo.path, drop.locationHref), key, posix.join(repo.path, keep.locationHref),
+        why ?? preferred(kept, rec) ?? 'listed first');
+      if (!why) continue;
+      records.splice(records.indexOf(kept), 1);
     }
     byNevra.set(key, rec);
     if (rec.nonUtf8Tags.length) diags.report('non-utf8-text', rel, rec.nonUtf8Tags.join(', '));
@@ -105,6 +109,18 @@ export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagno
     records.push(rec);
   }
   return records.sort((a, b) => (a.locationHref < b.locationHref ? -1 : a.locationHref > b.locationHref ? 1 : 0));
+}
+
+/**
+ * Why `a` should be kept over `b`, two files with one NEVRA, or undefined when it should not:
+ * a verified signature beats none, then an intact file beats one kept with --keep-corrupt,
+ * then the newer file (mtime, seconds) wins; on a tie the one listed first stays.
+ */
+function preferred(a: PackageRecord, b: PackageRecord): string | undefined {
+  const good = (p: PackageRecord) => p.signatures.some((s) => s.verdict === 'good');
+  if (good(a) !== good(b)) return good(a) ? 'its signature verifies' : undefined;
+  if (!!a.corrupt !== !!b.corrupt) return a.corrupt ? undefined : 'it is intact';
+  return a.timeFile > b.timeFile ? 'it is the newer file' : undefined;
 }
 
 /**

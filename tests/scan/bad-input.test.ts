@@ -4,7 +4,7 @@
  * the input tree is byte-for-byte unchanged.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -32,6 +32,7 @@ beforeAll(async () => {
   await symlink('loop-b.rpm', join(dir, 'loop-a.rpm'));
   await symlink('loop-a.rpm', join(dir, 'loop-b.rpm'));
   await copyFile(join(pkgs, 'hostname-3.23-6.el9.aarch64.rpm'), join(dir, 'zz-copy-of-hostname.rpm'));
+  await utimes(join(dir, 'zz-copy-of-hostname.rpm'), new Date('2020-01-01'), new Date('2020-01-01')); // the older copy
   expect((await run('mkfifo', [join(dir, 'pipe-1.0-1.aarch64.rpm')])).code).toBe(0); // opening it for reading would wait forever
   out = join(base, 'site');
   before = await treeHash(mirror);
@@ -44,6 +45,11 @@ afterAll(async () => {
 describe('a repo with every kind of bad input', () => {
   it('exits 2: site built, some inputs skipped', () => {
     expect(result.code, result.stderr).toBe(2);
+  });
+
+  it('keeps the newer of two files with one NEVRA and says why', () => {
+    expect(result.stderr).toContain('error: repo/Packages/zz-copy-of-hostname.rpm: duplicate NEVRA hostname-3.23-6.el9.aarch64: '
+      + 'repo/Packages/hostname-3.23-6.el9.aarch64.rpm is kept (it is the newer file); skipped [duplicate-nevra]');
   });
 
   it.each([
