@@ -67,11 +67,21 @@ describe('damaged copies of signed packages', () => {
     }
   });
 
-  it('--keep-corrupt keeps them, flagged on their page', async () => {
+  it('--keep-corrupt keeps them, flagged on their page; beside an intact copy of the same NEVRA, the intact one is kept', async () => {
     const r = await cli(['build', '--mirror', mirror, '--out', join(base, 's1k'), '--keep-corrupt', '--repo', 'cuda']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('kept and flagged (--keep-corrupt)');
-    const page = await readFile(join(base, 's1k/_site/p/cuda/cuda-toolkit-config-common/index.html'), 'utf8');
+    expect(r.stderr).toContain(`error: cuda/bad-payload.rpm: duplicate NEVRA cuda-toolkit-config-common-12.4.127-1.noarch: cuda/${NOARCH} is kept (it is intact); skipped`);
+    expect(r.stderr).toContain('error: cuda/bad-header.rpm: duplicate NEVRA cuda-toolkit-config-common-12.4.127-1.noarch: cuda/bad-payload.rpm is kept (its signature verifies); skipped');
+    // alone, a damaged copy is what the repo has: kept and flagged
+    const alone = join(base, 'm1-alone/cuda');
+    await mkdir(alone, { recursive: true });
+    await copyFile(join(mirror, 'cuda/4AC94EA0.pub'), join(alone, '4AC94EA0.pub'));
+    await copyFile(join(mirror, 'cuda/bad-payload.rpm'), join(alone, 'bad-payload.rpm'));
+    const k = await cli(['build', '--mirror', join(base, 'm1-alone'), '--out', join(base, 's1a'), '--keep-corrupt']);
+    expect(k.code).toBe(2);
+    expect(k.stderr).toContain('kept and flagged (--keep-corrupt)');
+    const page = await readFile(join(base, 's1a/_site/p/cuda/cuda-toolkit-config-common/index.html'), 'utf8');
     expect(page).toContain('data-corrupt');
   });
 });
