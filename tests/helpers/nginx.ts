@@ -8,7 +8,8 @@ import { join } from 'node:path';
 /** A running nginx; `url` ends with '/'. */
 export interface Nginx { url: string; port: number; stop(): Promise<void> }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const s = createServer().listen(0, '127.0.0.1', () => {
       const port = (s.address() as { port: number }).port;
@@ -17,9 +18,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
+/** Waits until `child` (named `what` in errors) accepts connections on `port`; throws if it exits or takes over 5 s. */
+export async function waitForPort(port: number, child: ChildProcess, log: () => string, what = 'nginx'): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${log()}`);
+    if (child.exitCode !== null) throw new Error(`${what} exited: ${log()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const c = connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
       c.on('error', () => resolve(false));
@@ -27,7 +29,7 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
     if (ok) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error('nginx did not start');
+  throw new Error(`${what} did not start`);
 }
 
 /** Serves `root` (and `prefix`, e.g. '/mirror/', mapped onto it) until stop() is called. */

@@ -8,22 +8,13 @@ import { spawn } from 'node:child_process';
 import { createHash, sign, X509Certificate } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { freePort, waitForPort } from './nginx.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './run.ts';
 
 /** A running registry; `url` is `http://127.0.0.1:PORT` (no trailing slash), `host` is `127.0.0.1:PORT`. */
 export interface Registry { url: string; host: string; stop(): Promise<void> }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Token authentication of a registry: the token service URL, service and issuer names, the issuer's certificate file. */
 export interface TokenAuth { realm: string; service: string; issuer: string; rootcertbundle: string }
@@ -50,15 +41,7 @@ export async function startRegistry(user?: { name: string; password: string }, o
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
-  for (let i = 0; ; i++) {
-    if (child.exitCode !== null || i > 100) throw new Error(`docker-registry did not start: ${err}`);
-    const up = await new Promise<boolean>((resolve) => {
-      const c = connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
-      c.on('error', () => resolve(false));
-    });
-    if (up) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port, child, () => err, 'docker-registry');
   return {
     url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, storage,
     stop: async () => {
