@@ -14,6 +14,15 @@ import { readClusterData } from '../cluster/cluster-data.ts';
 /** Parsed options of the build command. */
 export interface BuildCommandOptions { nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
 
+/** File system errors that mean the output cannot be written, with what to do. */
+const WRITE_ERRORS = new Map([
+  ['ENOSPC', 'Free space on that file system (the new site is built beside --out, so it needs room for a second copy).'],
+  ['EDQUOT', 'Raise the disk quota or free space.'],
+  ['EROFS', 'The file system is read-only: choose an --out on a writable one.'],
+  ['EACCES', 'Give the user running airgap-mirror write permission on the directory holding --out.'],
+  ['EPERM', 'Give the user running airgap-mirror write permission on the directory holding --out.'],
+]);
+
 /** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
 export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   const config: Partial<BuildConfig> & { repos: RepoSpec[] } = opts.config ? await readBuildConfig(opts.config) : { repos: [] };
@@ -39,7 +48,14 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
       bytes: (n) => { mb += n / 1e6; },
       diagnostic: (d) => say(formatDiagnostic(d)),
     },
-  ).finally(() => multi?.stop());
+  ).catch((err: NodeJS.ErrnoException) => {
+    // the site could not be written (full disk, read-only or forbidden directory): one line, the old site stands
+    if (err.code && WRITE_ERRORS.has(err.code)) {
+      throw new UsageError(`cannot write the site (${err.code}${err.path ? ` at ${err.path}` : ''}); the previous site at `
+        + `${opts.out} is intact and nothing was left beside it. ${WRITE_ERRORS.get(err.code)}`);
+    }
+    throw err;
+  }).finally(() => multi?.stop());
   process.stdout.write(summary(result, opts.out));
   return result.exitCode;
 }

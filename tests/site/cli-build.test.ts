@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -96,6 +96,33 @@ describe('output safety', () => {
     expect(up.stderr).toContain('--repo ../..: not a path inside the mirror (absolute or with ..)');
     expect(await treeHash(SAMPLE_MIRROR)).toBe(before);
     await expect(stat(dir('up'))).rejects.toThrow();
+  });
+
+  it('a full disk or a read-only parent is one clear line, exit 1, the previous site intact, nothing left beside it', async (ctx) => {
+    const small = dir('small');
+    await mkdir(small);
+    if ((await run('mount', ['-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', small])).code !== 0) ctx.skip(); // needs root, as CI is
+    try {
+      const out = join(small, 'site');
+      const first = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos', '--repodata-only', '--no-cache']);
+      expect(first.code, first.stderr).toBe(0);
+      const before = await treeHash(out);
+      const full = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--no-cache']);
+      expect(full.code).toBe(1);
+      expect(full.stderr).toMatch(/^airgap-mirror: cannot write the site \(ENOSPC.*\); the previous site at .* is intact and nothing was left beside it\. Free space/m);
+      expect(full.stderr).not.toMatch(/\n\s+at /);
+      expect(await treeHash(out)).toBe(before);
+      expect((await readdir(small)).sort()).toEqual(['site']);
+    } finally {
+      await run('umount', [small]);
+    }
+    const ro = dir('read-only');
+    await mkdir(ro);
+    await chmod(ro, 0o555);
+    const r = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(ro, 'site')], { withoutDacOverride: true });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^airgap-mirror: cannot write the site \(EACCES.*\).*write permission/m);
+    expect(await readdir(ro)).toEqual([]);
   });
 
   it('refuses to replace a non-empty directory it did not write', async () => {
