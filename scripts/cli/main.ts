@@ -32,6 +32,13 @@ program.command('build')
   .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
   .action(async (opts) => {
+    // Ctrl-C and TERM end the build through exit(), so its scratch directories are removed (build-site.ts)
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        process.stderr.write(`\nairgap-mirror: interrupted (${sig}); the previous site is left as it was\n`);
+        process.exit(sig === 'SIGINT' ? 130 : 143);
+      });
+    }
     process.exitCode = await (await import('./build-command.ts')).runBuild(opts);
   });
 

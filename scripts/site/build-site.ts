@@ -5,6 +5,7 @@
  * The mirror tree is only read.
  */
 import { existsSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -115,6 +116,14 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   }
   const { staging, unlock } = await prepareStaging(o.mirrorDir, o.outDir);
   const work = await mkdtemp(join(tmpdir(), 'airgap-build-'));
+  // Ctrl-C or a kill by TERM (the CLI turns both into an exit): scratch removed; never the staging
+  // once the swap began (then it may already be the site)
+  let swapping = false;
+  const onExit = () => {
+    if (!swapping) rmSync(staging, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   let bytesHashed = 0;
   // records all survive until the pages are rendered: see young-generation.ts
   const releaseYoungGeneration = holdYoungGeneration();
@@ -196,6 +205,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
       repos: siteRepos,
     };
+    swapping = true;
     await commitStaging(staging, o.outDir, manifest);
     // The site is in place; failing to record page keys only means rendering them all next time.
     if (plan) await savePageRecords(plan, o.outDir, skip, cacheDir).catch(() => undefined);
@@ -214,6 +224,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     releaseYoungGeneration();
     await rm(work, { recursive: true, force: true });
     await unlock().catch(() => {});
+    process.removeListener('exit', onExit);
   }
 }
 

@@ -158,6 +158,25 @@ describe('output safety', () => {
     expect((await readdir(base)).filter((n) => /^\.atomic\.(partial|old)-/.test(n))).toEqual([]);
   });
 
+  it('Ctrl-C midway removes the staging directory and keeps the previous site', async () => {
+    const out = dir('interrupted');
+    expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos'])).code).toBe(0);
+    const before = await treeHash(out);
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => (err += d));
+    const staging = `.interrupted.partial-${child.pid}`;
+    for (let i = 0; i < 400 && !(await readdir(base)).includes(staging); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readdir(base)).toContain(staging);
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toContain('airgap-mirror: interrupted (SIGINT); the previous site is left as it was');
+    expect((await readdir(base)).filter((n) => n.startsWith('.interrupted.partial-'))).toEqual([]);
+    expect(await treeHash(out)).toBe(before);
+  });
+
   it('a second build into the same --out while one runs is refused, naming the process; the first completes', async () => {
     const out = dir('twice');
     const first = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out],
