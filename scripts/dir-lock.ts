@@ -23,8 +23,8 @@ export class LockHeldError extends Error {
 
 const ownerOf = (lock: string) => `${lock}.owner.json`;
 
-/** Whether process `pid` of this host is alive (EPERM: alive, owned by another user). */
-function alive(pid: number): boolean {
+/** Whether process `pid` of this host is alive (EPERM: alive, owned by another user); also used for stale build staging. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -26,8 +26,12 @@ export function sourceOf(image: RequiredImage, mirrors: ImageMirror[]): string |
 export function mirrorList(images: RequiredImage[], mirrors: ImageMirror[]): MirrorListEntry[] {
   const byImage = new Map<string, MirrorListEntry>();
   for (const i of images) {
-    const e = byImage.get(i.image) ?? byImage.set(i.image, { image: i.image, pools: [],
-      ...(sourceOf(i, mirrors) ? { source: sourceOf(i, mirrors)! } : {}) }).get(i.image)!;
+    let e = byImage.get(i.image);
+    if (!e) {
+      const source = sourceOf(i, mirrors);
+      e = { image: i.image, pools: [], ...(source ? { source } : {}) };
+      byImage.set(i.image, e);
+    }
     if (!e.pools.includes(i.pool)) e.pools.push(i.pool);
   }
   return [...byImage.values()].sort((a, b) => a.image.localeCompare(b.image));

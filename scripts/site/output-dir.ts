@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors/exit-codes.ts';
-import { LockHeldError, takeLock } from '../dir-lock.ts';
+import { alive, LockHeldError, takeLock } from '../dir-lock.ts';
 
 /** Marker file at the root of every site airgap-mirror writes. */
 export const SITE_MARKER = '.airgap-mirror-site.json';
@@ -71,15 +71,6 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
     throw err;
   }
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /** Deletes staging/old directories left beside `out` by killed builds (their process is gone). */
 async function removeStaleStaging(out: string): Promise<void> {

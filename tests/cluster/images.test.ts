@@ -32,6 +32,10 @@ let work: string;
 beforeAll(async () => { work = await mkdtemp(join(tmpdir(), 'airgap-images-')); });
 afterAll(async () => { await rm(work, { recursive: true, force: true }); });
 
+/** Writes a podman-style auth.json with `user`'s login for `host`. */
+const writeAuthFile = (file: string, host: string, user: { name: string; password: string }) =>
+  writeFile(file, JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${user.name}:${user.password}`).toString('base64') } } }));
+
 async function fill(reg: Registry, user?: { name: string; password: string }) {
   await pushTags(reg, GPU, PRESENT[GPU]!, user);
   await pushTags(reg, DOCA, [...FILLER, ...PRESENT[DOCA]!], user);
@@ -110,7 +114,7 @@ describe('images check against a registry behind htpasswd basic auth', () => {
 
   it('logs in with the auth.json credentials for the registry host', async () => {
     const auth = join(work, 'auth.json');
-    await writeFile(auth, JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${user.name}:${user.password}`).toString('base64') } } }));
+    await writeAuthFile(auth, reg.host, user);
     const r = await check(reg, ['--authfile', auth]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
@@ -145,7 +149,7 @@ describe('images check against a registry asking for Bearer tokens', () => {
 
   it('gets a token per repository scope from the realm, with the auth.json credentials', async () => {
     const auth = join(work, 'token-auth.json');
-    await writeFile(auth, JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${user.name}:${user.password}`).toString('base64') } } }));
+    await writeAuthFile(auth, reg.host, user);
     const r = await check(reg, ['--authfile', auth]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
