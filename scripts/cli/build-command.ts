@@ -38,7 +38,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   let mb = 0;
   const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });

@@ -5,10 +5,11 @@
  * to stderr and exit 2, bad input exits 1. Each command loads its modules when it runs, so
  * one command does not pay for the others' start-up.
  */
+import { PROFILE_NAMES } from '../closure/profiles.ts';
 import type { Command } from 'commander';
 import { lstat, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ExitCode } from '../errors/exit-codes.ts';
+import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 
 const out = (s: string): void => { process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
 const settingsFrom = async (config?: string) => {
@@ -129,8 +130,21 @@ export function addGenerateCommands(program: Command): void {
     });
 
   program.command('preflight')
-    .description('DTK driver-build preflight: kernel packages of KERNEL_VERSION, build tools, dependency closure')
-    .requiredOption('--mirror <dir>').option('--kernel-version <k>', 'repeatable; default: every kernel-core in the mirror', (v: string, p: string[] = []) => [...p, v])
+    .description('driver-build preflight: the profiles\' packages for each kernel (pinned), their dependency closure')
+    .requiredOption('--mirror <dir>').option('--kernel-version <k>', 'repeatable; default: the --nodes pools, else every kernel in the mirror', (v: string, p: string[] = []) => [...p, v])
     .option('--repo <path[=id]>', 'repos to use (repeatable); default: all', (v: string, p: string[] = []) => [...p, v])
-    .action(async (o) => { process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [], (o.repo ?? []).map((await import('../scan/build-config.ts')).parseRepoOption)); });
+    .option('--profile <name>', `consumer profile (repeatable): ${PROFILE_NAMES.join(', ')}; default: sync.closure of --config, else doca-driver`, (v: string, p: string[] = []) => [...p, v])
+    .option('--config <file>', 'config file whose sync.closure (profiles, packages, weakDeps, newest) is checked')
+    .option('--nodes <file>', 'node list (oc get nodes -o json): check each node pool\'s kernel')
+    .action(async (o) => {
+      const { readBuildConfig, parseRepoOption } = await import('../scan/build-config.ts');
+      const config = o.config ? await readBuildConfig(o.config) : undefined;
+      const closure = config?.sync?.closure;
+      const unknown = (o.profile ?? []).filter((p: string) => !PROFILE_NAMES.includes(p));
+      if (unknown.length) throw new UsageError(`--profile ${unknown.join(', ')}: unknown (profiles: ${PROFILE_NAMES.join(', ')})`);
+      const request = o.profile?.length ? { profiles: o.profile, packages: closure?.packages ?? [] } : closure;
+      const pools = o.nodes ? await (await import('../cluster/node-pools.ts')).readNodePools(o.nodes, config?.settings.openshiftVersion ?? '4.18') : undefined;
+      process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [],
+        (o.repo ?? []).map(parseRepoOption), { ...(request ? { request } : {}), ...(pools ? { pools } : {}) });
+    });
 }

@@ -55,6 +55,7 @@ program.command('sync')
   .option('--force', 'start even when the plan does not fit in the free disk space')
   .option('--lock <file>', 'write the plan as a lockfile (repo, location, URL, size, checksum, NEVRA)')
   .option('--from-lock <file>', 'fetch exactly the packages of a lockfile')
+  .option('--nodes <file>', 'node list (oc get nodes -o json): the node pools whose kernels the closure pins (sync.closure)')
   .addHelpText('after', '\nExit codes: 0 everything fetched and verified, 2 some files failed (named above), 1 nothing started.')
   .action(async (opts) => {
     process.exitCode = await (await import('./sync-command.ts')).runSyncCommand(opts);

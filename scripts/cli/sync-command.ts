@@ -11,19 +11,22 @@ import { SyncSchema, type SyncConfig } from '../config/config-schema.ts';
 import { importRepoFile } from '../sync/repo-file-import.ts';
 import { readLockfile } from '../sync/sync-lockfile.ts';
 import { runSync, type RepoSummary, type SyncResult } from '../sync/run-sync.ts';
+import { readNodePools } from '../cluster/node-pools.ts';
+import { resolveSettings } from '../generators/settings.ts';
 
 /** Parsed options of the sync command. */
 export interface SyncCommandOptions {
   config?: string; mirror: string; repoFile?: string[]; var?: string[]; dryRun?: boolean; jobs?: string;
-  delete?: boolean; force?: boolean; lock?: string; fromLock?: string; timeout?: string;
+  delete?: boolean; force?: boolean; lock?: string; fromLock?: string; timeout?: string; nodes?: string;
 }
 
 const mb = (n: number) => bytes(n, { unitSeparator: ' ', decimalPlaces: 1 }) ?? '0 B';
 
 /** The sync block from the config file and the imported `.repo` files, command-line values winning. */
-async function syncConfig(o: SyncCommandOptions): Promise<SyncConfig> {
+async function syncConfig(o: SyncCommandOptions): Promise<{ config: SyncConfig; openshiftVersion: string }> {
   const file = o.config ? await readConfigFile(o.config) : undefined;
   const config = SyncSchema.parse(file?.sync ?? {});
+  const { openshiftVersion } = resolveSettings(file?.settings);
   const vars = Object.fromEntries((o.var ?? []).map((v) => {
     const eq = v.indexOf('=');
     if (eq < 1) throw new UsageError(`--var ${v}: expected NAME=VALUE`);
@@ -41,7 +44,24 @@ async function syncConfig(o: SyncCommandOptions): Promise<SyncConfig> {
   if (!config.repos.length && !o.fromLock) {
     throw new UsageError('no repos to sync: give --config FILE with a sync.repos list, or --repo-file FILE');
   }
-  return config;
+  return { config, openshiftVersion };
+}
+
+/** The closure part of the summary: per node pool its roots, closure size and what is missing. */
+function poolLines(r: SyncResult): string[] {
+  if (!r.pools.length) return [];
+  const lines = ['Dependency closure per node pool:'];
+  for (const p of r.pools) {
+    const nodes = p.nodes.length ? `${p.nodes.length} node${p.nodes.length > 1 ? 's' : ''} (${p.nodes.join(', ')})`
+      : 'from sync.closure.kernels';
+    lines.push(`  ${p.id}: kernel ${p.kernel}, ${p.arch}, ${nodes}`);
+    lines.push(`    ${p.roots.length} root packages, closure ${p.packages} packages (${mb(p.bytes)})`
+      + `${p.missing.length ? `, ${p.missing.length} missing upstream` : ''}`
+      + `${p.unmet.length ? `, ${p.unmet.length} unresolved` : ''}`);
+    for (const m of p.missing) lines.push(`    MISSING ${m}`);
+    for (const u of p.unmet) lines.push(`    UNRESOLVED ${u}`);
+  }
+  return lines;
 }
 
 /** One row of the summary table. */
@@ -59,6 +79,7 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
   const lines = [dryRun ? 'Plan (dry run, nothing written):'
     : `Synced in ${r.seconds.toFixed(1)} s, ${mb(r.bytesFetched)} received:`];
   for (const repo of r.repos) lines.push(row(repo, dryRun));
+  lines.push(...poolLines(r));
   for (const repo of r.repos.filter((x) => x.subset)) {
     lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); build regenerates its repodata, `
       + 'so the upstream repomd.xml signature no longer applies to what the site serves.');
@@ -73,7 +94,8 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
 
 /** Runs the sync and returns the exit code (0 all fetched, 2 some files failed, 1 nothing started). */
 export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
-  const config = await syncConfig(o);
+  const { config, openshiftVersion } = await syncConfig(o);
+  const pools = o.nodes ? await readNodePools(o.nodes, openshiftVersion) : undefined;
   const fromLock = o.fromLock ? await readLockfile(o.fromLock) : undefined;
   const bar = process.stderr.isTTY && !o.dryRun ? new cliProgress.SingleBar({
     format: 'sync [{bar}] {percentage}% | {files}/{totalFiles} files | {mbDone}/{mbTotal} | {rate}/s'
@@ -87,7 +109,7 @@ export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
   const say = (line: string) => process.stderr.write(`${bar ? '\r\x1b[K' : ''}${line}\n`);
   const result = await runSync({
     mirrorDir: o.mirror, config, dryRun: !!o.dryRun, delete: !!o.delete, force: !!o.force,
-    ...(o.lock ? { lockOut: o.lock } : {}), ...(fromLock ? { fromLock } : {}),
+    ...(o.lock ? { lockOut: o.lock } : {}), ...(fromLock ? { fromLock } : {}), ...(pools ? { pools } : {}),
   }, {
     start: (n, total) => { totalFiles = n; bar?.start(Math.max(total, 1), 0, payload()); },
     bytes: (n) => { done += n; bar?.update(done, payload()); },

@@ -16,9 +16,13 @@
  *       path: ubi9/baseos
  *       newest: 1
  *       exclude: ["*-debuginfo"]
+ *   closure:                     # take only what the node pools' driver builds need
+ *     profiles: [dtk]
+ *     kernels: [5.14.0-427.87.1.el9_4.x86_64]   # or --nodes nodes.json
  * ```
  */
 import { z } from 'zod';
+import { PROFILE_NAMES } from '../closure/profiles.ts';
 
 /** A string, or a number YAML read from an unquoted value such as `4.18` (kept as its text). */
 const text = z.union([z.string(), z.number()]).transform(String);
@@ -78,6 +82,26 @@ export const SyncRepoSchema = z.strictObject({
   source: z.boolean().default(true),
   /** Take packages whose location leaves the repo path or names another host (refused by default). */
   allowExternalLocations: z.boolean().default(false),
+  /** Take part in the dependency closure (default: yes when `sync.closure` is given); `false` mirrors it as selected. */
+  closure: z.boolean().optional(),
+  /** Root packages looked for in this repo only (names, globs or NEVRAs); needs the closure. */
+  packages: z.array(z.string()).optional(),
+});
+
+/**
+ * `sync.closure`: take from the repos that take part only the dependency closure of root
+ * packages: the `profiles` (pinned to each node pool's kernel, from `--nodes` or `kernels`)
+ * and `packages` (names, globs or NEVRAs), resolved across all those repos as dnf would, with
+ * only the given module streams (`module:stream`; other modules keep their default stream).
+ * `weakDeps` overrides the profiles' choice; `newest` versions of each provider are taken.
+ */
+export const ClosureSchema = z.strictObject({
+  profiles: z.array(z.enum(PROFILE_NAMES as [string, ...string[]])).default([]),
+  kernels: z.array(z.string()).default([]),
+  packages: z.array(z.string()).default([]),
+  modules: z.array(z.string().regex(/^[^:\s]+:[^:\s]+$/, 'expected module:stream')).default([]),
+  weakDeps: z.boolean().optional(),
+  newest: z.number().int().positive().default(1),
 });
 
 /** The `sync:` block: transfer settings and the upstream repos. */
@@ -90,6 +114,7 @@ export const SyncSchema = z.strictObject({
   /** Attempts per file after the first. */
   retries: z.number().int().nonnegative().default(4),
   repos: z.array(SyncRepoSchema).default([]),
+  closure: ClosureSchema.optional(),
 });
 
 /** The whole config file. */
@@ -106,5 +131,7 @@ export type ConfigFile = z.infer<typeof ConfigFileSchema>;
 export type SettingsInput = z.infer<typeof SettingsInputSchema>;
 /** One upstream repo of `sync.repos`, defaults filled in. */
 export type SyncRepo = z.infer<typeof SyncRepoSchema>;
+/** The `sync.closure:` block, defaults filled in. */
+export type ClosureConfig = z.infer<typeof ClosureSchema>;
 /** The `sync:` block, defaults filled in. */
 export type SyncConfig = z.infer<typeof SyncSchema>;

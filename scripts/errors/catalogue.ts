@@ -46,6 +46,10 @@ export const PROBLEMS = {
   'sync-repomd-bad': spec('error', (reason: string) => `upstream repodata unusable (${reason}); repo not synced`, 'Check the baseurl points at a repo (it must hold repodata/repomd.xml), then run sync again.'),
   'sync-tls-file': spec('error', (reason: string) => `${reason}; repo not synced`, 'Point sslclientcert, sslclientkey and sslcacert at readable PEM files.'),
   'sync-lock-stale': spec('error', () => 'upstream repomd.xml changed since the lockfile was written; locked packages fetched, repodata left as it was', 'Review a new plan: sync --dry-run --lock FILE, then sync --from-lock FILE.'),
+  'closure-missing': spec('error', (pools: string) => `in no configured repo (needed by node pool ${pools})`, 'Add the repo that carries it (rhocp-<ver> for kernels of RHCOS, the EUS repos for RHEL), or check the kernel of the pool; an old kernel pruned upstream cannot be fetched again.'),
+  'closure-unresolved': spec('error', (dep: string, pools: string) => `requires ${dep}, which no configured repo provides (node pool ${pools})`, 'The repo of this package upstream (or one it expects beside it) should provide it: add that repo to sync.repos, or check include/exclude and module streams.'),
+  'closure-bad-module': spec('error', (why: string) => why, 'Name a stream the upstream modules.yaml has, as module:stream (e.g. nvidia-driver:570-open).'),
+  'closure-kept-local': spec('warning', (pool: string) => `no longer upstream but needed by node pool ${pool}: kept (not deleted)`, 'Keep this file: upstream pruned it and cannot give it again.'),
   'sync-busy': spec('error', (lock: string) => `another sync holds ${lock}; repo not synced`, 'Wait for the other sync to finish (a lock left by a killed run is taken over at once on the same host, after 10 seconds from another).'),
 } as const;
 

@@ -1,83 +1,96 @@
 /**
- * Driver Toolkit (DTK) build preflight for one KERNEL_VERSION: are the kernel packages of
- * exactly that version (kernel-headers, kernel-devel, kernel-core) and the build tools the
- * MOFED/DOCA runbook lists (seed 000) in the mirror, and is their dependency closure over
- * the configured repos complete? Closure rules are those of `dnf repoclosure`.
+ * Driver-build preflight for one KERNEL_VERSION (or node pool): are the packages the chosen
+ * consumer profiles install for that kernel in the mirror (kernel packages of exactly that
+ * version-release and arch, tools at their newest), and is their dependency closure over
+ * the mirror's repos complete? The same profiles and closure as `sync` (closure/), read from
+ * the mirror's RPM headers instead of upstream primary.xml, so both agree for the same pools.
+ * Default profile: `doca-driver` (the MOFED/DOCA runbook's build).
  */
-import { compareEvr } from '../rpm/evr.ts';
-import { nevra, type PackageRecord } from '../rpm/package-record.ts';
-import { DependencyIndex } from '../catalog/dependency-index.ts';
-import { unresolvedRequires, type RepoPackages, type UnresolvedDep } from './repo-closure.ts';
+import { nevra as nevraOf, type PackageRecord } from '../rpm/package-record.ts';
+import { requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
+import { poolClosure, type ClosureRequest } from '../closure/pool-closure.ts';
+import { kernelTarget } from '../closure/profiles.ts';
+import type { RepoPackages, UnresolvedDep } from './repo-closure.ts';
 
-/** Kernel packages that must match KERNEL_VERSION exactly. */
-export const KERNEL_PACKAGES = ['kernel-headers', 'kernel-devel', 'kernel-core'];
-/** Build tools the DTK driver build installs (seed 000's list, typos fixed). */
-export const BUILD_TOOLS = ['createrepo_c', 'elfutils-libelf-devel', 'kernel-rpm-macros', 'numactl-libs', 'lsof', 'rpm-build', 'patch', 'hostname'];
+/** The request used when none is configured: the DOCA driver build. */
+export const DEFAULT_PREFLIGHT: ClosureRequest = { profiles: ['doca-driver'], packages: [] };
 
-/** One required package: where it was found, or not. */
+/** One required package: a name (pinned to the kernel or not), where it was found, or not. */
 export interface RequiredPackage { name: string; exactVersion: boolean; found?: { nevra: string; repoId: string } }
 
-/** Preflight verdict for one kernel. */
+/** Preflight verdict for one kernel; `bytes` is the closure's package size total. */
 export interface PreflightResult {
   /** KERNEL_VERSION as given, and its version-release (no arch). */
   kernelVersion: string;
   versionRelease: string;
+  profiles: string[];
   required: RequiredPackage[];
   /** NEVRAs of the dependency closure of the required packages. */
   closure: string[];
+  bytes: number;
   unresolved: UnresolvedDep[];
   ok: boolean;
 }
 
 /** Version-release of `5.14.0-427.87.1.el9_4[.aarch64][+64k]`, and its arch when given. */
 export function kernelVersionRelease(kernel: string): { versionRelease: string; arch?: string } {
-  const m = /^(.*?)(?:\.(x86_64|aarch64|ppc64le|s390x))?(?:[+_]64k)?$/.exec(kernel.trim())!;
+  const m = /^(.*?)(?:\.(x86_64|aarch64|ppc64le|s390x))?(?:[+_](?:64k|rt))?$/.exec(kernel.trim())!;
   return { versionRelease: m[1]!, ...(m[2] ? { arch: m[2] } : {}) };
 }
 
-/** Kernel versions (`<version>-<release>.<arch>`) of every kernel-core in the repos, sorted. */
+/**
+ * Kernels of the mirror as `uname -r` prints them, from each kernel-core (`V-R.arch`),
+ * kernel-64k-core (`V-R.arch+64k`) and kernel-rt-core (`V-R.arch+rt`, or `V-R.arch` when the
+ * release already names rt, as RHEL 8 does), sorted.
+ */
 export function kernelVersionsIn(repos: RepoPackages): string[] {
   const set = new Set<string>();
-  for (const r of repos) for (const p of r.packages) if (p.name === 'kernel-core' && p.arch !== 'src') set.add(`${p.version}-${p.release}.${p.arch}`);
+  for (const r of repos) for (const p of r.packages) {
+    if (p.arch === 'src') continue;
+    const k = `${p.version}-${p.release}.${p.arch}`;
+    if (p.name === 'kernel-core') set.add(k);
+    else if (p.name === 'kernel-64k-core') set.add(`${k}+64k`);
+    else if (p.name === 'kernel-rt-core') set.add(/\.rt\d/.test(p.release) ? k : `${k}+rt`);
+  }
   return [...set].sort();
 }
 
-/** Runs the preflight for `kernelVersion` over `repos`. */
-export function dtkPreflight(repos: RepoPackages, kernelVersion: string, index = new DependencyIndex(repos)): PreflightResult {
-  const { versionRelease, arch } = kernelVersionRelease(kernelVersion);
-  const all = repos.flatMap((r) => r.packages.filter((p) => p.arch !== 'src').map((p) => ({ repoId: r.repoId, p })));
-  const best = (name: string, exact: boolean) => all
-    .filter(({ p }) => p.name === name && (!exact || (`${p.version}-${p.release}` === versionRelease && (!arch || p.arch === arch))))
-    .sort((a, b) => compareEvr(b.p, a.p))[0];
-  const required: RequiredPackage[] = [];
-  const start: PackageRecord[] = [];
-  for (const [names, exact] of [[KERNEL_PACKAGES, true], [BUILD_TOOLS, false]] as const) {
-    for (const name of names) {
-      const hit = best(name, exact);
-      required.push({ name, exactVersion: exact, ...(hit ? { found: { nevra: nevra(hit.p), repoId: hit.repoId } } : {}) });
-      if (hit) start.push(hit.p);
-    }
+/** The mirror's non-source packages as the closure sees them (files: only paths some package requires). */
+export function closurePackages(repos: RepoPackages): ClosurePackage[] {
+  const records = new Map<ClosurePackage, PackageRecord>();
+  for (const r of repos) for (const p of r.packages) {
+    if (p.arch === 'src') continue;
+    const n = nevraOf(p);
+    records.set({ key: `${r.repoId}/${n}`, repoId: r.repoId, nevra: n, name: p.name, epoch: p.epoch || '0',
+      version: p.version, release: p.release, arch: p.arch, size: p.sizePackage, provides: p.deps.provides,
+      requires: p.deps.requires, recommends: p.deps.recommends, supplements: p.deps.supplements, files: [] }, p);
   }
-  // Closure: follow each Requires to its best provider (highest EVR), like an install would.
-  const byNevra = new Map(all.map(({ p }) => [nevra(p), p]));
-  const closure = new Set<PackageRecord>();
-  const queue = [...start];
-  while (queue.length) {
-    const p = queue.shift()!;
-    if (closure.has(p)) continue;
-    closure.add(p);
-    for (const d of p.deps.requires) {
-      const providers = index.providers(d).map((ref) => byNevra.get(ref.nevra)).filter((x): x is PackageRecord => !!x);
-      if (providers.some((x) => closure.has(x))) continue;
-      const pick = providers.sort((a, b) => compareEvr(b, a))[0];
-      if (pick) queue.push(pick);
-    }
-  }
-  const unresolved = unresolvedRequires(repos, index, closure);
+  const wanted = requiredPaths([...records.keys()]);
+  for (const [c, p] of records) c.files = p.files.map((f) => f.path).filter((f) => wanted.has(f));
+  return [...records.keys()];
+}
+
+/**
+ * Runs the preflight for `kernelVersion` over `repos` (or over `packages`, already converted
+ * once for many kernels). `arch` is used when the kernel string names none (default aarch64,
+ * the sample's). Throws an Error for an unknown profile or a kernel string it cannot read.
+ */
+export function dtkPreflight(repos: RepoPackages, kernelVersion: string, request: ClosureRequest = DEFAULT_PREFLIGHT,
+  packages = closurePackages(repos), arch = 'aarch64'): PreflightResult {
+  const t = kernelTarget(kernelVersion, arch);
+  const r = poolClosure(packages, { id: kernelVersion, kernel: kernelVersion, arch: t.arch }, request);
+  const name = (want: string, pinned: boolean) => (pinned ? want.slice(0, -(`-${t.versionRelease}.${t.arch}`).length) : want);
+  const required = r.wanted.map((w) => {
+    const pinned = !!w.profile && w.want.endsWith(`-${t.versionRelease}.${t.arch}`);
+    const hit = w.found[0];
+    return { name: name(w.want, pinned), exactVersion: pinned,
+      ...(hit ? { found: { nevra: hit.nevra, repoId: hit.repoId } } : {}) };
+  });
+  const unresolved = r.unmet.map((u) => ({ repoId: u.pkg.repoId, nevra: u.pkg.nevra, dep: u.dep }))
+    .sort((a, b) => a.nevra.localeCompare(b.nevra) || a.dep.localeCompare(b.dep));
   return {
-    kernelVersion, versionRelease, required,
-    closure: [...closure].map(nevra).sort(),
-    unresolved,
-    ok: required.every((r) => r.found) && unresolved.length === 0,
+    kernelVersion, versionRelease: t.versionRelease, profiles: request.profiles, required,
+    closure: r.packages.map((p) => p.nevra).sort(), bytes: r.bytes, unresolved,
+    ok: r.missing.length === 0 && unresolved.length === 0,
   };
 }

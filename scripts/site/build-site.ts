@@ -25,7 +25,9 @@ import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
 import type { ClusterData } from '../cluster/cluster-data.ts';
-import { dtkPreflight, kernelVersionsIn } from '../preflight/dtk-preflight.ts';
+import { closurePackages, dtkPreflight, kernelVersionsIn, type PreflightResult } from '../preflight/dtk-preflight.ts';
+import type { ClosureRequest } from '../closure/pool-closure.ts';
+import type { RepoPackages } from '../preflight/repo-closure.ts';
 import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
@@ -62,6 +64,8 @@ export interface BuildSiteOptions {
   repodata?: RepodataPolicy;
   /** The cluster's node pools and their images (`--nodes`), for the cluster page and runbooks. */
   cluster?: ClusterData;
+  /** Profiles and packages of the driver-build preflight (config `sync.closure`; default the DOCA build). */
+  preflight?: ClosureRequest;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -169,7 +173,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const catalog: CatalogData = {
       settings: o.settings ?? resolveSettings(undefined),
       repoFiles: repoFiles(siteRepos, baseUrl),
-      preflight: deps ? kernelVersionsIn(repoSets).map((k) => dtkPreflight(repoSets, k, deps)) : [],
+      preflight: deps ? preflights(repoSets, o.preflight, o.cluster) : [],
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
@@ -232,6 +236,18 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
 export function cacheDirFor(outDir: string): string {
   const out = resolve(outDir);
   return join(dirname(out), `.${basename(out)}.cache`);
+}
+
+/**
+ * The preflight of every kernel of the mirror and every node pool (a pool's kernel may be
+ * missing from the mirror: its preflight then says what is missing), converted once.
+ */
+function preflights(repos: RepoPackages, request?: ClosureRequest, cluster?: ClusterData): PreflightResult[] {
+  const packages = closurePackages(repos);
+  const kernels = new Map(kernelVersionsIn(repos).map((k) => [k, 'aarch64']));
+  for (const p of cluster?.pools ?? []) kernels.set(p.kernel, p.arch);
+  return [...kernels].sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, arch]) => dtkPreflight(repos, k, request, packages, arch));
 }
 
 /** Build time in epoch seconds: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

@@ -12,11 +12,12 @@ import { planRepo } from './plan-repo.ts';
 import { LockHeldError, takeLock } from '../dir-lock.ts';
 import { SYNC_DIR } from './sync-state.ts';
 import type { LockedRepo } from './sync-lockfile.ts';
+import type { ClosurePlanner } from './closure-planner.ts';
 import { failedSummary, plannedSummary, type LiveRepo, type RepoSummary } from './live-repo.ts';
 
-/** What opening needs: mirror root, transfer settings, problems sink, dry run, --delete. */
+/** What opening needs: mirror root, transfer settings, problems sink, dry run, --delete, the run's closure. */
 export interface OpenContext {
-  mirrorDir: string; config: SyncConfig; diags: Diagnostics; dryRun: boolean; delete: boolean;
+  mirrorDir: string; config: SyncConfig; diags: Diagnostics; dryRun: boolean; delete: boolean; closure?: ClosurePlanner;
 }
 
 /** Opens `repo` (see the module comment); `locked` is its lockfile entry when replaying. */

@@ -24,6 +24,7 @@ import { selectPackages } from './select-packages.ts';
 import { readSyncState, type SyncState } from './sync-state.ts';
 import { reportTransfer } from './transfer-diagnostics.ts';
 import type { LockedRepo } from './sync-lockfile.ts';
+import type { ClosurePlanner } from './closure-planner.ts';
 
 /** One file to have in the repo: its path inside the repo, URL, expected size/checksum, NEVRA. */
 export interface PlannedFile { path: string; url: string; expect: Expected; nevra: string }
@@ -48,8 +49,13 @@ export interface RepoPlan {
   lockStale: boolean;
 }
 
-/** What planning needs besides the repo: mirror root, problems sink, dry run (writes nothing), --delete. */
-export interface PlanContext { mirrorDir: string; diags: Diagnostics; dryRun: boolean; delete: boolean }
+/**
+ * What planning needs besides the repo: mirror root, problems sink, dry run (writes nothing),
+ * --delete, and the run's dependency closure when there is one.
+ */
+export interface PlanContext {
+  mirrorDir: string; diags: Diagnostics; dryRun: boolean; delete: boolean; closure?: ClosurePlanner;
+}
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
@@ -70,14 +76,14 @@ async function stateIntact(dir: string, state: SyncState): Promise<boolean> {
 }
 
 /** Local packages under `dir` (no dot directories, no links followed) that `keep` does not hold. */
-async function strays(dir: string, keep: Set<string>): Promise<{ paths: string[]; bytes: number }> {
+async function strays(dir: string, keep: Set<string>): Promise<{ path: string; size: number }[]> {
   const found = await fg(['**/*.rpm', '**/*.rpm.part'], {
     cwd: dir, onlyFiles: true, followSymbolicLinks: false, dot: false, suppressErrors: true, stats: true,
     ignore: ['repodata/**'],
   });
   const out = found.filter((e) => !keep.has(e.path.replace(/\.part$/, '')))
     .sort((a, b) => a.path.localeCompare(b.path));
-  return { paths: out.map((e) => e.path), bytes: out.reduce((n, e) => n + (e.stats?.size ?? 0), 0) };
+  return out.map((e) => ({ path: e.path, size: e.stats?.size ?? 0 }));
 }
 
 /** Whether `path` under `dir` already holds `f` (known from the state by size and mtime, else hashed). */
@@ -89,11 +95,27 @@ async function isPresent(dir: string, f: PlannedFile, known?: SyncState['package
   return fileMatches(join(dir, f.path), f.expect);
 }
 
-/** The packages upstream primary.xml selects (or the lockfile lists), with problems reported. */
-async function packagesToTake(repo: SyncRepo, primaryFile: string, primary: UpstreamData, diags: Diagnostics):
+/** Fetches a metadata file of the plan where a later step finds it: the repo itself, incoming, or a scratch dir. */
+type LocalMetadata = (m: PlannedMetadata) => Promise<string>;
+
+/** The packages upstream primary.xml selects (and the closure keeps), with problems reported. */
+async function packagesToTake(repo: SyncRepo, primaryFile: string, plan: RepoPlan, ctx: PlanContext, local: LocalMetadata):
   Promise<{ take: PlannedFile[]; subset: boolean; reasons: string[] }> {
-  const entries = await readPrimaryEntries(createReadStream(primaryFile), primary.href);
+  const { diags, closure } = ctx;
+  const primary = plan.metadata.find((m) => m.entry.type === 'primary')!.entry;
+  const inClosure = !!closure?.participates(repo.id);
+  const entries = await readPrimaryEntries(createReadStream(primaryFile), primary.href, { deps: inClosure });
   const sel = selectPackages(entries, repo);
+  if (inClosure) {
+    const before = sel.packages.length;
+    const keep = await closure!.offer({ repo, entries: sel.packages, metadataFile: async (type) => {
+      const m = plan.metadata.find((x) => x.entry.type === type);
+      return m ? { path: await local(m), entry: m.entry } : undefined;
+    } });
+    sel.packages = sel.packages.filter((p) => keep.has(p));
+    sel.reasons.push(`dependency closure of the node pools: ${sel.packages.length} of ${before} packages`);
+    for (const p of sel.packages) delete p.deps;
+  }
   const take: PlannedFile[] = [];
   let refused = 0, relocated = 0;
   for (const p of sel.packages) {
@@ -132,7 +154,8 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
     return undefined;
   }
   const repomdSha256 = sha256(repomd);
-  const selectionKey = selectionKeyOf(repo, locked);
+  const inClosure = !locked && !!ctx.closure?.participates(repo.id);
+  const selectionKey = inClosure ? `closure:${sha256(selectionKeyOf(repo) + ctx.closure!.key)}` : selectionKeyOf(repo, locked);
   const state = await readSyncState(dir);
   const lockStale = !!locked && locked.repomdSha256 !== repomdSha256;
   if (lockStale) ctx.diags.report('sync-lock-stale', repomdUrl);
@@ -140,7 +163,7 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
     repo, path, dir, repomd, repomdSha256, selectionKey, upToDate: false, subset: false, reasons: [],
     take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [], lockStale,
   };
-  if (state?.complete && state.repomdSha256 === repomdSha256 && state.selection === selectionKey
+  if (!inClosure && state?.complete && state.repomdSha256 === repomdSha256 && state.selection === selectionKey
     && await stateIntact(dir, state)) {
     plan.upToDate = true;
     plan.subset = state.subset;
@@ -167,20 +190,24 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
       } else {
         const primary = plan.metadata.find((m) => m.entry.type === 'primary');
         if (!primary) throw new Error('repomd.xml lists no primary metadata');
-        let file = join(dir, primary.path);
-        if (!primary.present) {
-          scratch = ctx.dryRun ? await mkdtemp(join(tmpdir(), 'airgap-sync-plan-'))
-            : dirname(incomingPath(dir, primary.path));
-          file = join(scratch, basename(primary.path));
-          try {
-            const { size, checksumType, checksum } = primary.entry;
-            await transfer.download(primary.url, file, { size, checksumType, checksum });
-          } catch (err) {
-            reportTransfer(ctx.diags, primary.url, err);
-            return undefined;
+        const local: LocalMetadata = async (m) => {
+          if (m.present) return join(dir, m.path);
+          scratch ??= ctx.dryRun ? await mkdtemp(join(tmpdir(), 'airgap-sync-plan-')) : dirname(incomingPath(dir, m.path));
+          const file = join(scratch, basename(m.path));
+          const { size, checksumType, checksum } = m.entry;
+          if (!(await fileMatches(file, { size, checksumType, checksum }))) {
+            await transfer.download(m.url, file, { size, checksumType, checksum });
           }
+          return file;
+        };
+        let file: string;
+        try {
+          file = await local(primary);
+        } catch (err) {
+          reportTransfer(ctx.diags, primary.url, err);
+          return undefined;
         }
-        Object.assign(plan, await packagesToTake(repo, file, primary.entry, ctx.diags));
+        Object.assign(plan, await packagesToTake(repo, file, plan, ctx, local));
       }
     } catch (err) {
       ctx.diags.report('sync-repomd-bad', repomdUrl, (err as Error).message);
@@ -195,9 +222,14 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
     }
   }
   if (ctx.delete) {
-    const s = await strays(dir, new Set(plan.take.map((f) => f.path)));
-    plan.remove = s.paths;
-    plan.removeBytes = s.bytes;
+    const needed = ctx.closure?.keepLocal.get(repo.id);
+    const remove = (await strays(dir, new Set(plan.take.map((f) => f.path)))).filter(({ path: p }) => {
+      const pool = needed?.get(basename(p));
+      if (pool) ctx.diags.report('closure-kept-local', join(dir, p), pool);
+      return !pool;
+    });
+    plan.remove = remove.map((r) => r.path);
+    plan.removeBytes = remove.reduce((n, r) => n + r.size, 0);
   }
   return plan;
 }

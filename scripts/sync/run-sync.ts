@@ -17,6 +17,8 @@ import { openRepo } from './open-repo.ts';
 import { fetchFiles } from './fetch-files.ts';
 import { finishRepo } from './finish-repo.ts';
 import type { LiveRepo, RepoSummary, SyncEvents } from './live-repo.ts';
+import { ClosurePlanner, type PoolReport, type SyncPool } from './closure-planner.ts';
+import { kernelTarget } from '../closure/profiles.ts';
 
 export type { RepoSummary, SyncEvents } from './live-repo.ts';
 
@@ -33,12 +35,45 @@ export interface SyncOptions {
   lockOut?: string;
   /** Replay this lockfile's packages instead of selecting. */
   fromLock?: LockedRepo[];
+  /** Node pools from `--nodes` (the closure's kernels, besides `sync.closure.kernels`). */
+  pools?: SyncPool[];
 }
 
 /** The run: per-repo summaries, problems, free and needed disk bytes, bytes received, wall seconds, exit code. */
 export interface SyncResult {
   repos: RepoSummary[]; diagnostics: Diagnostic[]; freeBytes: number; needBytes: number;
   bytesFetched: number; seconds: number; exitCode: number; refusedForSpace: boolean;
+  /** The closure of each node pool, when the run has one. */
+  pools: PoolReport[];
+}
+
+/**
+ * The run's closure planner, or undefined without `sync.closure` or a repo with `closure: true`.
+ * Throws UsageError when repos take part but no pool or kernel is given, or a repo lists
+ * `packages` outside the closure.
+ */
+function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): ClosurePlanner | undefined {
+  if (o.fromLock) return undefined;
+  const c = o.config.closure;
+  const taking = repos.filter((r) => r.closure ?? !!c);
+  for (const r of repos) {
+    if (r.packages?.length && !taking.includes(r)) {
+      throw new UsageError(`sync.repos: ${r.id} lists packages but takes no part in the closure (set closure: true)`);
+    }
+  }
+  if (!taking.length) return undefined;
+  const pools: SyncPool[] = [...(o.pools ?? [])];
+  for (const k of c?.kernels ?? []) {
+    let arch: string;
+    try { arch = kernelTarget(k).arch; } catch (err) { throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`); }
+    if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch, nodes: [] });
+  }
+  if (!pools.length) {
+    throw new UsageError('the closure needs the cluster\'s kernels: pass --nodes FILE (oc get nodes -o json) '
+      + 'or list sync.closure.kernels');
+  }
+  const config = c ?? { profiles: [], kernels: [], packages: [], modules: [], newest: 1 };
+  return new ClosurePlanner(taking.map((r) => r.id), pools, config, diags);
 }
 
 /** Checks repo ids and paths: unique, and no repo path inside another's (so --delete can never reach one). */
@@ -90,22 +125,30 @@ export async function runSync(o: SyncOptions, ev: SyncEvents = {}): Promise<Sync
   if (!o.dryRun) await mkdir(o.mirrorDir, { recursive: true });
   const summaries: RepoSummary[] = [];
   const live: LiveRepo[] = [];
-  const ctx = { mirrorDir: o.mirrorDir, config: o.config, diags, dryRun: !!o.dryRun, delete: !!o.delete };
+  const closure = closurePlanner(o, repos, diags);
+  const ctx = { mirrorDir: o.mirrorDir, config: o.config, diags, dryRun: !!o.dryRun, delete: !!o.delete,
+    ...(closure ? { closure } : {}) };
   try {
+    // With a closure every repo is planned at once: each waits for the others' packages.
     await pMap(repos, async (repo) => {
-      const opened = await openRepo(repo, ctx, o.fromLock?.find((l) => l.id === repo.id));
+      let opened: LiveRepo | RepoSummary;
+      try {
+        opened = await openRepo(repo, ctx, o.fromLock?.find((l) => l.id === repo.id));
+      } finally {
+        closure?.withdraw(repo.id);
+      }
       if ('plan' in opened) {
         live.push(opened);
         summaries.push(opened.summary);
         ev.planned?.(opened.plan);
       } else summaries.push(opened);
-    }, { concurrency: 4 });
+    }, { concurrency: closure ? Infinity : 4 });
     const needBytes = neededBytes(live);
     const free = await freeBytes(o.mirrorDir);
     const result = (exitCode: number, refusedForSpace = false): SyncResult => ({
       repos: summaries.sort((a, b) => a.id.localeCompare(b.id)), diagnostics: diags.list, freeBytes: free, needBytes,
       bytesFetched: summaries.reduce((n, s) => n + s.fetchedBytes, 0), seconds: (performance.now() - t0) / 1000,
-      exitCode, refusedForSpace,
+      exitCode, refusedForSpace, pools: closure?.reports ?? [],
     });
     const partial = () => (diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK);
     if (o.lockOut) await writeLockfile(o.lockOut, lockedRepos(live));

@@ -1,0 +1,76 @@
+/**
+ * What one node pool needs from the mirror: the root packages its driver builds install
+ * (profiles pinned to the pool's kernel, plus packages named in the config) and their
+ * dependency closure over every configured repo, limited to the pool's arch and noarch.
+ * Shared by `sync` (over upstream primary.xml) and the preflight (over the mirror's headers).
+ */
+import picomatch from 'picomatch';
+import { ClosureIndex, type ClosurePackage } from './closure-index.ts';
+import { kernelTarget, profilesWantWeakDeps, wantedPackages, type KernelTarget } from './profiles.ts';
+import { newestOf, resolveClosure, type UnmetRequirement } from './resolve-closure.ts';
+
+/**
+ * What to take: profile names, extra root packages (names, globs or NEVRAs; an entry with a
+ * `repoId` is looked for in that repo only), weak deps (default: as the profiles say),
+ * versions per name (default 1).
+ */
+export interface ClosureRequest {
+  profiles: string[]; packages: (string | { entry: string; repoId: string })[]; weakDeps?: boolean; newest?: number;
+}
+
+/** A node pool (or a kernel named in the config): id, `uname -r` kernel, rpm arch. */
+export interface PoolTarget { id: string; kernel: string; arch: string }
+
+/** One wanted root: the request as written (pinned ones as `name-version-release.arch`) and what met it. */
+export interface RootPick { want: string; profile?: string; found: ClosurePackage[] }
+
+/** The closure of one pool; `bytes` is the sum of package sizes. */
+export interface PoolClosure {
+  pool: PoolTarget; target: KernelTarget; wanted: RootPick[]; missing: string[];
+  packages: ClosurePackage[]; bytes: number; unmet: UnmetRequirement[];
+}
+
+const withEpoch = (p: ClosurePackage) => `${p.name}-${p.epoch || '0'}:${p.version}-${p.release}.${p.arch}`;
+const nvra = (p: ClosurePackage) => `${p.name}-${p.version}-${p.release}.${p.arch}`;
+
+/** Candidates matching a config entry: a NEVRA exactly, else the newest of each name the glob matches. */
+function matchEntry(entry: string, candidates: ClosurePackage[], newest: number): ClosurePackage[] {
+  const exact = candidates.filter((p) => p.nevra === entry || nvra(p) === entry || withEpoch(p) === entry);
+  if (exact.length) return exact;
+  const m = picomatch(entry);
+  return newestOf(candidates.filter((p) => m(p.name)), newest);
+}
+
+/**
+ * Resolves `req` for `pool` over `all` (every repo's packages; source packages and other
+ * arches are left out here). Throws an Error for an unknown profile or an unreadable kernel.
+ */
+export function poolClosure(all: ClosurePackage[], pool: PoolTarget, req: ClosureRequest): PoolClosure {
+  const target = kernelTarget(pool.kernel, pool.arch);
+  const newest = req.newest ?? 1;
+  const candidates = all.filter((p) => p.arch === target.arch || p.arch === 'noarch');
+  const wanted: RootPick[] = [];
+  for (const w of wantedPackages(req.profiles, target)) {
+    if (w.pinned) {
+      const found = candidates.filter((p) => p.name === w.name && p.arch === target.arch
+        && `${p.version}-${p.release}` === target.versionRelease);
+      wanted.push({ want: `${w.name}-${target.versionRelease}.${target.arch}`, profile: w.profile, found });
+    } else {
+      wanted.push({ want: w.name, profile: w.profile, found: newestOf(candidates.filter((p) => p.name === w.name), newest) });
+    }
+  }
+  for (const e of req.packages) {
+    const [entry, repoId] = typeof e === 'string' ? [e, undefined] : [e.entry, e.repoId];
+    const among = repoId ? candidates.filter((p) => p.repoId === repoId) : candidates;
+    wanted.push({ want: repoId ? `${entry} (from ${repoId})` : entry, found: matchEntry(entry, among, newest) });
+  }
+  const ix = new ClosureIndex(candidates);
+  const closure = resolveClosure(ix, wanted.flatMap((w) => w.found), {
+    newest, weakDeps: req.weakDeps ?? profilesWantWeakDeps(req.profiles),
+  });
+  const packages = [...closure.packages].sort((a, b) => a.key.localeCompare(b.key));
+  return {
+    pool, target, wanted, missing: wanted.filter((w) => !w.found.length).map((w) => w.want),
+    packages, bytes: packages.reduce((n, p) => n + p.size, 0), unmet: closure.unmet,
+  };
+}

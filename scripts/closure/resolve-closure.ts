@@ -1,0 +1,85 @@
+/**
+ * Dependency closure of root packages over one node pool's candidates, with dnf's rules and
+ * one deliberate difference: where dnf picks one provider of a requirement not yet met, the
+ * closure takes every provider (the newest `newest` versions of each name and arch), so that
+ * whatever dnf picks in the gap is in the mirror. Requires and Requires(pre) are followed;
+ * with `weakDeps`, Recommends too, and Supplements in reverse (a candidate supplementing a
+ * package in the set is taken), as dnf does with `install_weak_deps=True`. Rich dependencies
+ * follow libsolv: an `if` branch is taken once its condition is met by the set (checked
+ * again until nothing changes), an `unless` branch when its condition is still unmet at the
+ * end, `or` takes every alternative. Unmet requirements of the final set are reported (the
+ * same check as `dnf repoclosure`; weak dependencies are never reported).
+ */
+import { compareEvr } from '../rpm/evr.ts';
+import type { Dependency } from '../rpm/package-record.ts';
+import { dependencyText } from '../catalog/package-pages.ts';
+import { isRich, type RichDep } from './rich-dependency.ts';
+import type { ClosureIndex, ClosurePackage } from './closure-index.ts';
+
+/** How providers are taken: versions per name and arch (default 1), weak dependencies on/off. */
+export interface ClosureOptions { newest?: number; weakDeps?: boolean }
+
+/** One requirement of a package in the closure that nothing among the candidates meets. */
+export interface UnmetRequirement { pkg: ClosurePackage; dep: string }
+
+/** The closure: its packages and what stays unmet. */
+export interface Closure { packages: Set<ClosurePackage>; unmet: UnmetRequirement[] }
+
+/** The newest `n` of each name and arch among `providers`. */
+export function newestOf(providers: ClosurePackage[], n: number): ClosurePackage[] {
+  const groups = new Map<string, ClosurePackage[]>();
+  for (const p of providers) {
+    const k = `${p.name}.${p.arch}`;
+    const g = groups.get(k);
+    if (g) g.push(p);
+    else groups.set(k, [p]);
+  }
+  return [...groups.values()].flatMap((g) => [...new Set(g)].sort((a, b) => compareEvr(b, a)).slice(0, n));
+}
+
+/** Provider groups a rich dependency still needs, given the set (`final`: also `unless` branches). */
+function richNeeds(ix: ClosureIndex, r: RichDep, set: Set<ClosurePackage>, final: boolean): ClosurePackage[][] {
+  if (ix.metRich(r, set) && r.op !== 'if' && r.op !== 'unless') return [];
+  switch (r.op) {
+    case 'leaf': return [ix.providers(r.dep)];
+    case 'and': case 'or': return r.args.flatMap((a) => richNeeds(ix, a, set, final));
+    case 'with': case 'without': return [ix.richProviders(r)];
+    case 'if':
+      if (ix.metRich(r.cond, set)) return richNeeds(ix, r.then, set, final);
+      return r.else ? richNeeds(ix, r.else, set, final) : [];
+    case 'unless':
+      if (ix.metRich(r.cond, set)) return r.else ? richNeeds(ix, r.else, set, final) : [];
+      return final ? richNeeds(ix, r.then, set, final) : [];
+  }
+}
+
+/** Resolves the closure of `roots` over `ix`'s candidates. Never throws; a malformed rich dependency is unmet. */
+export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: ClosureOptions = {}): Closure {
+  const newest = o.newest ?? 1;
+  const set = new Set<ClosurePackage>();
+  const queue: ClosurePackage[] = [];
+  const add = (p: ClosurePackage) => { if (!set.has(p)) { set.add(p); queue.push(p); } };
+  roots.forEach(add);
+  const wanted = (p: ClosurePackage): Dependency[] => (o.weakDeps ? [...p.requires, ...p.recommends] : p.requires);
+  const need = (dep: Dependency, final: boolean) => {
+    if (!isRich(dep.name)) {
+      if (!ix.met(dep, set)) newestOf(ix.providers(dep), newest).forEach(add);
+      return;
+    }
+    const r = ix.parsed(dep.name);
+    if (r instanceof Error) return;
+    for (const group of richNeeds(ix, r, set, final)) newestOf(group, newest).forEach(add);
+  };
+  const supplementing = o.weakDeps ? ix.packages.filter((p) => p.supplements.length) : [];
+  for (let pass = 0; ; pass++) {
+    while (queue.length) for (const dep of wanted(queue.pop()!)) need(dep, false);
+    // Conditions may have become true: every rich dependency of the set is looked at again.
+    for (const p of [...set]) for (const dep of wanted(p)) if (isRich(dep.name)) need(dep, pass > 0);
+    for (const p of supplementing) if (!set.has(p) && p.supplements.some((d) => ix.met(d, set))) add(p);
+    if (!queue.length && pass > 0) break;
+  }
+  const unmet: UnmetRequirement[] = [];
+  for (const p of set) for (const dep of p.requires) if (!ix.met(dep, set)) unmet.push({ pkg: p, dep: dependencyText(dep) });
+  unmet.sort((a, b) => a.pkg.key.localeCompare(b.pkg.key) || a.dep.localeCompare(b.dep));
+  return { packages: set, unmet };
+}

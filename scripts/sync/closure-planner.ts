@@ -1,0 +1,202 @@
+/**
+ * The dependency closure of a sync run (`sync.closure`, `--nodes`): every repo taking part
+ * offers its upstream packages while it is planned; once all have offered (or failed), the
+ * closure of each node pool is resolved across all of them (closure/pool-closure.ts) and
+ * each repo learns which of its packages to take. Module streams are read from each repo's
+ * modules.yaml, and file requires that primary.xml cannot answer are looked up in the
+ * filelists of the repos (only the paths needed are kept). Missing roots and unmet
+ * requirements are reported per package and per pool.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { gunzipSync, zstdDecompressSync } from 'node:zlib';
+import type { Diagnostics } from '../errors/catalogue.ts';
+import type { ClosureConfig, SyncRepo } from '../config/config-schema.ts';
+import { nevraOf, type PrimaryEntry } from '../repodata/primary-reader.ts';
+import { lookupFilelists } from '../repodata/filelists-reader.ts';
+import { requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
+import { filterModular, readModuleIndex } from '../closure/module-streams.ts';
+import { poolClosure, type PoolClosure, type PoolTarget } from '../closure/pool-closure.ts';
+import type { UpstreamData } from '../repodata/upstream-metadata.ts';
+
+/** A node pool of the run: target kernel and arch, and its nodes (none for a kernel from the config). */
+export interface SyncPool extends PoolTarget { nodes: string[] }
+
+/** What a repo offers: its selected upstream packages, and a way to get one of its metadata files locally. */
+export interface ClosureOffer {
+  repo: SyncRepo; entries: PrimaryEntry[];
+  /** Local path of the repo's upstream metadata of `type` (fetched when needed), undefined when upstream has none. */
+  metadataFile(type: string): Promise<{ path: string; entry: UpstreamData } | undefined>;
+}
+
+/** One pool's outcome as the summary prints it (sizes in bytes). */
+export interface PoolReport {
+  id: string; kernel: string; arch: string; nodes: string[];
+  roots: string[]; missing: string[]; packages: number; bytes: number; unmet: string[];
+}
+
+const text = (name: string, data: Buffer) => (name.endsWith('.gz') ? gunzipSync(data)
+  : name.endsWith('.zst') ? zstdDecompressSync(data) : data).toString('utf8');
+
+/** A primary entry as the closure sees it. */
+function closurePackage(repoId: string, e: PrimaryEntry): ClosurePackage {
+  const d = e.deps ?? { provides: [], requires: [], recommends: [], supplements: [], files: [] };
+  const nevra = nevraOf(e);
+  return { key: `${repoId}/${nevra}`, repoId, nevra, name: e.name, epoch: e.epoch, version: e.version,
+    release: e.release, arch: e.arch, size: e.size, provides: d.provides, requires: d.requires,
+    recommends: d.recommends, supplements: d.supplements, files: [...d.files] };
+}
+
+/** Collects the offers of the repos taking part and resolves the closure once all are in. */
+export class ClosurePlanner {
+  /** Per pool, after the closure is resolved. */
+  readonly reports: PoolReport[] = [];
+  private readonly pools: SyncPool[];
+  private readonly config: ClosureConfig;
+  private readonly diags: Diagnostics;
+  private readonly waiting: Set<string>;
+  private readonly offers = new Map<string, ClosureOffer>();
+  private readonly done: Promise<Map<string, Set<PrimaryEntry>>>;
+  private settle!: () => void;
+  /** Changes when the closure request or the pools change (part of each repo's selection key). */
+  readonly key: string;
+  /** Per repo id: file names (`name-version-release.arch.rpm`) a pool needs that upstream no longer has. */
+  readonly keepLocal = new Map<string, Map<string, string>>();
+
+  /**
+   * @param participants ids of the repos taking part
+   * @param pools the node pools (at least one)
+   */
+  constructor(participants: string[], pools: SyncPool[], config: ClosureConfig, diags: Diagnostics) {
+    this.pools = pools;
+    this.config = config;
+    this.diags = diags;
+    this.key = createHash('sha256').update(JSON.stringify({ config, pools })).digest('hex');
+    this.waiting = new Set(participants);
+    const ready = new Promise<void>((resolve) => { this.settle = resolve; });
+    this.done = ready.then(() => this.resolve());
+    this.done.catch(() => {});
+    if (!this.waiting.size) this.settle();
+  }
+
+  /** True when `repoId` takes part. */
+  participates(repoId: string): boolean {
+    return this.waiting.has(repoId) || this.offers.has(repoId);
+  }
+
+  /** Offers a repo's packages; resolves to the ones to take once every repo taking part has offered or failed. */
+  async offer(o: ClosureOffer): Promise<Set<PrimaryEntry>> {
+    this.offers.set(o.repo.id, o);
+    this.leave(o.repo.id);
+    return (await this.done).get(o.repo.id) ?? new Set();
+  }
+
+  /** Marks a repo as out of the run (it failed before offering); a no-op after its offer. */
+  withdraw(repoId: string): void {
+    this.leave(repoId);
+  }
+
+  private leave(repoId: string): void {
+    if (this.waiting.delete(repoId) && !this.waiting.size) this.settle();
+  }
+
+  private async resolve(): Promise<Map<string, Set<PrimaryEntry>>> {
+    const entryOf = new Map<ClosurePackage, PrimaryEntry>();
+    const all: ClosurePackage[] = [];
+    for (const [repoId, o] of this.offers) {
+      for (const e of o.entries) {
+        if (e.arch === 'src') continue;
+        const p = closurePackage(repoId, e);
+        entryOf.set(p, e);
+        all.push(p);
+      }
+    }
+    const visible = await this.moduleFilter(all);
+    await this.addFileProvides(visible, entryOf);
+    const results = this.pools.map((pool) => poolClosure(visible, pool, {
+      profiles: this.config.profiles, newest: this.config.newest,
+      ...(this.config.weakDeps !== undefined ? { weakDeps: this.config.weakDeps } : {}),
+      packages: [...this.config.packages, ...[...this.offers.values()]
+        .flatMap((o) => (o.repo.packages ?? []).map((entry) => ({ entry, repoId: o.repo.id })))],
+    }));
+    this.report(results);
+    const take = new Map<string, Set<PrimaryEntry>>();
+    for (const r of results) for (const p of r.packages) {
+      const set = take.get(p.repoId) ?? take.set(p.repoId, new Set()).get(p.repoId)!;
+      set.add(entryOf.get(p)!);
+    }
+    return take;
+  }
+
+  /** Applies module streams (config `modules`, else defaults) over every repo's modules.yaml. */
+  private async moduleFilter(all: ClosurePackage[]): Promise<ClosurePackage[]> {
+    const texts: string[] = [];
+    for (const o of this.offers.values()) {
+      try {
+        const m = await o.metadataFile('modules');
+        if (m) texts.push(text(m.path, await readFile(m.path)));
+      } catch (err) {
+        this.diags.report('closure-bad-module', o.repo.baseurl, `modules.yaml unusable: ${(err as Error).message}`);
+      }
+    }
+    const { visible, problems } = filterModular(all, readModuleIndex(texts), this.config.modules);
+    for (const p of problems) this.diags.report('closure-bad-module', 'sync.closure.modules', p);
+    return visible;
+  }
+
+  /** Adds to each package the required paths it ships according to its repo's filelists. */
+  private async addFileProvides(pkgs: ClosurePackage[], entryOf: Map<ClosurePackage, PrimaryEntry>): Promise<void> {
+    const shipped = new Set(pkgs.flatMap((p) => p.files));
+    const wanted = new Set([...requiredPaths(pkgs)].filter((f) => !shipped.has(f)));
+    if (!wanted.size) return;
+    const byRepo = new Map<string, Map<string, ClosurePackage>>();
+    for (const p of pkgs) {
+      const m = byRepo.get(p.repoId) ?? byRepo.set(p.repoId, new Map()).get(p.repoId)!;
+      m.set(entryOf.get(p)!.checksum, p);
+    }
+    for (const [repoId, o] of this.offers) {
+      const pkgids = byRepo.get(repoId);
+      if (!pkgids) continue;
+      try {
+        const f = await o.metadataFile('filelists');
+        if (!f) continue;
+        const hits = await lookupFilelists(createReadStream(f.path), f.entry.href, wanted);
+        for (const [pkgid, paths] of hits) pkgids.get(pkgid)?.files.push(...paths);
+      } catch (err) {
+        this.diags.report('sync-repomd-bad', o.repo.baseurl, `filelists unusable for file requires: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  /** Reports missing roots and unmet requirements (one line per package and requirement, naming every pool). */
+  private report(results: PoolClosure[]): void {
+    const missing = new Map<string, string[]>();
+    const unmet = new Map<string, string[]>();
+    for (const r of results) {
+      const keep = new Map<string, string>();
+      for (const m of r.missing) missing.set(m, [...(missing.get(m) ?? []), r.pool.id]);
+      for (const w of r.wanted) if (!w.found.length && w.profile) keep.set(`${w.want}.rpm`, r.pool.id);
+      for (const u of r.unmet) {
+        const k = `${u.pkg.nevra} (${u.pkg.repoId})\0${u.dep}`;
+        unmet.set(k, [...(unmet.get(k) ?? []), r.pool.id]);
+      }
+      for (const o of this.offers.values()) {
+        const m = this.keepLocal.get(o.repo.id) ?? this.keepLocal.set(o.repo.id, new Map()).get(o.repo.id)!;
+        for (const [file, pool] of keep) m.set(file, pool);
+      }
+      const pool = this.pools.find((p) => p.id === r.pool.id)!;
+      this.reports.push({
+        id: r.pool.id, kernel: r.pool.kernel, arch: r.target.arch, nodes: pool.nodes,
+        roots: r.wanted.flatMap((w) => w.found.map((p) => p.nevra)), missing: r.missing,
+        packages: r.packages.length, bytes: r.bytes,
+        unmet: r.unmet.map((u) => `${u.pkg.nevra} (${u.pkg.repoId}) requires ${u.dep}`),
+      });
+    }
+    for (const [want, pools] of missing) this.diags.report('closure-missing', want, pools.join(', '));
+    for (const [k, pools] of unmet) {
+      const [who, dep] = k.split('\0');
+      this.diags.report('closure-unresolved', who!, dep!, pools.join(', '));
+    }
+  }
+}
