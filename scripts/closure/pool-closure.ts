@@ -21,8 +21,11 @@ export interface ClosureRequest {
 /** A node pool (or a kernel named in the config): id, `uname -r` kernel, rpm arch. */
 export interface PoolTarget { id: string; kernel: string; arch: string }
 
-/** One wanted root: the request as written (pinned ones as `name-version-release.arch`) and what met it. */
-export interface RootPick { want: string; profile?: string; found: ClosurePackage[] }
+/**
+ * One wanted root: the request as written (pinned ones as `name-version-release.arch`), what met it,
+ * and for a profile's entry its package name and whether it is pinned to the kernel.
+ */
+export interface RootPick { want: string; profile?: string; name?: string; pinned?: boolean; found: ClosurePackage[] }
 
 /** The closure of one pool; `bytes` is the sum of package sizes. */
 export interface PoolClosure {
@@ -54,9 +57,11 @@ export function poolClosure(all: ClosurePackage[], pool: PoolTarget, req: Closur
     if (w.pinned) {
       const found = candidates.filter((p) => p.name === w.name && p.arch === target.arch
         && `${p.version}-${p.release}` === target.versionRelease);
-      wanted.push({ want: `${w.name}-${target.versionRelease}.${target.arch}`, profile: w.profile, found });
+      wanted.push({ want: `${w.name}-${target.versionRelease}.${target.arch}`, profile: w.profile, name: w.name, pinned: true,
+        found });
     } else {
-      wanted.push({ want: w.name, profile: w.profile, found: newestOf(candidates.filter((p) => p.name === w.name), newest) });
+      wanted.push({ want: w.name, profile: w.profile, name: w.name, pinned: false,
+        found: newestOf(candidates.filter((p) => p.name === w.name), newest) });
     }
   }
   for (const e of req.packages) {

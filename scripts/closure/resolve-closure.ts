@@ -19,8 +19,8 @@ import type { ClosureIndex, ClosurePackage } from './closure-index.ts';
 /** How providers are taken: versions per name and arch (default 1), weak dependencies on/off. */
 export interface ClosureOptions { newest?: number; weakDeps?: boolean }
 
-/** One requirement of a package in the closure that nothing among the candidates meets. */
-export interface UnmetRequirement { pkg: ClosurePackage; dep: string }
+/** One requirement of a package in the closure that nothing among the candidates meets: as rpm prints it, and parsed. */
+export interface UnmetRequirement { pkg: ClosurePackage; dep: string; need: Dependency }
 
 /** The closure: its packages and what stays unmet. */
 export interface Closure { packages: Set<ClosurePackage>; unmet: UnmetRequirement[] }
@@ -79,7 +79,7 @@ export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: Clo
     if (!queue.length && pass > 0) break;
   }
   const unmet: UnmetRequirement[] = [];
-  for (const p of set) for (const dep of p.requires) if (!ix.met(dep, set)) unmet.push({ pkg: p, dep: dependencyText(dep) });
+  for (const p of set) for (const dep of p.requires) if (!ix.met(dep, set)) unmet.push({ pkg: p, dep: dependencyText(dep), need: dep });
   unmet.sort((a, b) => a.pkg.key.localeCompare(b.pkg.key) || a.dep.localeCompare(b.dep));
   return { packages: set, unmet };
 }

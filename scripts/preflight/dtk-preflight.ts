@@ -6,11 +6,12 @@
  * the mirror's RPM headers instead of upstream primary.xml, so both agree for the same pools.
  * Default profile: `doca-driver` (the MOFED/DOCA runbook's build).
  */
-import { nevra as nevraOf, type PackageRecord } from '../rpm/package-record.ts';
-import { requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
+import { closurePackages } from '../closure/closure-packages.ts';
 import { poolClosure, type ClosureRequest } from '../closure/pool-closure.ts';
 import { kernelTarget } from '../closure/profiles.ts';
 import type { RepoPackages, UnresolvedDep } from './repo-closure.ts';
+
+export { closurePackages };
 
 /** The request used when none is configured: the DOCA driver build. */
 export const DEFAULT_PREFLIGHT: ClosureRequest = { profiles: ['doca-driver'], packages: [] };
@@ -53,21 +54,6 @@ export function kernelVersionsIn(repos: RepoPackages): string[] {
     else if (p.name === 'kernel-rt-core') set.add(/\.rt\d/.test(p.release) ? k : `${k}+rt`);
   }
   return [...set].sort();
-}
-
-/** The mirror's non-source packages as the closure sees them (files: only paths some package requires). */
-export function closurePackages(repos: RepoPackages): ClosurePackage[] {
-  const records = new Map<ClosurePackage, PackageRecord>();
-  for (const r of repos) for (const p of r.packages) {
-    if (p.arch === 'src') continue;
-    const n = nevraOf(p);
-    records.set({ key: `${r.repoId}/${n}`, repoId: r.repoId, nevra: n, name: p.name, epoch: p.epoch || '0',
-      version: p.version, release: p.release, arch: p.arch, size: p.sizePackage, provides: p.deps.provides,
-      requires: p.deps.requires, recommends: p.deps.recommends, supplements: p.deps.supplements, files: [] }, p);
-  }
-  const wanted = requiredPaths([...records.keys()]);
-  for (const [c, p] of records) c.files = p.files.map((f) => f.path).filter((f) => wanted.has(f));
-  return [...records.keys()];
 }
 
 /**

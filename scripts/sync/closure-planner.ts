@@ -13,9 +13,14 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { ClosureConfig, SyncRepo } from '../config/config-schema.ts';
-import { nevraOf, type PrimaryEntry } from '../repodata/primary-reader.ts';
+import type { PrimaryEntry } from '../repodata/primary-reader.ts';
 import { lookupFilelists } from '../repodata/filelists-reader.ts';
-import { requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
+import { basename } from 'node:path';
+import { ClosureIndex, requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
+import { closurePackages, fromPrimary } from '../closure/closure-packages.ts';
+import { isRich, type RichDep } from '../closure/rich-dependency.ts';
+import { readPackage } from '../rpm/read-package.ts';
+import type { Dependency, PackageRecord } from '../rpm/package-record.ts';
 import { filterModular, readModuleIndex } from '../closure/module-streams.ts';
 import { poolClosure, type PoolClosure, type PoolTarget } from '../closure/pool-closure.ts';
 import type { UpstreamData } from '../repodata/upstream-metadata.ts';
@@ -39,15 +44,6 @@ export interface PoolReport {
 const text = (name: string, data: Buffer) => (name.endsWith('.gz') ? gunzipSync(data)
   : name.endsWith('.zst') ? zstdDecompressSync(data) : data).toString('utf8');
 
-/** A primary entry as the closure sees it. */
-function closurePackage(repoId: string, e: PrimaryEntry): ClosurePackage {
-  const d = e.deps ?? { provides: [], requires: [], recommends: [], supplements: [], files: [] };
-  const nevra = nevraOf(e);
-  return { key: `${repoId}/${nevra}`, repoId, nevra, name: e.name, epoch: e.epoch, version: e.version,
-    release: e.release, arch: e.arch, size: e.size, provides: d.provides, requires: d.requires,
-    recommends: d.recommends, supplements: d.supplements, files: [...d.files] };
-}
-
 /** Collects the offers of the repos taking part and resolves the closure once all are in. */
 export class ClosurePlanner {
   /** Per pool, after the closure is resolved. */
@@ -61,8 +57,10 @@ export class ClosurePlanner {
   private settle!: () => void;
   /** Changes when the closure request or the pools change (part of each repo's selection key). */
   readonly key: string;
-  /** Per repo id: file names (`name-version-release.arch.rpm`) a pool needs that upstream no longer has. */
-  readonly keepLocal = new Map<string, Map<string, string>>();
+  /** Profile roots upstream no longer has: name, version-release when pinned, arch, pool. */
+  private readonly prunedRoots: { name: string; versionRelease?: string; arch: string; pool: string }[] = [];
+  /** Unmet requirements with the pools they break. */
+  private readonly unmetNeeds: { need: Dependency; arch: string; pools: string[] }[] = [];
 
   /**
    * @param participants ids of the repos taking part
@@ -107,7 +105,7 @@ export class ClosurePlanner {
     for (const [repoId, o] of this.offers) {
       for (const e of o.entries) {
         if (e.arch === 'src') continue;
-        const p = closurePackage(repoId, e);
+        const p = fromPrimary(repoId, e);
         entryOf.set(p, e);
         all.push(p);
       }
@@ -169,21 +167,47 @@ export class ClosurePlanner {
     }
   }
 
+  /**
+   * The pools that still need a local package upstream no longer lists (so `--delete` keeps it),
+   * judged from its header: a profile root of the pool (pinned: same version-release and arch),
+   * or a package meeting a requirement left unmet. Empty when none does or the file is no package.
+   */
+  async neededLocally(repoId: string, file: string): Promise<string[]> {
+    if (!this.unmetNeeds.length && !this.prunedRoots.length) return [];
+    let record: PackageRecord;
+    try {
+      record = await readPackage(file, basename(file), { changelogLimit: 0 });
+    } catch {
+      return [];
+    }
+    const [pkg] = closurePackages([{ repoId, packages: [record] }]);
+    if (!pkg) return [];
+    pkg.files = record.files.map((f) => f.path);
+    const ix = new ClosureIndex([pkg]);
+    const only = new Set([pkg]);
+    const fits = (arch: string) => pkg.arch === arch || pkg.arch === 'noarch';
+    const roots = this.prunedRoots.filter((w) => w.name === pkg.name && fits(w.arch)
+      && (!w.versionRelease || `${pkg.version}-${pkg.release}` === w.versionRelease)).map((w) => w.pool);
+    const providers = this.unmetNeeds.filter((u) => fits(u.arch)
+      && (ix.met(u.need, only) || (isRich(u.need.name) && ix.richProviders(ix.parsed(u.need.name) as RichDep).includes(pkg))))
+      .flatMap((u) => u.pools);
+    return [...new Set([...roots, ...providers])].sort();
+  }
+
   /** Reports missing roots and unmet requirements (one line per package and requirement, naming every pool). */
   private report(results: PoolClosure[]): void {
     const missing = new Map<string, string[]>();
     const unmet = new Map<string, string[]>();
     for (const r of results) {
-      const keep = new Map<string, string>();
       for (const m of r.missing) missing.set(m, [...(missing.get(m) ?? []), r.pool.id]);
-      for (const w of r.wanted) if (!w.found.length && w.profile) keep.set(`${w.want}.rpm`, r.pool.id);
+      for (const w of r.wanted.filter((x) => !x.found.length && x.name)) {
+        this.prunedRoots.push({ name: w.name!, arch: r.target.arch, pool: r.pool.id,
+          ...(w.pinned ? { versionRelease: r.target.versionRelease } : {}) });
+      }
       for (const u of r.unmet) {
         const k = `${u.pkg.nevra} (${u.pkg.repoId})\0${u.dep}`;
         unmet.set(k, [...(unmet.get(k) ?? []), r.pool.id]);
-      }
-      for (const o of this.offers.values()) {
-        const m = this.keepLocal.get(o.repo.id) ?? this.keepLocal.set(o.repo.id, new Map()).get(o.repo.id)!;
-        for (const [file, pool] of keep) m.set(file, pool);
+        this.unmetNeeds.push({ need: u.need, arch: r.target.arch, pools: [r.pool.id] });
       }
       const pool = this.pools.find((p) => p.id === r.pool.id)!;
       this.reports.push({

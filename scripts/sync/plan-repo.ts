@@ -222,12 +222,12 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
     }
   }
   if (ctx.delete) {
-    const needed = ctx.closure?.keepLocal.get(repo.id);
-    const remove = (await strays(dir, new Set(plan.take.map((f) => f.path)))).filter(({ path: p }) => {
-      const pool = needed?.get(basename(p));
-      if (pool) ctx.diags.report('closure-kept-local', join(dir, p), pool);
-      return !pool;
-    });
+    const remove: { path: string; size: number }[] = [];
+    for (const s of await strays(dir, new Set(plan.take.map((f) => f.path)))) {
+      const pools = inClosure && !s.path.endsWith('.part') ? await ctx.closure!.neededLocally(repo.id, join(dir, s.path)) : [];
+      if (pools.length) ctx.diags.report('closure-kept-local', join(dir, s.path), pools.join(', '));
+      else remove.push(s);
+    }
     plan.remove = remove.map((r) => r.path);
     plan.removeBytes = remove.reduce((n, r) => n + r.size, 0);
   }
