@@ -6,17 +6,18 @@
  * and NVIDIA's CUDA repos):
  * - `ubi8|ubi9/<baseos|appstream|codeready-builder>` → cdn-ubi.redhat.com, no entitlement;
  * - `rhocp-<4.N>-for-rhel-<R>-<arch>-rpms` → cdn.redhat.com with the entitlement pair
- *   (`/etc/pki/entitlement/<serial>.pem`, `-key.pem`, CA `/etc/rhsm/ca/redhat-uep.pem`),
- *   limited to the kernels found in this mirror;
+ *   (`/etc/pki/entitlement/<serial>.pem`, `-key.pem`, CA `/etc/rhsm/ca/redhat-uep.pem`);
  * - `cuda-rhel<R>-<arch>` → developer.download.nvidia.com (`aarch64` is published as `sbsa`).
- * Any other repo gets a placeholder baseurl, marked with a comment.
+ * Any other repo gets a placeholder baseurl, marked with a comment. With kernels, the UBI and
+ * rhocp repos take only the dependency closure of the DOCA driver build (profile `doca-driver`)
+ * for those kernels (`sync.closure`); the others are mirrored as they are (`closure: false`).
  */
 
 /** What the generator needs of a repo: id, path in the mirror, package arches, sync's upstream baseurl if known. */
 export interface SyncConfigRepo { id: string; path: string; arches: string[]; upstream?: string }
 
-/** The upstream of a repo: baseurl, whether it needs the entitlement, and a note for the user. */
-interface Upstream { baseurl: string; entitlement?: boolean; note?: string }
+/** The upstream of a repo: baseurl, whether it needs the entitlement, a RHEL/RHOCP repo, and a note for the user. */
+interface Upstream { baseurl: string; entitlement?: boolean; rhel?: boolean; note?: string }
 
 const q = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML scalar
 const UBI = 'https://cdn-ubi.redhat.com/content/public/ubi/dist';
@@ -24,13 +25,16 @@ const CDN = 'https://cdn.redhat.com/content/dist/layered';
 
 /** Guesses the upstream of a repo from its path (see the module comment). */
 export function upstreamOf(r: SyncConfigRepo): Upstream {
-  if (r.upstream) return { baseurl: r.upstream, note: 'the baseurl this repo was synced from' };
+  if (r.upstream) {
+    const rhel = /(?:^|\/)ubi[89]\/|rhocp-\d+\.\d+-for-rhel-/.test(r.path);
+    return { baseurl: r.upstream, note: 'the baseurl this repo was synced from', ...(rhel ? { rhel } : {}) };
+  }
   const arch = r.arches.find((a) => a !== 'noarch' && a !== 'src') ?? 'x86_64';
   const ubi = /(?:^|\/)ubi([89])\/(baseos|appstream|codeready-builder)$/.exec(r.path);
-  if (ubi) return { baseurl: `${UBI}/ubi${ubi[1]}/${ubi[1]}/${arch}/${ubi[2]}/os/` };
+  if (ubi) return { baseurl: `${UBI}/ubi${ubi[1]}/${ubi[1]}/${arch}/${ubi[2]}/os/`, rhel: true };
   const rhocp = /rhocp-(\d+\.\d+)-for-rhel-(\d+)-(\w+)-rpms$/.exec(r.path);
   if (rhocp) {
-    return { baseurl: `${CDN}/rhel${rhocp[2]}/${rhocp[3]}/rhocp/${rhocp[1]}/os/`, entitlement: true };
+    return { baseurl: `${CDN}/rhel${rhocp[2]}/${rhocp[3]}/rhocp/${rhocp[1]}/os/`, entitlement: true, rhel: true };
   }
   const cuda = /cuda-rhel(\d+)-(x86_64|aarch64|sbsa)$/.exec(r.path);
   if (cuda) {
@@ -40,21 +44,22 @@ export function upstreamOf(r: SyncConfigRepo): Upstream {
   return { baseurl: `https://upstream.example/${r.path}/`, note: "set this repo's upstream baseurl" };
 }
 
-/** `kernel*-<version>-<release>.*` for a kernel release string such as `5.14.0-427.87.1.el9_4.aarch64`. */
-export const kernelGlob = (kernel: string) =>
-  `kernel*-${kernel.replace(/\.(x86_64|aarch64|ppc64le|s390x)(\+64k)?$/, '')}.*`;
-
 /**
- * The sync config text (YAML) for `repos`; `kernels` are the kernel releases the rhocp repos
- * are limited to (all of rhocp when empty).
+ * The sync config text (YAML) for `repos`; with `kernels` (kernel releases such as
+ * `5.14.0-427.87.1.el9_4.aarch64`) the RHEL repos take the closure of the DOCA driver build.
  */
 export function syncConfigYaml(repos: SyncConfigRepo[], kernels: string[]): string {
   const lines = [
     '# airgap-mirror sync config for this mirror (the connected side):',
     '#   airgap-mirror sync --config sync.yaml --mirror /srv/rpmserver/data --dry-run   # the plan',
     '#   airgap-mirror sync --config sync.yaml --mirror /srv/rpmserver/data             # fetch and verify',
-    'sync:', '  jobs: 8', '  repos:',
+    'sync:', '  jobs: 8',
   ];
+  if (kernels.length) {
+    lines.push('  closure:   # only what the DOCA driver build installs for these kernels (or: --nodes nodes.json)',
+      '    profiles: [doca-driver]', `    kernels: [${kernels.map(q).join(', ')}]`);
+  }
+  lines.push('  repos:');
   for (const r of repos) {
     const u = upstreamOf(r);
     const note = u.note ? `   # ${u.note}` : '';
@@ -64,9 +69,8 @@ export function syncConfigYaml(repos: SyncConfigRepo[], kernels: string[]): stri
         `      sslclientcert: ${q('/etc/pki/entitlement/ENTITLEMENT.pem')}`,
         `      sslclientkey: ${q('/etc/pki/entitlement/ENTITLEMENT-key.pem')}`,
         `      sslcacert: ${q('/etc/rhsm/ca/redhat-uep.pem')}`);
-      const globs = [...new Set(kernels.map(kernelGlob))].map(q).join(', ');
-      if (kernels.length) lines.push(`      include: [${globs}]   # the nodes' kernels`);
     }
+    if (kernels.length && !u.rhel) lines.push('      closure: false   # mirrored as it is');
   }
   return lines.join('\n') + '\n';
 }

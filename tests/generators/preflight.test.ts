@@ -73,7 +73,7 @@ describe('DTK preflight', () => {
   it('names a missing kernel version and the broken closure, with exit 2', async () => {
     const missing = dtkPreflight(await load(SAMPLE_MIRROR), '5.14.0-427.99.1.el9_4');
     expect(missing.ok).toBe(false);
-    expect(missing.required.filter((p) => !p.found).map((p) => p.name)).toEqual(['kernel-headers', 'kernel-devel', 'kernel-core']);
+    expect(missing.required.filter((p) => !p.found).map((p) => p.name)).toEqual(['kernel', 'kernel-headers', 'kernel-core', 'kernel-devel', 'kernel-modules']);
     const r = await cli(['preflight', '--mirror', broken]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('KERNEL_VERSION 5.14.0-427.87.1.el9_4.aarch64: NOT READY');

@@ -51,7 +51,7 @@ describe('in Chromium', () => {
     const { page } = await open(server.url);
     const rows = await page.locator('tr[data-repo]').evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.repo));
     expect(rows.sort()).toEqual([...ids].sort());
-    expect(await page.getByTestId('totals').textContent()).toContain('6 repos, 24 packages');
+    expect(await page.getByTestId('totals').textContent()).toContain('6 repos, 25 packages');
   });
 
   it.each([
@@ -125,7 +125,7 @@ describe('the downloadable .repo file', () => {
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(new Set(lines.map((l) => l.split(' ')[0]))).toEqual(new Set(ids));
-    expect(lines).toHaveLength(24);
+    expect(lines).toHaveLength(25);
     await rm(reposdir, { recursive: true, force: true });
     await rm(cache, { recursive: true, force: true });
   });

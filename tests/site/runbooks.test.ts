@@ -49,13 +49,14 @@ describe('the MOFED/DOCA runbook in Chromium', () => {
       .toBe('https://developer.download.nvidia.com/compute/cuda/repos/rhel9/sbsa/');
     expect(sync.sync!.repos.find((r) => r.path === 'rhocp-4.18-for-rhel-9-aarch64-rpms')).toMatchObject({
       baseurl: 'https://cdn.redhat.com/content/dist/layered/rhel9/aarch64/rhocp/4.18/os/',
-      sslcacert: '/etc/rhsm/ca/redhat-uep.pem', include: ['kernel*-5.14.0-427.87.1.el9_4.*'] });
+      sslcacert: '/etc/rhsm/ca/redhat-uep.pem' });
+    expect(sync.sync!.closure).toMatchObject({ profiles: ['doca-driver'], kernels: ['5.14.0-427.87.1.el9_4.aarch64'] });
     const ncp = YAML.parse(snippets.find((s) => s.includes('kind: NicClusterPolicy'))!);
     expect(ncp.spec.ofedDriver).toMatchObject({ repository: 'registry-arm.server.lab:8443/nvidia/certified-operator/nvidia/mellanox', version: '25.07-0.9.7.0', repoConfig: { name: 'repo-config' } });
     await w.page.getByRole('link', { name: /KERNEL_VERSION/ }).click();
     await w.page.waitForLoadState();
     expect(await w.page.locator('h1').textContent()).toBe('DTK preflight: 5.14.0-427.87.1.el9_4.aarch64');
-    expect(await w.page.getByTestId('required').locator('tbody tr').count()).toBe(11);
+    expect(await w.page.getByTestId('required').locator('tbody tr').count()).toBe(12); // profile doca-driver
     expect(w.consoleErrors).toEqual([]);
     expect(w.offHostRequests).toEqual([]);
   });

@@ -152,7 +152,7 @@ describe('a repo behind a client certificate (the Red Hat CDN entitlement case)'
     const mirror = join(work, 'tls');
     const r = await cli(['sync', '--config', cfg, '--mirror', mirror, '--lock', join(work, 'tls.lock.json')]);
     expect(r.code, r.stderr).toBe(0);
-    expect((await readdir(join(mirror, 'rhocp/Packages'))).length).toBe(5);
+    expect((await readdir(join(mirror, 'rhocp/Packages'))).length).toBe(6);
   });
 
   it('without them, names each file with the 403 and what to do, exit 2', async () => {
