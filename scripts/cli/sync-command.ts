@@ -47,17 +47,29 @@ async function syncConfig(o: SyncCommandOptions): Promise<{ config: SyncConfig; 
   return { config, openshiftVersion };
 }
 
-/** The closure part of the summary: per node pool its roots, closure size and what is missing. */
-function poolLines(r: SyncResult): string[] {
+/** `items` joined with ", " in lines of at most `width` characters, each indented by `indent`. */
+function wrap(items: string[], indent: string, width = 118): string[] {
+  const lines: string[] = [];
+  let cur = '';
+  for (const it of items) {
+    if (cur && indent.length + cur.length + it.length + 2 > width) { lines.push(`${indent}${cur},`); cur = ''; }
+    cur = cur ? `${cur}, ${it}` : it;
+  }
+  return cur ? [...lines, `${indent}${cur}`] : lines;
+}
+
+/** The closure part of the summary: per node pool its roots (listed in a dry run), closure size and what is missing. */
+function poolLines(r: SyncResult, dryRun: boolean): string[] {
   if (!r.pools.length) return [];
   const lines = ['Dependency closure per node pool:'];
   for (const p of r.pools) {
     const nodes = p.nodes.length ? `${p.nodes.length} node${p.nodes.length > 1 ? 's' : ''} (${p.nodes.join(', ')})`
       : 'from sync.closure.kernels';
     lines.push(`  ${p.id}: kernel ${p.kernel}, ${p.arch}, ${nodes}`);
-    lines.push(`    ${p.roots.length} root packages, closure ${p.packages} packages (${mb(p.bytes)})`
+    lines.push(`    ${p.roots.length} root packages${dryRun ? ' (below)' : ''}, closure ${p.packages} packages (${mb(p.bytes)})`
       + `${p.missing.length ? `, ${p.missing.length} missing upstream` : ''}`
       + `${p.unmet.length ? `, ${p.unmet.length} unresolved` : ''}`);
+    if (dryRun) lines.push(...wrap(p.roots, '      '));
     for (const m of p.missing) lines.push(`    MISSING ${m}`);
     for (const u of p.unmet) lines.push(`    UNRESOLVED ${u}`);
   }
@@ -79,7 +91,7 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
   const lines = [dryRun ? 'Plan (dry run, nothing written):'
     : `Synced in ${r.seconds.toFixed(1)} s, ${mb(r.bytesFetched)} received:`];
   for (const repo of r.repos) lines.push(row(repo, dryRun));
-  lines.push(...poolLines(r));
+  lines.push(...poolLines(r, dryRun));
   for (const repo of r.repos.filter((x) => x.subset)) {
     lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); build regenerates its repodata, `
       + 'so the upstream repomd.xml signature no longer applies to what the site serves.');

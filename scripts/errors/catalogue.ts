@@ -16,6 +16,7 @@ export const PROBLEMS = {
   'rpm-empty': spec('error', () => 'zero-byte file, not an RPM package; skipped', 'Re-download the package; the mirror copy is empty.'),
   'rpm-truncated': spec('error', (detail: string) => `truncated RPM package (${detail}); skipped`, 'Re-download the package; the copy was cut short.'),
   'rpm-not-rpm': spec('error', (detail: string) => `not an RPM package (${detail}); skipped`, 'Remove the file or rename it; only real .rpm files belong in a repo.'),
+  'rpm-name-not-xml': spec('error', () => 'the file name holds control characters XML cannot carry, so no repodata can point at it (createrepo_c refuses it too); skipped', 'Rename the file, e.g. to name-version-release.arch.rpm.'),
   'rpm-corrupt-header': spec('error', (detail: string) => `corrupt RPM header (${detail}); skipped`, 'Re-download the package.'),
   'file-unreadable': spec('error', (code: string) => `cannot read the file (${code}); skipped`, 'Check permissions of the mirror tree for the user running airgap-mirror.'),
   'symlink-loop': spec('error', () => 'symbolic link loop; skipped', 'Fix or remove the link in the mirror tree.'),
@@ -92,7 +93,15 @@ export class Diagnostics {
   }
 }
 
-/** One line for a terminal or log: `error: <file>: <message> [code]`, with the hint after ` — ` when asked. */
+/**
+ * `text` safe for a terminal: C0 and C1 control characters and DEL (escape sequences that
+ * could retitle or recolour the terminal, newlines that could forge a line) as `\xNN`,
+ * a backslash as `\\` so the escaping cannot be faked.
+ */
+export const terminalSafe = (text: string) =>
+  text.replace(/[\\\x00-\x1f\x7f-\x9f]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+
+/** One line for a terminal or log: `error: <file>: <message> [code]`, with the hint after ` — ` when asked; controls escaped. */
 export function formatDiagnostic(d: Diagnostic, withHint = false): string {
-  return `${d.level}: ${d.file}: ${d.message} [${d.code}]${withHint ? ` — ${d.hint}` : ''}`;
+  return terminalSafe(`${d.level}: ${d.file}: ${d.message} [${d.code}]${withHint ? ` — ${d.hint}` : ''}`);
 }

@@ -39,6 +39,10 @@ function repoRootOf(dir: string): string {
   return parts.join('/');
 }
 
+/** Characters XML 1.0 cannot carry, even escaped: C0 controls other than tab, newline, carriage return. */
+// eslint-disable-next-line no-control-regex
+const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
 const isInside = (child: string, parent: string) => parent === '' || child === parent || child.startsWith(parent + '/');
 
 /**
@@ -46,7 +50,8 @@ const isInside = (child: string, parent: string) => parent === '' || child === p
  * mirror. Throws when the mirror directory itself cannot be read.
  */
 export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit: RepoSpec[] = []): Promise<RepoInput[]> {
-  const entries = await fg('**', {
+  // '**/*', not '**': picomatch's globstar does not match a newline in a file name, its '*' does
+  const entries = await fg('**/*', {
     cwd: mirrorDir, dot: false, onlyFiles: false, followSymbolicLinks: false, objectMode: true, suppressErrors: true,
   });
   const rpms: string[] = [];
@@ -66,6 +71,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
       continue;
     }
     if (e.path.endsWith('/repodata/repomd.xml') || e.path === 'repodata/repomd.xml') repodataRoots.add(posix.dirname(posix.dirname(e.path)).replace(/^\.$/, ''));
+    else if (e.path.endsWith('.rpm') && !e.dirent.isDirectory() && NOT_XML.test(e.path)) diags.report('rpm-name-not-xml', e.path);
     else if (e.path.endsWith('.rpm') && !e.dirent.isDirectory()) rpms.push(e.path);
     else if (e.path.endsWith('.rpm')) diags.report('rpm-not-rpm', e.path, 'it is a directory');
   }

@@ -3,9 +3,15 @@
  * with renames only when complete, so a killed build never leaves a half-written site or
  * repodata/ that dnf would accept. An existing `--out` is replaced only when it is empty or
  * was made by airgap-mirror (marker file), never when it overlaps the mirror.
+ *
+ * Two swaps: a directory `--out` is renamed away and the new site renamed in (a kill between
+ * the two leaves the old site beside it, `.<out>.old-<pid>`, which the next build puts back);
+ * a `--out` that is a symbolic link is switched with one rename of a new link over it
+ * (rename(2) replaces it atomically), so a site is at `--out` at every instant: the new site
+ * lives beside it as `.<out>.site-<time>`, and the previous one is removed after the switch.
  */
 import { rmSync } from 'node:fs';
-import { lstat, mkdir, readdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors/exit-codes.ts';
 import { alive, LockHeldError, takeLock } from '../dir-lock.ts';
@@ -72,19 +78,37 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
   }
 }
 
-/** Deletes staging/old directories left beside `out` by killed builds (their process is gone). */
+/**
+ * Cleans up after killed builds (their process gone): staging directories are deleted; an old
+ * site renamed away is put back when `--out` is missing (the kill fell between the two renames),
+ * else deleted; with a linked `--out`, sites beside it that the link no longer names are deleted.
+ */
 async function removeStaleStaging(out: string): Promise<void> {
   const prefix = `.${basename(out)}.`;
+  const target = await readlink(out).catch(() => undefined);
   for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
-    const m = name.startsWith(prefix) ? /^(?:partial|old)-(\d+)$/.exec(name.slice(prefix.length)) : null;
-    if (m && !alive(Number(m[1]))) await rm(join(dirname(out), name), { recursive: true, force: true });
+    const m = name.startsWith(prefix) ? /^(partial|old|link|site)-(\d+)(?:-\d+)?$/.exec(name.slice(prefix.length)) : null;
+    if (!m) continue;
+    const path = join(dirname(out), name);
+    if (m[1] === 'site') {
+      if (target !== undefined && basename(target) !== name && !alive(Number(m[2]))) await rm(path, { recursive: true, force: true });
+      continue;
+    }
+    if (alive(Number(m[2]))) continue;
+    if (m[1] === 'old' && !(await lstat(out).catch(() => undefined))) await rename(path, out);
+    else await rm(path, { recursive: true, force: true });
   }
 }
 
-/** Writes the marker and swaps staging into place (rename old away, rename new in, delete old). */
+/**
+ * Writes the marker and swaps staging into place: for a linked `--out` one rename of a new link
+ * over it, then the previous site (if airgap-mirror wrote it) deleted; else rename old away,
+ * rename new in, delete old.
+ */
 export async function commitStaging(staging: string, outDir: string, marker: object): Promise<void> {
   const out = resolve(outDir);
   await writeFile(join(staging, SITE_MARKER), JSON.stringify(marker, null, 2) + '\n');
+  if ((await lstat(out).catch(() => undefined))?.isSymbolicLink()) return switchLink(staging, out);
   const old = join(dirname(out), `.${basename(out)}.old-${process.pid}`);
   const hadOld = await stat(out).then(() => true, () => false);
   if (hadOld) await rename(out, old);
@@ -92,6 +116,19 @@ export async function commitStaging(staging: string, outDir: string, marker: obj
   // synchronous: the old site is tens of thousands of entries, and rmSync removes them about
   // a third faster than the promise version's thread-pool round trips
   if (hadOld) rmSync(old, { recursive: true, force: true });
+}
+
+/** The linked-`--out` swap of commitStaging. */
+async function switchLink(staging: string, out: string): Promise<void> {
+  const previous = await realpath(out).catch(() => undefined);
+  const site = join(dirname(out), `.${basename(out)}.site-${process.pid}-${Date.now()}`);
+  await rename(staging, site);
+  const link = join(dirname(out), `.${basename(out)}.link-${process.pid}`);
+  await rm(link, { force: true });
+  await symlink(basename(site), link);
+  await rename(link, out);
+  const wroteIt = previous && await stat(join(previous, SITE_MARKER)).then(() => true, () => false);
+  if (wroteIt) rmSync(previous, { recursive: true, force: true });
 }
 
 /** Removes a staging directory after a failed build. */

@@ -164,3 +164,41 @@ describe('chunked reading (packages over 8 MiB)', () => {
     expect((await run('rpm', ['-K', '--nosignature', file])).code).toBe(0);
   });
 });
+
+describe('crafted headers', () => {
+  const src = `${REAL_RPMS}/Archer-3.4.5-6.x86_64.rpm`;
+  /** The file with its main header changed by `edit` (given the header's offset and index count). */
+  async function crafted(name: string, edit: (b: Buffer, main: number, il: number, dl: number) => void): Promise<string> {
+    const { readFile, writeFile } = await import('node:fs/promises');
+    const b = Buffer.from(await readFile(src));
+    const sigLen = 16 + 16 * b.readUInt32BE(96 + 8) + b.readUInt32BE(96 + 12);
+    const main = 96 + sigLen + ((8 - (sigLen % 8)) % 8);
+    edit(b, main, b.readUInt32BE(main + 8), b.readUInt32BE(main + 12));
+    const file = join(scratch, name);
+    await writeFile(file, b);
+    return file;
+  }
+  const entry = (b: Buffer, main: number, il: number, tag: number) => {
+    for (let i = 0; i < il; i++) if (b.readUInt32BE(main + 16 + 16 * i) === tag) return main + 16 + 16 * i;
+    throw new Error(`tag ${tag} not in the header`);
+  };
+
+  it('a header claiming 200 MB (or 60,000 entries) in an 8 KB file is refused before it is allocated', async () => {
+    const before = process.memoryUsage().rss;
+    for (const [name, at, value] of [['dl.rpm', 12, 200 << 20], ['il.rpm', 8, 60_000]] as const) {
+      const f = await crafted(name, (b, main) => b.writeUInt32BE(value, main + at));
+      await expect(readPackage(f, name)).rejects.toMatchObject({ reason: 'truncated', message: /ends inside the RPM headers/ });
+    }
+    expect(process.memoryUsage().rss - before).toBeLessThan(64 << 20);
+    const over = await crafted('over.rpm', (b, main) => b.writeUInt32BE(300 << 20, main + 12));
+    await expect(readPackage(over, 'over.rpm')).rejects.toMatchObject({ reason: 'bad-header', message: /declares .* 314572800 bytes/ });
+  });
+
+  it('an entry whose offset or count runs past the data store is a corrupt header, not a crash', async () => {
+    const offset = await crafted('offset.rpm', (b, main, il, dl) => b.writeUInt32BE(dl + 8, entry(b, main, il, 1000) + 8));
+    await expect(readPackage(offset, 'offset.rpm')).rejects.toMatchObject({ reason: 'bad-header', message: /tag 1000 points outside/ });
+    // REQUIRENAME (1049) claiming 2^30 strings: the strings run out before the store does
+    const count = await crafted('count.rpm', (b, main, il) => b.writeUInt32BE(1 << 30, entry(b, main, il, 1049) + 12));
+    await expect(readPackage(count, 'count.rpm')).rejects.toMatchObject({ reason: 'bad-header', message: /past the data store/ });
+  });
+});

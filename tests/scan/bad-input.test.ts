@@ -34,6 +34,9 @@ beforeAll(async () => {
   await copyFile(join(pkgs, 'hostname-3.23-6.el9.aarch64.rpm'), join(dir, 'zz-copy-of-hostname.rpm'));
   await utimes(join(dir, 'zz-copy-of-hostname.rpm'), new Date('2020-01-01'), new Date('2020-01-01')); // the older copy
   expect((await run('mkfifo', [join(dir, 'pipe-1.0-1.aarch64.rpm')])).code).toBe(0); // opening it for reading would wait forever
+  // a newline is valid in XML (createrepo_c writes &#10;): indexed; an escape sequence is not: named, escaped
+  await copyFile(join(pkgs, 'elfutils-libelf-0.190-2.el9.aarch64.rpm'), join(dir, 'new\nline-0.190-2.el9.aarch64.rpm'));
+  await copyFile(join(REAL_RPMS, 'Archer-3.4.5-6.x86_64.rpm'), join(dir, 'esc\x1b]0;pwned\x07-3.4.5-6.x86_64.rpm'));
   out = join(base, 'site');
   before = await treeHash(mirror);
   result = await cli(['build', '--mirror', mirror, '--out', out], { withoutDacOverride: true });
@@ -43,6 +46,13 @@ afterAll(async () => {
 });
 
 describe('a repo with every kind of bad input', () => {
+  it('names a file whose name XML cannot carry with its control characters escaped, and indexes one with a newline', async () => {
+    expect(result.stderr).toContain('error: repo/Packages/esc\\x1b]0;pwned\\x07-3.4.5-6.x86_64.rpm: the file name holds control characters');
+    expect(result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
+    const primary = await run('sh', ['-c', `zcat ${join(out, 'repo/repodata')}/*-primary.xml.gz`]);
+    expect(primary.stdout).toContain('<location href="Packages/new&#10;line-0.190-2.el9.aarch64.rpm"/>');
+  });
+
   it('exits 2: site built, some inputs skipped', () => {
     expect(result.code, result.stderr).toBe(2);
   });
@@ -73,12 +83,18 @@ describe('a repo with every kind of bad input', () => {
   it('indexes the good packages so dnf can use them', async () => {
     const r = await dnf({ r: join(out, 'repo') }, ['repoquery', '--qf', '%{name}'], { arch: 'aarch64' });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout.trim().split('\n').sort()).toEqual(['balicek-iso88592', 'coreutils', 'hostname', 'lsof']);
+    expect(r.stdout.trim().split('\n').sort()).toEqual(['balicek-iso88592', 'coreutils', 'elfutils-libelf', 'hostname', 'lsof']);
+    // the file with a newline in its name downloads from the site as dnf reads its location
+    const dl = join(base, 'dl');
+    const got = await dnf({ r: join(out, 'repo') }, ['download', '--destdir', dl, 'elfutils-libelf'], { arch: 'aarch64' });
+    expect(got.code, got.stderr).toBe(0);
+    expect(await readdir(dl)).toEqual(['new\nline-0.190-2.el9.aarch64.rpm']);
   });
 
   it('serves only the packages it indexed: skipped files are not in the site', async () => {
     expect((await readdir(join(out, 'repo/Packages'))).sort()).toEqual([
       'balicek-iso88592-1.1.1-1.x86_64.rpm', 'coreutils-8.32-35.el9.aarch64.rpm', 'hostname-3.23-6.el9.aarch64.rpm', 'lsof-4.94.0-3.el9.aarch64.rpm',
+      'new\nline-0.190-2.el9.aarch64.rpm',
     ]);
   });
 
@@ -87,6 +103,6 @@ describe('a repo with every kind of bad input', () => {
   });
 
   it('summarises the skipped inputs', () => {
-    expect(result.stdout).toMatch(/9 inputs skipped, 2 warnings/);
+    expect(result.stdout).toMatch(/10 inputs skipped, 2 warnings/);
   });
 });

@@ -1,11 +1,12 @@
 /**
  * The build command as a user meets it: help, choosing repos, config file, base URL,
- * refusing unsafe output paths, atomic replacement when killed, path collisions, and
+ * refusing unsafe output paths, atomic replacement when killed (a linked --out switched with
+ * one rename), path collisions, and
  * byte-stable output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -156,6 +157,46 @@ describe('output safety', () => {
     const again = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out]);
     expect(again.code).toBe(0);
     expect((await readdir(base)).filter((n) => /^\.atomic\.(partial|old)-/.test(n))).toEqual([]);
+  });
+
+  it('a kill between the two renames (old site beside --out, none at it) is undone by the next build', async () => {
+    const out = dir('between');
+    expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos'])).code).toBe(0);
+    const before = await treeHash(out);
+    const dead = spawn('true');
+    await new Promise((r) => dead.once('exit', r));
+    await rename(out, dir(`.between.old-${dead.pid}`));
+    const { prepareStaging, discardStaging } = await import('../../scripts/site/output-dir.ts');
+    const { staging, unlock } = await prepareStaging(SAMPLE_MIRROR, out);
+    await discardStaging(staging);
+    await unlock();
+    expect(await treeHash(out)).toBe(before);
+    expect((await readdir(base)).filter((n) => /^\.between\.(old|partial|link)-/.test(n))).toEqual([]);
+  });
+
+  it('a --out that is a link is switched with one rename: a whole site is at --out at every instant', async () => {
+    const first = dir('linked-first');
+    expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', first, '--repo', 'ubi8/baseos'])).code).toBe(0);
+    const out = dir('linked');
+    await symlink('linked-first', out);
+    const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out],
+      { cwd: ROOT, stdio: 'ignore' });
+    let running = true, looks = 0;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => { running = false; r(code); }));
+    while (running) {
+      // every look through the link finds a complete site (its marker is written last, before the switch)
+      expect((await stat(join(out, '.airgap-mirror-site.json'))).isFile()).toBe(true);
+      expect((await stat(join(out, 'ubi8/baseos/repodata/repomd.xml'))).isFile()).toBe(true);
+      looks++;
+    }
+    expect(await exited).toBe(0);
+    expect(looks).toBeGreaterThan(10);
+    expect(await readlink(out)).toMatch(/^\.linked\.site-\d+-\d+$/);
+    expect((await stat(join(out, 'ubi9/appstream/repodata/repomd.xml'))).isFile()).toBe(true);
+    expect(await readdir(base)).not.toContain('linked-first'); // the previous site, written by airgap-mirror, is gone
+    const again = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos']);
+    expect(again.code).toBe(0);
+    expect((await readdir(base)).filter((n) => n.startsWith('.linked.site-'))).toEqual([await readlink(out)]);
   });
 
   it('Ctrl-C midway removes the staging directory and keeps the previous site', async () => {

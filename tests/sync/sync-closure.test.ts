@@ -83,6 +83,7 @@ describe('sync with profile dtk for a node list', () => {
     expect(plan).toContain(`${POOL_X86}: kernel ${K1}.x86_64, x86_64, 2 nodes (worker-x1, worker-x2)`);
     expect(plan).toContain(`${POOL_64K}: kernel ${K2}.aarch64+64k, aarch64, 1 node (gpu-64k-b1)`);
     expect(plan).not.toMatch(/MISSING|UNRESOLVED/);
+    expect(plan).toContain(`kernel-64k-modules-extra-${K2}.aarch64,`); // the roots, listed
     expect(closureOf(plan, POOL_X86)).toBeGreaterThan(30);
     expect(await synced()).toEqual([]);
   });
