@@ -7,6 +7,7 @@
  * cannot trap the walk; symlinks are checked one by one and reported.
  */
 import fg from 'fast-glob';
+import { opendirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
@@ -45,17 +46,36 @@ const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 
 const isInside = (child: string, parent: string) => parent === '' || child === parent || child.startsWith(parent + '/');
 
+/** Every entry under `sub` of the mirror (no dot entries, links not followed), paths relative to the mirror. */
+async function walk(mirrorDir: string, sub: string): Promise<fg.Entry[]> {
+  // '**/*', not '**': picomatch's globstar does not match a newline in a file name, its '*' does
+  const entries = await fg('**/*', {
+    cwd: posix.join(mirrorDir, sub), dot: false, onlyFiles: false, followSymbolicLinks: false, objectMode: true,
+    suppressErrors: true,
+  });
+  return sub ? entries.map((e) => ({ ...e, path: `${sub}/${e.path}` })) : entries;
+}
+
 /**
  * Scans `mirrorDir`. Symlink problems are reported to `diags` with paths relative to the
  * mirror. Throws when the mirror directory itself cannot be read.
  */
 export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit: RepoSpec[] = []): Promise<RepoInput[]> {
-  // '**/*', not '**': picomatch's globstar does not match a newline in a file name, its '*' does
-  const entries = await fg('**/*', {
-    cwd: mirrorDir, dot: false, onlyFiles: false, followSymbolicLinks: false, objectMode: true, suppressErrors: true,
-  });
+  // With --repo, only those repos are walked: nothing outside them is read or reported.
+  const under = explicit.length ? [...new Set(explicit.map((r) => r.path.replace(/^\.\/?|\/+$/g, '')))] : [''];
+  const byPath = new Map((await Promise.all(under.map((u) => walk(mirrorDir, u)))).flat().map((e) => [e.path, e]));
+  const entries = [...byPath.values()];
   const rpms: string[] = [];
   const repodataRoots = new Set<string>();
+  // fast-glob passes over a directory it cannot list (suppressErrors): name each one
+  for (const dir of [...under, ...entries.filter((e) => e.dirent.isDirectory()).map((e) => e.path)]) {
+    try {
+      opendirSync(posix.join(mirrorDir, dir)).closeSync();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') diags.report('dir-unreadable', dir || '.', code ?? String(err)); // a missing --repo: named below
+    }
+  }
   for (const e of entries) {
     if (e.dirent.isSymbolicLink()) {
       try {

@@ -37,6 +37,9 @@ beforeAll(async () => {
   // a newline is valid in XML (createrepo_c writes &#10;): indexed; an escape sequence is not: named, escaped
   await copyFile(join(pkgs, 'elfutils-libelf-0.190-2.el9.aarch64.rpm'), join(dir, 'new\nline-0.190-2.el9.aarch64.rpm'));
   await copyFile(join(REAL_RPMS, 'Archer-3.4.5-6.x86_64.rpm'), join(dir, 'esc\x1b]0;pwned\x07-3.4.5-6.x86_64.rpm'));
+  await mkdir(join(mirror, 'repo/Locked'));
+  await copyFile(join(pkgs, 'libpcap-1.10.0-4.el9.aarch64.rpm'), join(mirror, 'repo/Locked/libpcap-1.10.0-4.el9.aarch64.rpm'));
+  await chmod(join(mirror, 'repo/Locked'), 0o000); // a directory the user cannot list
   out = join(base, 'site');
   before = await treeHash(mirror);
   result = await cli(['build', '--mirror', mirror, '--out', out], { withoutDacOverride: true });
@@ -46,6 +49,10 @@ afterAll(async () => {
 });
 
 describe('a repo with every kind of bad input', () => {
+  it('names a directory it cannot list instead of passing over it', () => {
+    expect(result.stderr).toContain('error: repo/Locked: cannot list the directory (EACCES); any packages in it are skipped [dir-unreadable]');
+  });
+
   it('names a file whose name XML cannot carry with its control characters escaped, and indexes one with a newline', async () => {
     expect(result.stderr).toContain('error: repo/Packages/esc\\x1b]0;pwned\\x07-3.4.5-6.x86_64.rpm: the file name holds control characters');
     expect(result.stderr).not.toMatch(/[\x00-\x08\x0b-\x1f]/);
@@ -103,6 +110,6 @@ describe('a repo with every kind of bad input', () => {
   });
 
   it('summarises the skipped inputs', () => {
-    expect(result.stdout).toMatch(/10 inputs skipped, 2 warnings/);
+    expect(result.stdout).toMatch(/11 inputs skipped, 2 warnings/);
   });
 });

@@ -49,6 +49,22 @@ describe('choosing repos', () => {
     await expect(stat(join(out, 'ubi8'))).rejects.toThrow();
   });
 
+  it('--repo walks only the named repos: problems elsewhere in the tree are neither read nor reported', async () => {
+    const mirror = dir('scoped-mirror');
+    await mkdir(join(mirror, 'good/Packages'), { recursive: true });
+    await copyFile(join(SAMPLE_MIRROR, 'ubi8/baseos/Packages/hostname-3.23-6.el8.aarch64.rpm'), join(mirror, 'good/Packages/hostname-3.23-6.el8.aarch64.rpm'));
+    await mkdir(join(mirror, 'other/Packages'), { recursive: true });
+    await symlink('loop-b.rpm', join(mirror, 'other/Packages/loop-a.rpm'));
+    await symlink('loop-a.rpm', join(mirror, 'other/Packages/loop-b.rpm'));
+    await writeFile(join(mirror, 'other/Packages/fake-1-1.noarch.rpm'), 'not a package');
+    const whole = await cli(['build', '--mirror', mirror, '--out', dir('scoped-all')]);
+    expect(whole.stderr).toContain('other/Packages/loop-a.rpm');
+    const r = await cli(['build', '--mirror', mirror, '--out', dir('scoped'), '--repo', 'good']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/1 repos, 1 packages/);
+  });
+
   it('--config supplies repos and base URL; --base-url wins over it', async () => {
     const config = dir('config.yaml');
     await writeFile(config, 'baseUrl: http://from-config.lab/mirror/\nrepos:\n  - path: ubi8/baseos\n    id: ubi-8-baseos\n    name: UBI 8 BaseOS\n');
