@@ -7,9 +7,21 @@
 /** The reserved namespace for generated pages and assets. */
 export const PAGE_NAMESPACE = '_site';
 
-/** A URL path segment for a package name or id: keeps [A-Za-z0-9._+-], replaces the rest with '_'. */
+/**
+ * A URL path segment for a package name or id, one to one (two names never share a page, as
+ * `a<b` and `a>b` would if both became `a_b`): [A-Za-z0-9_+-] and inner dots are kept, every
+ * other UTF-8 byte is written `~HH` (so `.`, `..` and a leading dot never make a special path
+ * segment, and markup or control characters never reach a file name); the empty name is `~`.
+ */
 export function slug(s: string): string {
-  return s.replace(/[^A-Za-z0-9._+-]/g, '_') || '_';
+  if (/^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/.test(s)) return s;
+  if (!s) return '~';
+  let out = '';
+  for (const b of Buffer.from(s, 'utf8')) {
+    const c = String.fromCharCode(b);
+    out += /[A-Za-z0-9_+-]/.test(c) || (c === '.' && out) ? c : `~${b.toString(16).padStart(2, '0')}`;
+  }
+  return out;
 }
 
 /** Page of all versions of package `name` in repo `repoId`. */

@@ -4,7 +4,7 @@
  * checked against the checksum the upstream repomd.xml gives before it is carried.
  */
 import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { stat, readFile, writeFile } from 'node:fs/promises';
 import type { MetadataFilter } from './subset-metadata.ts';
 import { basename, join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
@@ -62,9 +62,18 @@ export async function parseRepomd(xml: string): Promise<UpstreamRepomd> {
   return { revision: first(repomd.revision), all, extras: all.filter((e) => !REGENERATED.test(e.type)) };
 }
 
-/** Reads `<repoDir>/repodata/repomd.xml` (see parseRepomd). Throws on unreadable/invalid XML. */
+/** Largest repomd.xml read, in bytes: real ones are a few KB (one `<data>` per metadata file). */
+export const REPOMD_MAX_BYTES = 4 << 20;
+
+/**
+ * Reads `<repoDir>/repodata/repomd.xml` (see parseRepomd). Throws on unreadable/invalid XML, or
+ * one larger than REPOMD_MAX_BYTES (refused before it is read, so it cannot exhaust memory).
+ */
 export async function readUpstreamRepomd(repoDir: string): Promise<UpstreamRepomd> {
-  return parseRepomd(await readFile(join(repoDir, 'repodata', 'repomd.xml'), 'utf8'));
+  const file = join(repoDir, 'repodata', 'repomd.xml');
+  const { size } = await stat(file);
+  if (size > REPOMD_MAX_BYTES) throw new Error(`repomd.xml is ${size} bytes; real ones are a few KB (refused above ${REPOMD_MAX_BYTES})`);
+  return parseRepomd(await readFile(file, 'utf8'));
 }
 
 /** Node hash name of a repomd checksum type (`sha` is SHA-1). */

@@ -137,12 +137,20 @@ export class Transfer {
     return { status: res.statusCode, range: typeof range === 'string' ? range : undefined, body: res.body };
   }
 
-  /** Fetches a small file whole into memory (repomd.xml and its signature), with retries. */
-  async fetchBytes(url: string): Promise<Buffer> {
+  /** Fetches a small file whole into memory (repomd.xml and its signature), with retries; a body over `maxBytes` is a TransferError. */
+  async fetchBytes(url: string, maxBytes = 4 << 20): Promise<Buffer> {
     return this.retry(url, async () => {
       const { body } = await this.get(url, 0);
       const chunks: Buffer[] = [];
-      for await (const c of body) chunks.push(c as Buffer);
+      let n = 0;
+      for await (const c of body) {
+        n += (c as Buffer).length;
+        if (n > maxBytes) {
+          body.destroy();
+          throw new TransferError(url, 'http', `the server sent more than ${maxBytes} bytes; this is not a small metadata file`);
+        }
+        chunks.push(c as Buffer);
+      }
       return Buffer.concat(chunks);
     });
   }

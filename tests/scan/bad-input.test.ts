@@ -40,6 +40,11 @@ beforeAll(async () => {
   await mkdir(join(mirror, 'repo/Locked'));
   await copyFile(join(pkgs, 'libpcap-1.10.0-4.el9.aarch64.rpm'), join(mirror, 'repo/Locked/libpcap-1.10.0-4.el9.aarch64.rpm'));
   await chmod(join(mirror, 'repo/Locked'), 0o000); // a directory the user cannot list
+  // a 40 MB repomd.xml (real ones are a few KB): refused before it is read, never parsed into memory
+  await mkdir(join(mirror, 'bloated/repodata'), { recursive: true });
+  await copyFile(join(pkgs, 'hostname-3.23-6.el9.aarch64.rpm'), join(mirror, 'bloated/hostname-3.23-6.el9.aarch64.rpm'));
+  const data = `<data type="x"><checksum type="sha256">${'a'.repeat(64)}</checksum><location href="repodata/x.xml"/></data>\n`;
+  await writeFile(join(mirror, 'bloated/repodata/repomd.xml'), `<repomd>${data.repeat(Math.ceil((40 << 20) / data.length))}</repomd>`);
   out = join(base, 'site');
   before = await treeHash(mirror);
   result = await cli(['build', '--mirror', mirror, '--out', out], { withoutDacOverride: true });
@@ -49,6 +54,12 @@ afterAll(async () => {
 });
 
 describe('a repo with every kind of bad input', () => {
+  it('refuses a 40 MB repomd.xml before reading it: one line, the packages indexed, memory as usual', () => {
+    expect(result.stderr).toMatch(/^error: bloated\/repodata\/repomd\.xml: upstream repomd\.xml unreadable \(repomd\.xml is \d+ bytes; real ones are a few KB/m);
+    expect(result.stdout).toMatch(/bloated +1 packages/);
+    expect(Number(/Peak memory: (\d+) MB/.exec(result.stdout)![1])).toBeLessThan(1000);
+  });
+
   it('names a directory it cannot list instead of passing over it', () => {
     expect(result.stderr).toContain('error: repo/Locked: cannot list the directory (EACCES); any packages in it are skipped [dir-unreadable]');
   });
@@ -110,6 +121,6 @@ describe('a repo with every kind of bad input', () => {
   });
 
   it('summarises the skipped inputs', () => {
-    expect(result.stdout).toMatch(/11 inputs skipped, 2 warnings/);
+    expect(result.stdout).toMatch(/12 inputs skipped, 2 warnings/);
   });
 });
