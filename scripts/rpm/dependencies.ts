@@ -1,7 +1,7 @@
 /**
  * Dependency extraction with createrepo_c's rules (src/parsehdr.c, `cr_package_from_header`):
  * rpmlib() requires dropped; requires on the package's own primary files dropped; requires
- * on names the package itself provides dropped; exact duplicate requires dropped; only the
+ * the package itself provides with the same name, flags and version dropped; exact duplicate requires dropped; only the
  * highest `libc.so.6(...)` require kept and written last; legacy weak deps mapped by the
  * STRONG bit (createrepo_c "LegacyWeakdeps").
  */
@@ -89,13 +89,16 @@ export function readDependencies(h: RpmHeader, text: TextReader, filePaths: Set<
   const out = {} as Record<DependencyKind, Dependency[]>;
   for (const kind of Object.keys(raw) as DependencyKind[]) out[kind] = kind === 'requires' ? [] : raw[kind].map(toDependency);
 
-  const provided = new Set(raw.provides.map((d) => d.name));
+  // createrepo_c keys its provided table by name + flags + version string ("depnfv"), so a
+  // require is dropped only when the package provides exactly it: `foo >= 1` stays beside `foo = 2`
+  const nfv = (d: RawDep) => `${d.name}\0${flagsToString(d.flags) ?? ''}\0${d.version}`;
+  const provided = new Set(raw.provides.map(nfv));
   const seen = new Map<string, Dependency>();
   let libc: Dependency | undefined;
   for (const r of raw.requires) {
     if (r.name.startsWith('rpmlib(')) continue;
     if (filePaths.has(r.name) && isPrimaryFile(r.name)) continue;
-    if (provided.has(r.name)) continue;
+    if (provided.has(nfv(r))) continue;
     const dep = toDependency(r);
     if (r.flags & (Sense.PREREQ | Sense.SCRIPT_PRE | Sense.SCRIPT_POST)) dep.pre = true;
     const prev = seen.get(r.name);

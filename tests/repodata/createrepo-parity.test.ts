@@ -13,7 +13,7 @@ import { readPackage } from '../../scripts/rpm/read-package.ts';
 import { writeRepodata } from '../../scripts/repodata/write-repodata.ts';
 import { dnf, repoqueryAll } from '../helpers/dnf.ts';
 import { run } from '../helpers/run.ts';
-import { REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { REAL_RPMS, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { buildSampleSite, SAMPLE_REPOS } from '../helpers/sample-site.ts';
 
 let work: string;
@@ -57,6 +57,23 @@ describe('third-party RPMs (createrepo_c test packages)', () => {
     // dnf prints each NEVRA once: the four `empty-0-0.x86_64` files (unsigned, RSA, EdDSA, v6) share one
     const listed = (await dnf({ r: ours }, ['repoquery', '--qf', '%{name}-%{evr}.%{arch}'], { arch: 'x86_64' })).stdout.trim().split('\n');
     expect(listed).toHaveLength(9);
+  });
+});
+
+describe('requires on the package\'s own provides (tests/fixtures/parity-specs)', () => {
+  it('are dropped only when name, flags and version match, as createrepo_c does', async () => {
+    const repo = join(work, 'selfprov');
+    const top = join(work, 'selfprov-build');
+    const b = await run('rpmbuild', ['--quiet', '-bb', '--define', `_topdir ${top}`, '--define', `_rpmdir ${repo}`,
+      '--define', '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm', `${ROOT}tests/fixtures/parity-specs/self-provides.spec`]);
+    expect(b.code, b.stderr).toBe(0);
+    const [file] = await fg('*.rpm', { cwd: repo });
+    const ours = join(work, 'selfprov-ours');
+    await cp(repo, ours, { recursive: true, preserveTimestamps: true });
+    await writeRepodata({ repoOutDir: ours, packages: [await readPackage(join(ours, file!), file!)], revision: 1 });
+    await expectSameRepoquery(ours, await createrepoCopy(repo, 'selfprov-theirs'), 'x86_64');
+    const requires = await dnf({ r: ours }, ['repoquery', '--requires', 'selfprov'], { arch: 'x86_64' });
+    expect(requires.stdout.trim().split('\n').sort()).toEqual(['baz = 1', 'foo < 3', 'foo >= 1', 'selfprov']);
   });
 });
 
