@@ -19,3 +19,38 @@ describe('slug', () => {
     }
   });
 });
+
+describe('packages with hostile names in a build', () => {
+  it('each gets its own page inside _site/p/, the name shown as text (crafted headers, --keep-corrupt)', async () => {
+    const { mkdtemp, mkdir, readFile, readdir, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { cli, REAL_RPMS } = await import('../helpers/cli.ts');
+    const base = await mkdtemp(join(tmpdir(), 'airgap-names-'));
+    try {
+      const src = await readFile(`${REAL_RPMS}/Archer-3.4.5-6.x86_64.rpm`);
+      const sigLen = 16 + 16 * src.readUInt32BE(104) + src.readUInt32BE(108);
+      const main = 96 + sigLen + ((8 - (sigLen % 8)) % 8);
+      const il = src.readUInt32BE(main + 8);
+      const nameAt = [...Array(il).keys()].map((i) => main + 16 + 16 * i).find((p) => src.readUInt32BE(p) === 1000)!;
+      const store = main + 16 + 16 * il + src.readUInt32BE(nameAt + 8);
+      await mkdir(join(base, 'm/r'), { recursive: true });
+      const names = ['..', '.', 'a<b', 'a>b', '<i>x'];
+      for (const [i, n] of names.entries()) {
+        const b = Buffer.from(src);
+        b.fill(0, store, store + 6).write(n, store); // NAME "Archer" becomes n (the header digest no longer matches)
+        await writeFile(join(base, `m/r/p${i}.rpm`), b);
+      }
+      const r = await cli(['build', '--mirror', join(base, 'm'), '--out', join(base, 'out'), '--keep-corrupt', '--no-cache']);
+      expect(r.code, r.stderr).toBe(2);
+      expect((await readdir(join(base, 'out/_site/p/r'))).sort()).toEqual(names.map(slug).sort());
+      expect(await readdir(join(base, 'out/_site/p'))).toEqual(['r']);
+      const page = await readFile(join(base, 'out', packagePagePath('r', '<i>x'), 'index.html'), 'utf8');
+      expect(page).toContain('&lt;i&gt;x');
+      // the raw name appears only inside quoted attribute values (Pagefind's title), never as markup
+      expect(page.split('<i>x').length).toBe(page.split('="title:<i>x').length);
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
