@@ -4,6 +4,8 @@
  * root and end with '/' (directory pages).
  */
 
+import { createHash } from 'node:crypto';
+
 /** The reserved namespace for generated pages and assets. */
 export const PAGE_NAMESPACE = '_site';
 
@@ -12,16 +14,20 @@ export const PAGE_NAMESPACE = '_site';
  * `a<b` and `a>b` would if both became `a_b`): [A-Za-z0-9_+-] and inner dots are kept, every
  * other UTF-8 byte is written `~HH` (so `.`, `..` and a leading dot never make a special path
  * segment, and markup or control characters never reach a file name); the empty name is `~`.
+ * A slug over 128 characters (a deep repo path as id) is cut to 100 and ends in `=` and a
+ * hash of the whole name (`=` appears nowhere else), so file names stay under NAME_MAX.
  */
 export function slug(s: string): string {
-  if (/^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/.test(s)) return s;
-  if (!s) return '~';
   let out = '';
-  for (const b of Buffer.from(s, 'utf8')) {
-    const c = String.fromCharCode(b);
-    out += /[A-Za-z0-9_+-]/.test(c) || (c === '.' && out) ? c : `~${b.toString(16).padStart(2, '0')}`;
+  if (/^[A-Za-z0-9_+-][A-Za-z0-9._+-]*$/.test(s)) out = s;
+  else if (!s) return '~';
+  else {
+    for (const b of Buffer.from(s, 'utf8')) {
+      const c = String.fromCharCode(b);
+      out += /[A-Za-z0-9_+-]/.test(c) || (c === '.' && out) ? c : `~${b.toString(16).padStart(2, '0')}`;
+    }
   }
-  return out;
+  return out.length > 128 ? `${out.slice(0, 100)}=${createHash('sha256').update(s).digest('hex').slice(0, 16)}` : out;
 }
 
 /** Page of all versions of package `name` in repo `repoId`. */

@@ -4,7 +4,7 @@
  * size, mtime (ms), inode and device. A package whose four values are unchanged is neither
  * re-read nor re-hashed.
  *
- * File format: JSON lines, `<dir>/<repo>.jsonl`. The first line holds the context (tool
+ * File format: JSON lines, `<dir>/<repo path prefix>-<hash>.jsonl`. The first line holds the context (tool
  * version, changelog limit, the repo's mirrored keys: another context drops the whole
  * cache); each further line is one entry `{href, size, mtimeMs, ino, dev, record}` or a
  * removal `{href, gone: true}`, later lines winning. A build appends only what changed, so
@@ -12,6 +12,7 @@
  * outnumber live entries. A line that does not parse (a build killed while appending) is
  * ignored: its package is simply read again.
  */
+import { createHash } from 'node:crypto';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
@@ -42,9 +43,18 @@ export class PackageCache {
     this.lines = lines;
   }
 
-  /** Opens `<dir>/<name>.jsonl`; a missing or unreadable file or another context gives an empty cache. */
+  /**
+   * The cache file of repo path `name` in `dir`: a readable prefix of `name` and a hash of all
+   * of it, so unique per repo (`a/b` and `a_b` differ) and short for any depth (no ENAMETOOLONG).
+   */
+  static fileOf(dir: string, name: string): string {
+    const hash = createHash('sha256').update(name).digest('hex').slice(0, 16);
+    return join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}-${hash}.jsonl`);
+  }
+
+  /** Opens the cache of repo path `name` in `dir`; a missing or unreadable file or another context gives an empty cache. */
   static async open(dir: string, name: string, context: string): Promise<PackageCache> {
-    const file = join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.jsonl`);
+    const file = PackageCache.fileOf(dir, name);
     const entries = new Map<string, Entry>();
     let lines = 0;
     let sameContext = false;

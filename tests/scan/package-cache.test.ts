@@ -17,7 +17,7 @@ afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
 const st = (size: number, mtimeMs = 1000) => ({ size, mtimeMs, ino: size, dev: 1 }) as unknown as Stats;
 const rec = (name: string) => ({ name }) as unknown as PackageRecord;
-const lineCount = async () => (await readFile(join(dir, 'repo.jsonl'), 'utf8')).split('\n').filter(Boolean).length;
+const lineCount = async () => (await readFile(PackageCache.fileOf(dir, 'repo'), 'utf8')).split('\n').filter(Boolean).length;
 
 /** One build: `files` maps href → size; returns the hrefs that were cache hits. */
 async function run(files: Record<string, number>, context = 'c1'): Promise<string[]> {
@@ -47,7 +47,7 @@ describe('package cache file', () => {
     expect((await run(next)).sort()).toEqual(Object.keys(next).sort());
 
     // a build killed while appending: the cut line is ignored, only its package is read again
-    await appendFile(join(dir, 'repo.jsonl'), '{"href":"p3.rpm","size":');
+    await appendFile(PackageCache.fileOf(dir, 'repo'), '{"href":"p3.rpm","size":');
     expect(await run(next)).toHaveLength(Object.keys(next).length);
 
     // many rounds of changes: the file is rewritten instead of growing without end
@@ -69,7 +69,7 @@ describe('package cache file', () => {
       else cache.set(`p${i}.rpm`, st(i), r);
     }
     await cache.save();
-    const text = await readFile(join(dir, 'json.jsonl'), 'utf8');
+    const text = await readFile(PackageCache.fileOf(dir, 'json'), 'utf8');
     expect(text.length).toBeGreaterThan(3_000_000);
     expect(text.endsWith('}\n')).toBe(true);
     const again = await PackageCache.open(dir, 'json', 'c1');
