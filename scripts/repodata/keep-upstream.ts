@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { readRegularFile } from '../read-regular-file.ts';
 import { basename, join } from 'node:path';
 import { decompressorFor, readPrimaryEntries } from './primary-reader.ts';
 import type { PackageRecord } from '../rpm/package-record.ts';
@@ -54,7 +55,7 @@ export async function copyUpstreamRepodata(repoIn: string, repoOut: string, all:
   await mkdir(dir, { recursive: true });
   const records: RepomdRecord[] = [];
   for (const e of all) {
-    const data = await readFile(join(repoIn, e.href));
+    const data = await readRegularFile(join(repoIn, e.href));
     if (createHash(nodeHash(e.checksumType)).update(data).digest('hex') !== e.checksum) throw new Error(`${e.href} does not match its ${e.checksumType} in repomd.xml`);
     await writeFile(join(dir, basename(e.href)), data); // the bytes just checked, not a second read
     records.push({ type: e.type, href: `repodata/${basename(e.href)}`, checksum: e.checksum, checksumType: e.checksumType, timestamp: e.timestamp ?? timestamp, size: data.length,

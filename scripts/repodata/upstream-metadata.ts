@@ -4,7 +4,8 @@
  * checked against the checksum the upstream repomd.xml gives before it is carried.
  */
 import { createHash } from 'node:crypto';
-import { stat, readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { readRegularFile } from '../read-regular-file.ts';
 import type { MetadataFilter } from './subset-metadata.ts';
 import { basename, join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';
@@ -71,9 +72,11 @@ export const REPOMD_MAX_BYTES = 4 << 20;
  */
 export async function readUpstreamRepomd(repoDir: string): Promise<UpstreamRepomd> {
   const file = join(repoDir, 'repodata', 'repomd.xml');
-  const { size } = await stat(file);
-  if (size > REPOMD_MAX_BYTES) throw new Error(`repomd.xml is ${size} bytes; real ones are a few KB (refused above ${REPOMD_MAX_BYTES})`);
-  return parseRepomd(await readFile(file, 'utf8'));
+  const data = await readRegularFile(file, REPOMD_MAX_BYTES).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EFBIG') throw err;
+    throw new Error(`repomd.xml is ${err.message.split(' ')[0]} bytes; real ones are a few KB (refused above ${REPOMD_MAX_BYTES})`);
+  });
+  return parseRepomd(data.toString('utf8'));
 }
 
 /** Node hash name of a repomd checksum type (`sha` is SHA-1). */
@@ -99,7 +102,7 @@ export async function carryUpstreamMetadata(repoDir: string, outRepodataDir: str
     const file = join(repoDir, e.href);
     let data: Buffer;
     try {
-      data = await readFile(file);
+      data = await readRegularFile(file);
     } catch (err) {
       problems.push({ file, type: e.type, reason: `listed in repomd.xml but cannot be read (${(err as NodeJS.ErrnoException).code ?? err})` });
       continue;

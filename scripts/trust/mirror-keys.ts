@@ -3,7 +3,7 @@
  * binary), parsed with OpenPGP.js: key ID, fingerprint, user IDs, creation and expiry
  * (epoch seconds), and the IDs of the subkeys that may also sign.
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../read-regular-file.ts';
 import type * as OpenPGP from 'openpgp';
 
 /** OpenPGP.js, loaded on first use (it is large, and most repos have no keys). */
@@ -36,7 +36,7 @@ export async function loadKeys(dir: string, files: string[]): Promise<LoadedKeys
   const openpgp = await pgp();
   for (const file of files) {
     try {
-      const data = await readFile(`${dir}/${file}`);
+      const data = await readRegularFile(`${dir}/${file}`, 16 << 20);
       const text = data.toString('latin1');
       const keys = text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         ? await openpgp.readKeys({ armoredKeys: text })

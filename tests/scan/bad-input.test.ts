@@ -44,6 +44,11 @@ beforeAll(async () => {
   await mkdir(join(mirror, 'bloated/repodata'), { recursive: true });
   await copyFile(join(pkgs, 'hostname-3.23-6.el9.aarch64.rpm'), join(mirror, 'bloated/hostname-3.23-6.el9.aarch64.rpm'));
   const data = `<data type="x"><checksum type="sha256">${'a'.repeat(64)}</checksum><location href="repodata/x.xml"/></data>\n`;
+  // a FIFO where repomd.xml should be, and one named like a key: reading either would wait forever
+  await mkdir(join(mirror, 'piped/repodata'), { recursive: true });
+  await copyFile(join(pkgs, 'coreutils-8.32-35.el9.aarch64.rpm'), join(mirror, 'piped/coreutils-8.32-35.el9.aarch64.rpm'));
+  expect((await run('mkfifo', [join(mirror, 'piped/repodata/repomd.xml')])).code).toBe(0);
+  expect((await run('mkfifo', [join(mirror, 'piped/RPM-GPG-KEY-piped')])).code).toBe(0);
   await writeFile(join(mirror, 'bloated/repodata/repomd.xml'), `<repomd>${data.repeat(Math.ceil((40 << 20) / data.length))}</repomd>`);
   out = join(base, 'site');
   before = await treeHash(mirror);
@@ -58,6 +63,11 @@ describe('a repo with every kind of bad input', () => {
     expect(result.stderr).toMatch(/^error: bloated\/repodata\/repomd\.xml: upstream repomd\.xml unreadable \(repomd\.xml is \d+ bytes; real ones are a few KB/m);
     expect(result.stdout).toMatch(/bloated +1 packages/);
     expect(Number(/Peak memory: (\d+) MB/.exec(result.stdout)![1])).toBeLessThan(1000);
+  });
+
+  it('never blocks on a FIFO named repomd.xml or like a key file; the repo is indexed', () => {
+    expect(result.stderr).toContain('error: piped/repodata/repomd.xml: upstream repomd.xml unreadable (a FIFO, not a file)');
+    expect(result.stdout).toMatch(/piped +1 packages/);
   });
 
   it('names a directory it cannot list instead of passing over it', () => {
@@ -121,6 +131,6 @@ describe('a repo with every kind of bad input', () => {
   });
 
   it('summarises the skipped inputs', () => {
-    expect(result.stdout).toMatch(/12 inputs skipped, 2 warnings/);
+    expect(result.stdout).toMatch(/13 inputs skipped, 2 warnings/);
   });
 });
