@@ -12,7 +12,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 const program = new Command('airgap-mirror')
   .description('Turn a mirrored RPM tree into one static site: dnf baseurls, a catalog and runbooks for air-gapped clusters.')
   .version(TOOL_VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError('(airgap-mirror help <command> lists its options)');
 
 program.command('build')
   .description('index every repo of a mirror tree and write the site (repodata, hard-linked RPMs, pages)')

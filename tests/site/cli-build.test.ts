@@ -34,6 +34,15 @@ describe('airgap-mirror --help', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--out/);
   });
+
+  it('an unknown command or option is one error line and a one-line hint, exit 1', async () => {
+    for (const args of [['frobnicate'], ['build', '--bogus', '--mirror', SAMPLE_MIRROR, '--out', dir('x')]]) {
+      const r = await cli(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: unknown (command 'frobnicate'|option '--bogus')$/),
+        '(airgap-mirror help <command> lists its options)']);
+    }
+  });
 });
 
 describe('choosing repos', () => {
