@@ -4,7 +4,9 @@
  */
 import cliProgress from 'cli-progress';
 import { buildSite, type BuildResult } from '../site/build-site.ts';
-import { formatDiagnostic } from '../errors/catalogue.ts';
+import { appendFile } from 'node:fs/promises';
+import { DiagnosticPrinter } from '../errors/diagnostic-printer.ts';
+import { watchTreeMemory } from '../process-tree-memory.ts';
 import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/build-config.ts';
 import type { RepoSpec } from '../scan/find-repos.ts';
 import { UsageError } from '../errors/exit-codes.ts';
@@ -12,7 +14,7 @@ import { resolveSettings } from '../generators/settings.ts';
 import { readClusterData } from '../cluster/cluster-data.ts';
 
 /** Parsed options of the build command. */
-export interface BuildCommandOptions { nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
+export interface BuildCommandOptions { log?: string; nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
 
 /** File system errors that mean the output cannot be written, with what to do. */
 const WRITE_ERRORS = new Map([
@@ -37,6 +39,8 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   let bar: cliProgress.SingleBar | undefined;
   let mb = 0;
   const say = (line: string) => (multi ? multi.log(line + '\n') : process.stderr.write(line + '\n'));
+  const printer = new DiagnosticPrinter({ write: say, ...(opts.log ? { logFile: opts.log } : {}) });
+  const memory = watchTreeMemory();
   const result = await buildSite(
     { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
     {
@@ -46,7 +50,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
       },
       file: () => bar?.increment(1, { mb: mb.toFixed(1) }),
       bytes: (n) => { mb += n / 1e6; },
-      diagnostic: (d) => say(formatDiagnostic(d)),
+      diagnostic: (d) => printer.print(d),
     },
   ).catch((err: NodeJS.ErrnoException) => {
     // the site could not be written (full disk, read-only or forbidden directory): one line, the old site stands
@@ -55,13 +59,16 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
         + `${opts.out} is intact and nothing was left beside it. ${WRITE_ERRORS.get(err.code)}`);
     }
     throw err;
-  }).finally(() => multi?.stop());
-  process.stdout.write(summary(result, opts.out));
+  }).finally(() => { multi?.stop(); memory.stop(); printer.close(); });
+  for (const line of printer.summaryLines('on the site\'s problems page (_site/verify/)')) process.stderr.write(`${line}\n`);
+  const text = summary(result, opts.out, memory.peak());
+  if (opts.log) await appendFile(opts.log, text);
+  process.stdout.write(text);
   return result.exitCode;
 }
 
-/** The end-of-run summary printed on stdout. */
-export function summary(r: BuildResult, out: string): string {
+/** The end-of-run summary printed on stdout; `peakBytes` is the peak resident memory of the whole process tree. */
+export function summary(r: BuildResult, out: string, peakBytes: number): string {
   const lines = [`Built ${out}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.cacheHits} from the cache, ${r.linked} hard-linked, ${r.copied} copied).`];
   if (r.pagesRendered + r.pagesReused) lines.push(`Package pages: ${r.pagesRendered} rendered, ${r.pagesReused} unchanged and taken from the previous site.`);
   for (const repo of r.repos) lines.push(`  ${repo.id.padEnd(40)} ${String(repo.packages).padStart(6)} packages  ${repo.path || '.'}/  [${repo.metadata.join(', ')}]`);
@@ -71,7 +78,7 @@ export function summary(r: BuildResult, out: string): string {
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;
   const warnings = r.diagnostics.length - errors;
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');
-  lines.push(`Peak memory: ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`);
+  lines.push(`Peak memory: ${Math.round(peakBytes / 2 ** 20)} MB (this process and the ones it started, e.g. the search indexer).`);
   if (r.packages) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
   return lines.join('\n') + '\n';
 }

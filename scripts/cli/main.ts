@@ -30,6 +30,7 @@ program.command('build')
   .option('--nodes <file>', 'node list (oc get nodes -o json): node pools and their driver images on the cluster page')
   .option('--images-check <file>', 'registry verdicts from images check --json, shown on the cluster page')
   .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
+  .option('--log <file>', 'write every problem line and the summary to this file (the terminal shows the first 5 warnings of each kind)')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
   .action(async (opts) => {
     // Ctrl-C and TERM end the build through exit(), so its scratch directories are removed (build-site.ts)
@@ -56,6 +57,7 @@ program.command('sync')
   .option('--lock <file>', 'write the plan as a lockfile (repo, location, URL, size, checksum, NEVRA)')
   .option('--from-lock <file>', 'fetch exactly the packages of a lockfile')
   .option('--nodes <file>', 'node list (oc get nodes -o json): the node pools whose kernels the closure pins (sync.closure)')
+  .option('--log <file>', 'write every problem line and the summary to this file')
   .addHelpText('after', '\nExit codes: 0 everything fetched and verified, 2 some files failed (named above), 1 nothing started.')
   .action(async (opts) => {
     process.exitCode = await (await import('./sync-command.ts')).runSyncCommand(opts);

@@ -4,7 +4,8 @@
  */
 import cliProgress from 'cli-progress';
 import bytes from 'bytes';
-import { formatDiagnostic } from '../errors/catalogue.ts';
+import { appendFile } from 'node:fs/promises';
+import { DiagnosticPrinter } from '../errors/diagnostic-printer.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { readConfigFile } from '../config/read-config.ts';
 import { SyncSchema, type SyncConfig } from '../config/config-schema.ts';
@@ -17,7 +18,7 @@ import { resolveSettings } from '../generators/settings.ts';
 /** Parsed options of the sync command. */
 export interface SyncCommandOptions {
   config?: string; mirror: string; repoFile?: string[]; var?: string[]; dryRun?: boolean; jobs?: string;
-  delete?: boolean; force?: boolean; lock?: string; fromLock?: string; timeout?: string; nodes?: string;
+  delete?: boolean; force?: boolean; lock?: string; fromLock?: string; timeout?: string; nodes?: string; log?: string;
 }
 
 const mb = (n: number) => bytes(n, { unitSeparator: ' ', decimalPlaces: 1 }) ?? '0 B';
@@ -119,6 +120,7 @@ export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
   const payload = () => ({ files, totalFiles, mbDone: mb(done), mbTotal: mb(bar?.getTotal() ?? 0),
     rate: mb(done / Math.max(0.001, (Date.now() - t0) / 1000)) });
   const say = (line: string) => process.stderr.write(`${bar ? '\r\x1b[K' : ''}${line}\n`);
+  const printer = new DiagnosticPrinter({ write: say, hints: true, ...(o.log ? { logFile: o.log } : {}) });
   const result = await runSync({
     mirrorDir: o.mirror, config, dryRun: !!o.dryRun, delete: !!o.delete, force: !!o.force,
     ...(o.lock ? { lockOut: o.lock } : {}), ...(fromLock ? { fromLock } : {}), ...(pools ? { pools } : {}),
@@ -126,10 +128,13 @@ export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
     start: (n, total) => { totalFiles = n; bar?.start(Math.max(total, 1), 0, payload()); },
     bytes: (n) => { done += n; bar?.update(done, payload()); },
     file: () => { files++; bar?.update(done, payload()); },
-    diagnostic: (d) => say(formatDiagnostic(d, true)),
+    diagnostic: (d) => printer.print(d),
     removing: (repo, path) => say(`${o.dryRun ? 'would delete' : 'delete'}: ${repo}/${path}`),
-  }).finally(() => bar?.stop());
-  process.stdout.write(syncSummary(result, !!o.dryRun));
+  }).finally(() => { bar?.stop(); printer.close(); });
+  for (const line of printer.summaryLines(o.log ? undefined : 'with --log FILE')) process.stderr.write(`${line}\n`);
+  const text = syncSummary(result, !!o.dryRun);
+  if (o.log) await appendFile(o.log, text);
+  process.stdout.write(text);
   if (o.lock) process.stdout.write(`Lockfile written: ${o.lock} (replay with sync --from-lock ${o.lock}).\n`);
   return result.exitCode === ExitCode.OK && result.refusedForSpace ? ExitCode.FAILED : result.exitCode;
 }
