@@ -4,14 +4,19 @@
  * (versioned requires on earlier packages, a file require, provides, recommends), built by
  * rpmbuild from generated specs with many subpackages each (one rpmbuild run per chunk,
  * two in parallel). Output: `<out>/Packages/*.rpm`. Needs Debian's rpm (rpmbuild).
+ * Profile `realistic` (realistic-spec.ts) is shaped like a RHEL mirror instead.
  *
- * Usage: node scripts/bench/make-corpus.ts OUT_DIR N
+ * Usage: node scripts/bench/make-corpus.ts OUT_DIR N [small|realistic]
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { realisticChunks, realisticNames, realisticSpec } from './realistic-spec.ts';
+
+/** Corpus shapes: 40 tiny files per noarch package, or a RHEL-like mix (realistic-spec.ts). */
+export type CorpusProfile = 'small' | 'realistic';
 
 const run = promisify(execFile);
 const CHUNK = 250;
@@ -47,25 +52,38 @@ export function corpusSpec(from: number, to: number, payloadBytes = 0): string {
 }
 
 /** Builds N corpus packages into `<outDir>/Packages` (numbered from `first`); returns the number built. */
-export async function makeCorpus(outDir: string, n: number, log: (s: string) => void = () => {}, o: { payloadBytes?: number; first?: number } = {}): Promise<number> {
+export async function makeCorpus(outDir: string, n: number, log: (s: string) => void = () => {},
+  o: { payloadBytes?: number; first?: number; profile?: CorpusProfile } = {}): Promise<number> {
   const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));
   const pkgDir = join(outDir, 'Packages');
   await mkdir(pkgDir, { recursive: true });
   try {
-    const chunks: [number, number][] = [];
+    const chunks: { id: string; text: () => string; count: number }[] = [];
     const first = o.first ?? 0;
-    for (let i = first; i < first + n; i += CHUNK) chunks.push([i, Math.min(first + n, i + CHUNK)]);
+    if (o.profile === 'realistic') {
+      for (const c of realisticChunks(n, CHUNK)) {
+        chunks.push({ id: `${c.from}-v${c.major}`, count: Math.ceil((c.to - c.from) / c.step),
+          text: () => realisticSpec(c.from, c.to, c.major, realisticNames(n), c.step) });
+      }
+    } else {
+      for (let i = first; i < first + n; i += CHUNK) {
+        const to = Math.min(first + n, i + CHUNK);
+        chunks.push({ id: String(i), count: to - i, text: () => corpusSpec(i, to, o.payloadBytes) });
+      }
+    }
     let done = 0;
     const worker = async () => {
       for (let c = chunks.shift(); c; c = chunks.shift()) {
-        const top = join(work, `t${c[0]}`);
-        const spec = join(work, `bench-${c[0]}.spec`);
-        await writeFile(spec, corpusSpec(c[0], c[1], o.payloadBytes));
+        const top = join(work, `t${c.id}`);
+        const spec = join(work, `bench-${c.id}.spec`);
+        await writeFile(spec, c.text());
         await run('rpmbuild', ['--quiet', '-bb', '--define', `_topdir ${top}`, '--define', 'debug_package %{nil}', '--define', '__os_install_post %{nil}',
           '--define', '_build_id_links none', '--define', '_binary_payload w1.gzdio', spec], { maxBuffer: 1 << 26, env: { ...process.env, SOURCE_DATE_EPOCH: '1748822400' } });
-        const rpmDir = join(top, 'RPMS', 'noarch');
-        for (const f of await readdir(rpmDir)) await rename(join(rpmDir, f), join(pkgDir, f));
-        done += c[1] - c[0];
+        for (const arch of await readdir(join(top, 'RPMS'))) {
+          for (const f of await readdir(join(top, 'RPMS', arch))) await rename(join(top, 'RPMS', arch, f), join(pkgDir, f));
+        }
+        await rm(top, { recursive: true, force: true });
+        done += c.count;
         log(`corpus: ${done}/${n} packages`);
       }
     };
@@ -77,12 +95,12 @@ export async function makeCorpus(outDir: string, n: number, log: (s: string) => 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [out, count] = process.argv.slice(2);
-  if (!out || !count) {
-    process.stderr.write('usage: make-corpus.ts OUT_DIR N\n');
+  const [out, count, profile = 'small'] = process.argv.slice(2);
+  if (!out || !count || (profile !== 'small' && profile !== 'realistic')) {
+    process.stderr.write('usage: make-corpus.ts OUT_DIR N [small|realistic]\n');
     process.exit(1);
   }
   const started = Date.now();
-  const built = await makeCorpus(out, Number(count), (s) => process.stderr.write(s + '\n'));
+  const built = await makeCorpus(out, Number(count), (s) => process.stderr.write(s + '\n'), { profile });
   process.stdout.write(`${built} packages in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
