@@ -24,7 +24,9 @@ export async function readRegularFile(path: string, maxBytes = Number.MAX_SAFE_I
   try {
     const s = await fh.stat();
     if (!s.isFile()) throw Object.assign(new Error(`${kindOf(s)}, not a file`), { code: 'ENOTREG' });
-    if (s.size > maxBytes) throw Object.assign(new Error(`${s.size} bytes, over the ${maxBytes} read`), { code: 'EFBIG' });
+    if (s.size > maxBytes) {
+      throw Object.assign(new Error(`${s.size} bytes, over the ${maxBytes} read`), { code: 'EFBIG' });
+    }
     return await fh.readFile();
   } finally {
     await fh.close();

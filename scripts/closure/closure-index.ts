@@ -74,7 +74,8 @@ export class ClosureIndex {
       case 'with': return this.richProviders(r).some((p) => set.has(p));
       case 'without': return this.richProviders(r).some((p) => set.has(p));
       case 'if': return this.metRich(r.cond, set) ? this.metRich(r.then, set) : (!r.else || this.metRich(r.else, set));
-      case 'unless': return this.metRich(r.cond, set) ? (!r.else || this.metRich(r.else, set)) : this.metRich(r.then, set);
+      case 'unless':
+        return this.metRich(r.cond, set) ? (!r.else || this.metRich(r.else, set)) : this.metRich(r.then, set);
     }
   }
 
@@ -95,7 +96,8 @@ export class ClosureIndex {
         return [...first!].filter((p) => !rest.some((s) => s.has(p)));
       }
       case 'and': case 'or': return r.args.flatMap((a) => this.richProviders(a));
-      case 'if': case 'unless': return [r.then, r.cond, ...(r.else ? [r.else] : [])].flatMap((a) => this.richProviders(a));
+      case 'if': case 'unless':
+        return [r.then, r.cond, ...(r.else ? [r.else] : [])].flatMap((a) => this.richProviders(a));
     }
   }
 }

@@ -26,7 +26,8 @@ export function readModuleIndex(texts: string[]): ModuleIndex {
       if (d.errors.length) throw new Error(`modules.yaml: ${d.errors[0]!.message}`);
       const o = d.toJS({ maxAliasCount: 100 }) as Doc | null;
       if (o?.document === 'modulemd' && o.data?.name && o.data.stream !== undefined) {
-        streams.push({ module: o.data.name, stream: String(o.data.stream), artifacts: new Set(o.data.artifacts?.rpms ?? []) });
+        const artifacts = new Set(o.data.artifacts?.rpms ?? []);
+        streams.push({ module: o.data.name, stream: String(o.data.stream), artifacts });
       } else if (o?.document === 'modulemd-defaults' && o.data?.module && o.data.stream !== undefined) {
         defaults.set(o.data.module, String(o.data.stream));
       }
@@ -50,7 +51,8 @@ export function filterModular(all: ClosurePackage[], ix: ModuleIndex, enabled: s
     if (!module || !stream) { problems.push(`module ${e}: expected module:stream`); continue; }
     if (!ix.streams.some((s) => s.module === module && s.stream === stream)) {
       const known = ix.streams.filter((s) => s.module === module).map((s) => s.stream);
-      problems.push(`module ${e}: no such stream upstream${known.length ? ` (streams: ${[...new Set(known)].join(', ')})` : ''}`);
+      const list = known.length ? ` (streams: ${[...new Set(known)].join(', ')})` : '';
+      problems.push(`module ${e}: no such stream upstream${list}`);
       continue;
     }
     chosen.set(module, stream);
@@ -63,6 +65,7 @@ export function filterModular(all: ClosurePackage[], ix: ModuleIndex, enabled: s
     const streams = streamOf.get(withEpoch(p));
     if (streams?.some((s) => chosen.get(s.module) === s.stream)) { visibleModular.add(p); enabledNames.add(p.name); }
   }
-  const visible = all.filter((p) => visibleModular.has(p) || (!streamOf.has(withEpoch(p)) && !enabledNames.has(p.name)));
+  const visible = all.filter((p) => visibleModular.has(p)
+    || (!streamOf.has(withEpoch(p)) && !enabledNames.has(p.name)));
   return { visible, hidden: all.length - visible.length, problems };
 }

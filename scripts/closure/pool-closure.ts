@@ -57,8 +57,8 @@ export function poolClosure(all: ClosurePackage[], pool: PoolTarget, req: Closur
     if (w.pinned) {
       const found = candidates.filter((p) => p.name === w.name && p.arch === target.arch
         && `${p.version}-${p.release}` === target.versionRelease);
-      wanted.push({ want: `${w.name}-${target.versionRelease}.${target.arch}`, profile: w.profile, name: w.name, pinned: true,
-        found });
+      const want = `${w.name}-${target.versionRelease}.${target.arch}`;
+      wanted.push({ want, profile: w.profile, name: w.name, pinned: true, found });
     } else {
       wanted.push({ want: w.name, profile: w.profile, name: w.name, pinned: false,
         found: newestOf(candidates.filter((p) => p.name === w.name), newest) });

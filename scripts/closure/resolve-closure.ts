@@ -79,7 +79,9 @@ export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: Clo
     if (!queue.length && pass > 0) break;
   }
   const unmet: UnmetRequirement[] = [];
-  for (const p of set) for (const dep of p.requires) if (!ix.met(dep, set)) unmet.push({ pkg: p, dep: dependencyText(dep), need: dep });
+  for (const p of set) {
+    for (const dep of p.requires) if (!ix.met(dep, set)) unmet.push({ pkg: p, dep: dependencyText(dep), need: dep });
+  }
   unmet.sort((a, b) => a.pkg.key.localeCompare(b.pkg.key) || a.dep.localeCompare(b.dep));
   return { packages: set, unmet };
 }

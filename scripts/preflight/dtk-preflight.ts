@@ -65,11 +65,9 @@ export function dtkPreflight(repos: RepoPackages, kernelVersion: string, request
   packages = closurePackages(repos), arch = 'aarch64'): PreflightResult {
   const t = kernelTarget(kernelVersion, arch);
   const r = poolClosure(packages, { id: kernelVersion, kernel: kernelVersion, arch: t.arch }, request);
-  const name = (want: string, pinned: boolean) => (pinned ? want.slice(0, -(`-${t.versionRelease}.${t.arch}`).length) : want);
   const required = r.wanted.map((w) => {
-    const pinned = !!w.profile && w.want.endsWith(`-${t.versionRelease}.${t.arch}`);
     const hit = w.found[0];
-    return { name: name(w.want, pinned), exactVersion: pinned,
+    return { name: w.name ?? w.want, exactVersion: !!w.pinned,
       ...(hit ? { found: { nevra: hit.nevra, repoId: hit.repoId } } : {}) };
   });
   const unresolved = r.unmet.map((u) => ({ repoId: u.pkg.repoId, nevra: u.pkg.nevra, dep: u.dep }))

@@ -162,7 +162,8 @@ export class ClosurePlanner {
         const hits = await lookupFilelists(createReadStream(f.path), f.entry.href, wanted);
         for (const [pkgid, paths] of hits) pkgids.get(pkgid)?.files.push(...paths);
       } catch (err) {
-        this.diags.report('sync-repomd-bad', o.repo.baseurl, `filelists unusable for file requires: ${(err as Error).message}`);
+        const why = `filelists unusable for file requires: ${(err as Error).message}`;
+        this.diags.report('sync-repomd-bad', o.repo.baseurl, why);
       }
     }
   }
@@ -188,9 +189,9 @@ export class ClosurePlanner {
     const fits = (arch: string) => pkg.arch === arch || pkg.arch === 'noarch';
     const roots = this.prunedRoots.filter((w) => w.name === pkg.name && fits(w.arch)
       && (!w.versionRelease || `${pkg.version}-${pkg.release}` === w.versionRelease)).map((w) => w.pool);
-    const providers = this.unmetNeeds.filter((u) => fits(u.arch)
-      && (ix.met(u.need, only) || (isRich(u.need.name) && ix.richProviders(ix.parsed(u.need.name) as RichDep).includes(pkg))))
-      .flatMap((u) => u.pools);
+    const meets = (need: Dependency) => ix.met(need, only)
+      || (isRich(need.name) && ix.richProviders(ix.parsed(need.name) as RichDep).includes(pkg));
+    const providers = this.unmetNeeds.filter((u) => fits(u.arch) && meets(u.need)).flatMap((u) => u.pools);
     return [...new Set([...roots, ...providers])].sort();
   }
 
