@@ -220,6 +220,11 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
       if (await isPresent(dir, f, known.get(f.path))) plan.presentBytes += f.expect.size ?? 0;
       else plan.fetch.push(f);
     }
+    // a closure repo is planned every time (its selection depends on the other repos); when the
+    // outcome is what the last complete sync left, it is up to date all the same
+    plan.upToDate = inClosure && !!state?.complete && state.repomdSha256 === repomdSha256
+      && state.selection === selectionKey && !plan.fetch.length && plan.metadata.every((m) => m.present)
+      && state.packages.length === plan.take.length && plan.take.every((f) => known.has(f.path));
   }
   if (ctx.delete) {
     const remove: { path: string; size: number }[] = [];

@@ -105,6 +105,10 @@ describe('sync with profile dtk for a node list', () => {
       `kernel-64k-devel-matched-${K2}.aarch64.rpm`];
     for (const f of unwanted) expect(got).not.toContain(f);
     expect(r.stdout).toMatch(/rhocp .* subset /);
+    // a rerun with nothing changed upstream is up to date, though every closure repo is planned again
+    const again = await cli(['sync', '--config', cfg, '--mirror', mirror, '--nodes', nodes]);
+    expect(again.stdout).toMatch(/rhocp +up to date +subset +0 fetched .*repodata unchanged/);
+    expect(again.stdout).toMatch(/baseos +up to date/);
   });
 
   describe('judged by dnf on the built site', () => {
