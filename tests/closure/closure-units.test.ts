@@ -124,3 +124,35 @@ describe('kernels of node pools', () => {
     expect(r.missing).toEqual(expect.arrayContaining([`kernel-64k-modules-${k}.aarch64`, 'numactl-libs']));
   });
 });
+
+describe('closure config and commands', () => {
+  it('names a bad profile, module or kernel with its key path, and an unknown --profile, exit 1', async () => {
+    const { parseWith } = await import('../../scripts/config/read-config.ts');
+    const { ConfigFileSchema } = await import('../../scripts/config/config-schema.ts');
+    const parse = (closure: unknown) => () => parseWith(ConfigFileSchema, { sync: { closure, repos: [] } }, 'sync.yaml');
+    expect(parse({ profiles: ['dkt'] })).toThrow(/sync\.closure\.profiles\[0\]: .*dtk/);
+    expect(parse({ modules: ['nvidia-driver'] })).toThrow(/sync\.closure\.modules\[0\]: expected module:stream/);
+    expect(parse({ kernel: ['5.14.0-1.el9.x86_64'] })).toThrow(/sync\.closure.*kernel/);
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { cli, SAMPLE_MIRROR } = await import('../helpers/cli.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'airgap-closure-cfg-'));
+    try {
+      const bad = await cli(['preflight', '--mirror', SAMPLE_MIRROR, '--profile', 'dkt']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('--profile dkt: unknown (profiles: doca-driver, dtk, nvidia-gpu-driver)');
+      const cfg = join(dir, 'sync.yaml');
+      await writeFile(cfg, 'sync:\n  closure: { profiles: [dtk], kernels: [latest] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
+      const kernel = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--dry-run']);
+      expect(kernel.code).toBe(1);
+      expect(kernel.stderr).toContain('sync.closure.kernels: kernel "latest": expected <version>-<release>.<arch>[+64k|+rt]');
+      await writeFile(cfg, 'sync:\n  closure: { profiles: [dtk] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
+      const none = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--dry-run']);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain("the closure needs the cluster's kernels: pass --nodes FILE");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
