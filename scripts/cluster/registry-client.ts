@@ -8,7 +8,7 @@
  * Basic credentials when there are some, and use the `token` or `access_token` it returns).
  */
 import { readFile } from 'node:fs/promises';
-import { Agent, request, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 
 /** User and password for one registry host. */
 export interface Credentials { username: string; password: string }
@@ -65,8 +65,9 @@ export class RegistryClient {
   private constructor(o: RegistryOptions, ca?: Buffer) {
     this.o = o;
     const ms = (o.timeoutSeconds ?? 30) * 1000;
-    this.agent = new Agent({ headersTimeout: ms, bodyTimeout: ms, connectTimeout: ms,
-      connect: { ...(ca ? { ca } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) } });
+    const tls = { ...(ca ? { ca } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) };
+    // HTTP(S)_PROXY and NO_PROXY are honoured, as sync does (a bastion host reaches the registry through a proxy)
+    this.agent = new EnvHttpProxyAgent({ headersTimeout: ms, bodyTimeout: ms, connectTimeout: ms, connect: tls, requestTls: tls });
   }
 
   /** Reads the CA file now; throws naming it. */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { Ajv } from 'ajv';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
-import { startNginx } from '../helpers/nginx.ts';
+import { startNginx, startNginxServers } from '../helpers/nginx.ts';
 import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 import { run } from '../helpers/run.ts';
 import { pushTags, startRegistry, startTokenService, type Registry } from '../helpers/registry.ts';
@@ -95,6 +95,28 @@ describe('images check against a registry without auth', () => {
     } finally {
       await browser.close();
       await server.stop();
+    }
+  });
+
+  it('goes through HTTP_PROXY, and around it for NO_PROXY hosts', async () => {
+    const log = join(work, 'proxy.log');
+    const [proxy] = await startNginxServers((ports) => `log_format proxy '$request_method $http_host $uri $status';
+      server { listen 127.0.0.1:${ports[0]}; access_log ${log} proxy; location / { proxy_pass http://$http_host$uri$is_args$args; } }`);
+    try {
+      const via = await cli(['images', 'check', '--nodes', NODES, '--config', CONFIG, '--registry', reg.url, '--insecure'],
+        { env: { HTTP_PROXY: proxy!.url, NO_PROXY: '' } });
+      expect(via.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
+      await new Promise((r) => setTimeout(r, 100));
+      const lines = (await readFile(log, 'utf8')).trim().split('\n');
+      expect(lines).toContain(`GET ${new URL(reg.url).host} /v2/${GPU}/tags/list 200`);
+      const before = lines.length;
+      const direct = await cli(['images', 'check', '--nodes', NODES, '--config', CONFIG, '--registry', reg.url, '--insecure'],
+        { env: { HTTP_PROXY: proxy!.url, NO_PROXY: '127.0.0.1' } });
+      expect(direct.stdout).toContain('5 images present, 1 missing');
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(before);
+    } finally {
+      await proxy!.stop();
     }
   });
 
