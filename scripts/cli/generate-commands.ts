@@ -143,7 +143,9 @@ export function addGenerateCommands(program: Command): void {
       const unknown = (o.profile ?? []).filter((p: string) => !PROFILE_NAMES.includes(p));
       if (unknown.length) throw new UsageError(`--profile ${unknown.join(', ')}: unknown (profiles: ${PROFILE_NAMES.join(', ')})`);
       const request = o.profile?.length ? { profiles: o.profile, packages: closure?.packages ?? [] } : closure;
-      const pools = o.nodes ? await (await import('../cluster/node-pools.ts')).readNodePools(o.nodes, config?.settings.openshiftVersion ?? '4.18') : undefined;
+      const np = await import('../cluster/node-pools.ts');
+      const pools = o.nodes ? np.rpmPools(await np.readNodePools(o.nodes, config?.settings.openshiftVersion ?? '4.18'),
+        (p) => process.stderr.write(`airgap-mirror: node pool ${p.id} runs Ubuntu: no RPM preflight\n`)) : undefined;
       process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [],
         (o.repo ?? []).map(parseRepoOption), { ...(request ? { request } : {}), ...(pools ? { pools } : {}) });
     });

@@ -12,7 +12,7 @@ import { SyncSchema, type SyncConfig } from '../config/config-schema.ts';
 import { importRepoFile } from '../sync/repo-file-import.ts';
 import { readLockfile } from '../sync/sync-lockfile.ts';
 import { runSync, type RepoSummary, type SyncResult } from '../sync/run-sync.ts';
-import { readNodePools } from '../cluster/node-pools.ts';
+import { readNodePools, rpmPools } from '../cluster/node-pools.ts';
 import { resolveSettings } from '../generators/settings.ts';
 
 /** Parsed options of the sync command. */
@@ -108,7 +108,9 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
 /** Runs the sync and returns the exit code (0 all fetched, 2 some files failed, 1 nothing started). */
 export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
   const { config, openshiftVersion } = await syncConfig(o);
-  const pools = o.nodes ? await readNodePools(o.nodes, openshiftVersion) : undefined;
+  const pools = o.nodes ? rpmPools(await readNodePools(o.nodes, openshiftVersion), (p) => process.stderr.write(
+    `airgap-mirror: node pool ${p.id} runs Ubuntu (its drivers build from .deb packages): left out of the closure\n`))
+    : undefined;
   const fromLock = o.fromLock ? await readLockfile(o.fromLock) : undefined;
   const bar = process.stderr.isTTY && !o.dryRun ? new cliProgress.SingleBar({
     format: 'sync [{bar}] {percentage}% | {files}/{totalFiles} files | {mbDone}/{mbTotal} | {rate}/s'

@@ -72,6 +72,14 @@ export function nodePools(list: z.infer<typeof NodeListSchema>, openshiftVersion
   return [...pools.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/**
+ * The pools whose nodes install RPMs (RHCOS, RHEL): an Ubuntu pool's drivers build from .deb
+ * packages, so it takes no part in an RPM closure or preflight. `skipped` gets each one left out.
+ */
+export function rpmPools(pools: NodePool[], skipped: (p: NodePool) => void = () => {}): NodePool[] {
+  return pools.filter((p) => (p.os === 'ubuntu' ? (skipped(p), false) : true));
+}
+
 /** Reads `oc get nodes -o json` output from `file` into pools. Throws UsageError naming the file and the bad field. */
 export async function readNodePools(file: string, openshiftVersion: string): Promise<NodePool[]> {
   let doc: unknown;

@@ -245,7 +245,7 @@ export function cacheDirFor(outDir: string): string {
 function preflights(repos: RepoPackages, request?: ClosureRequest, cluster?: ClusterData): PreflightResult[] {
   const packages = closurePackages(repos);
   const kernels = new Map(kernelVersionsIn(repos).map((k) => [k, 'aarch64']));
-  for (const p of cluster?.pools ?? []) kernels.set(p.kernel, p.arch);
+  for (const p of cluster?.pools ?? []) if (p.os !== 'ubuntu') kernels.set(p.kernel, p.arch); // Ubuntu pools take no RPMs
   return [...kernels].sort(([a], [b]) => a.localeCompare(b))
     .map(([k, arch]) => dtkPreflight(repos, k, request, packages, arch));
 }

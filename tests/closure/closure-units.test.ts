@@ -156,3 +156,31 @@ describe('closure config and commands', () => {
     }
   });
 });
+
+describe('an Ubuntu node pool', () => {
+  it('takes no part in the RPM closure or preflight, and says so', async () => {
+    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { cli, SAMPLE_MIRROR } = await import('../helpers/cli.ts');
+    const dir = await mkdtemp(join(tmpdir(), 'airgap-ubuntu-'));
+    try {
+      const nodes = join(dir, 'nodes.json');
+      const node = (name: string, kernel: string, os: string, arch: string) =>
+        ({ metadata: { name }, status: { nodeInfo: { kernelVersion: kernel, osImage: os, architecture: arch } } });
+      await writeFile(nodes, JSON.stringify({ items: [node('u1', '5.15.0-91-generic', 'Ubuntu 22.04.3 LTS', 'amd64'),
+        node('a1', '5.14.0-427.87.1.el9_4.aarch64', 'Red Hat Enterprise Linux CoreOS 418.94.202509100653-0', 'arm64')] }));
+      const pf = await cli(['preflight', '--mirror', SAMPLE_MIRROR, '--nodes', nodes]);
+      expect(pf.code, pf.stdout + pf.stderr).toBe(0);
+      expect(pf.stderr).toContain('node pool ubuntu22.04-5.15.0-91-generic runs Ubuntu: no RPM preflight');
+      expect(pf.stdout).toContain('KERNEL_VERSION 5.14.0-427.87.1.el9_4.aarch64: OK');
+      expect(pf.stdout).not.toContain('5.15.0-91');
+      const cfg = join(dir, 'sync.yaml');
+      await writeFile(cfg, 'sync:\n  retries: 0\n  closure: { profiles: [doca-driver] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
+      const sync = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--nodes', nodes, '--dry-run']);
+      expect(sync.stderr).toContain('node pool ubuntu22.04-5.15.0-91-generic runs Ubuntu (its drivers build from .deb packages): left out of the closure');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
