@@ -36,6 +36,7 @@ import { movePages } from './move-pages.ts';
 import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
 import { renderPages } from './render-pages.ts';
 import { buildSearchIndex } from './search-index.ts';
+import { writePackageSearchIndex } from './package-search-index.ts';
 import { holdYoungGeneration } from './young-generation.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 
@@ -196,6 +197,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     }
     progress.phase?.('search');
     const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir);
+    if (!o.repodataOnly) writePackageSearchIndex(pagesDir, join(work, 'search-spill'), repoSets);
 
     const pages = listFiles(pagesDir);
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));

@@ -56,16 +56,23 @@ describe('in Chromium', () => {
 
   it.each([
     ['a package name', 'kernel-devel', 'kernel-devel (rhocp-4.18-for-rhel-9-aarch64-rpms)'],
-    ['a file path', 'libnuma.so.1.0.0', 'numactl-libs (ubi9-baseos)'],
+    ['a name prefix', 'numactl-l', 'numactl-libs (ubi9-baseos)'],
+    ['a file name', 'libnuma.so.1.0.0', 'numactl-libs (ubi9-baseos)'],
+    ['a full file path', '/usr/lib64/libnuma.so.1.0.0', 'numactl-libs (ubi9-baseos)'],
     ['a provides entry', 'kernel-devel-uname-r', 'kernel-devel (rhocp-4.18-for-rhel-9-aarch64-rpms)'],
-  ])('search for %s finds it, under / and under /mirror/', async (_what, query, title) => {
+    ['a runbook (Pagefind)', 'Driver Toolkit', 'Runbook: '],
+  ])('search for %s finds it, under / and under /mirror/', async (what, query, title) => {
     for (const root of [server.url, prefixed.url]) {
       const { page } = await open(`${root}_site/search/`);
-      await page.fill('.pagefind-ui__search-input', query);
-      const hit = page.locator('.pagefind-ui__result-link', { hasText: title }).first();
+      await page.fill('#search-input', query);
+      const hit = page.locator('.search-result a', { hasText: title }).first();
       await hit.waitFor({ timeout: 15_000 });
       await hit.click();
       await page.waitForLoadState();
+      if (what.startsWith('a runbook')) {
+        expect(page.url()).toContain(`${root}_site/runbooks/`);
+        continue;
+      }
       expect(page.url()).toContain(`${root}_site/p/`);
       expect(await page.locator('h1').textContent()).toBe(title.split(' ')[0]);
     }

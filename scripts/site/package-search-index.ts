@@ -1,0 +1,139 @@
+/**
+ * The package search index, written by us (Pagefind indexes the other pages): static, offline,
+ * and bounded in memory whatever the file lists hold. Under `_site/search-index/`:
+ * - `pages.json`: `[href, title, summary, name]` per package page (href relative to the site root);
+ * - `w/<shard>.json`: `[[key, [page ids]], ...]` sorted by key, for prefix search over package
+ *   names, provides, file basenames and summary words (lowercased); the shard is the key's first
+ *   two characters, each outside [a-z0-9] written `_`;
+ * - `f/<shard>.json`: `{ "<full path>": [page ids] }` for exact file paths, the shard the low byte
+ *   of the path's 32-bit FNV-1a hash in hex (the client computes the same; no `crypto.subtle`,
+ *   which plain http does not offer).
+ * Keys are spilled to one scratch file per shard as they are made, then each shard is sorted
+ * and written on its own: peak memory is the largest shard, not the whole mirror.
+ */
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PackageRecord } from '../rpm/package-record.ts';
+import { compareEvr } from '../rpm/evr.ts';
+import { packagePagePath } from '../catalog/page-paths.ts';
+
+/** Directory of the index inside the site. */
+export const SEARCH_INDEX_DIR = '_site/search-index';
+
+/** The word shard of a key (same rule as the client in site/components/SearchBox.astro). */
+export const wordShard = (key: string) => key.slice(0, 2).replace(/[^a-z0-9]/g, '_').padEnd(2, '_');
+
+/** 32-bit FNV-1a over the UTF-8 bytes of `s` (same as the client). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(s, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+/** The path shard of a full file path. */
+export const pathShard = (path: string) => (fnv1a(path) & 0xff).toString(16).padStart(2, '0');
+
+const SPILL_BYTES = 32 << 20;
+
+/** Buffers `[key, id]` JSON lines per shard (a key may hold a tab or newline) and appends them to scratch files. */
+class Spill {
+  private readonly buffers = new Map<string, string[]>();
+  private bytes = 0;
+  private readonly dir: string;
+  constructor(dir: string) { this.dir = dir; mkdirSync(dir, { recursive: true }); }
+
+  add(shard: string, key: string, id: number): void {
+    const line = JSON.stringify([key, id]);
+    const b = this.buffers.get(shard);
+    if (b) b.push(line);
+    else this.buffers.set(shard, [line]);
+    this.bytes += line.length + 1;
+    if (this.bytes > SPILL_BYTES) this.flush();
+  }
+
+  flush(): void {
+    for (const [shard, lines] of this.buffers) appendFileSync(join(this.dir, shard), `${lines.join('\n')}\n`);
+    this.buffers.clear();
+    this.bytes = 0;
+  }
+
+  /** Every shard's lines grouped by key, one shard at a time. */
+  *shards(names: Iterable<string>): Generator<[string, Map<string, number[]>]> {
+    this.flush();
+    for (const shard of names) {
+      const keys = new Map<string, number[]>();
+      for (const line of readFileSync(join(this.dir, shard), 'utf8').split('\n')) {
+        if (!line) continue;
+        const [key, id] = JSON.parse(line) as [string, number];
+        const ids = keys.get(key);
+        if (!ids) keys.set(key, [id]);
+        else if (ids[ids.length - 1] !== id) ids.push(id);
+      }
+      yield [shard, keys];
+    }
+  }
+}
+
+/** The keys a package page is found by: its name, provides, file basenames and summary words. */
+function wordsOf(name: string, versions: PackageRecord[]): Set<string> {
+  const out = new Set<string>([name.toLowerCase()]);
+  for (const v of versions) {
+    for (const d of v.deps.provides) if (!d.name.startsWith('(')) out.add(d.name.toLowerCase());
+    for (const f of v.files) {
+      const base = f.path.slice(f.path.lastIndexOf('/') + 1).toLowerCase();
+      if (base) out.add(base);
+    }
+    for (const w of v.summary.toLowerCase().split(/[^\p{L}\p{N}_+.-]+/u)) if (w.length >= 3) out.add(w);
+  }
+  return out;
+}
+
+/**
+ * Writes the index for `repos` into `<siteDir>/_site/search-index/`, using `scratchDir` for the
+ * spill files (removed after). Returns the page and key counts.
+ */
+export function writePackageSearchIndex(siteDir: string, scratchDir: string,
+  repos: { repoId: string; packages: PackageRecord[] }[]): { pages: number; words: number; paths: number } {
+  const out = join(siteDir, SEARCH_INDEX_DIR);
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, 'w'), { recursive: true });
+  mkdirSync(join(out, 'f'), { recursive: true });
+  const words = new Spill(join(scratchDir, 'w')), paths = new Spill(join(scratchDir, 'f'));
+  const wordShards = new Set<string>(), pathShards = new Set<string>();
+  const pages: [string, string, string, string][] = [];
+  for (const r of repos) {
+    const byName = new Map<string, PackageRecord[]>();
+    for (const p of r.packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
+    for (const [name, versions] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
+      const id = pages.length;
+      const newest = [...versions].sort((a, b) => compareEvr(b, a))[0]!;
+      pages.push([packagePagePath(r.repoId, name), `${name} (${r.repoId})`, newest.summary, name]);
+      for (const w of wordsOf(name, versions)) {
+        const s = wordShard(w);
+        wordShards.add(s);
+        words.add(s, w, id);
+      }
+      const seen = new Set<string>();
+      for (const v of versions) for (const f of v.files) {
+        if (seen.has(f.path)) continue;
+        seen.add(f.path);
+        const s = pathShard(f.path);
+        pathShards.add(s);
+        paths.add(s, f.path, id);
+      }
+    }
+  }
+  let wordCount = 0, pathCount = 0;
+  for (const [shard, keys] of words.shards([...wordShards].sort())) {
+    const sorted = [...keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    wordCount += sorted.length;
+    writeFileSync(join(out, 'w', `${shard}.json`), JSON.stringify(sorted));
+  }
+  for (const [shard, keys] of paths.shards([...pathShards].sort())) {
+    pathCount += keys.size;
+    writeFileSync(join(out, 'f', `${shard}.json`), JSON.stringify(Object.fromEntries(keys)));
+  }
+  writeFileSync(join(out, 'pages.json'), JSON.stringify(pages));
+  rmSync(scratchDir, { recursive: true, force: true });
+  return { pages: pages.length, words: wordCount, paths: pathCount };
+}
