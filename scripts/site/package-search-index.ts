@@ -1,11 +1,13 @@
 /**
  * The package search index, written by us (Pagefind indexes the other pages): static, offline,
  * and bounded in memory whatever the file lists hold. Under `_site/search-index/`:
- * - `pages.json`: `[href, title, summary, name]` per package page (href relative to the site root);
- * - `w/<shard>.json`: `[[key, [page ids]], ...]` sorted by key, for prefix search over package
+ * - `p/<shard>.json`: `{ "<page>": [title, summary, name] }`, a page named by its path under
+ *   `_site/p/` (`<repo slug>/<name slug>`), the shard as for full paths below, so a change to one
+ *   package rewrites only the shards it is in (deltas stay small);
+ * - `w/<shard>.json`: `[[key, [pages]], ...]` sorted by key, for prefix search over package
  *   names, provides, file basenames and summary words (lowercased); the shard is the key's first
  *   two characters, each outside [a-z0-9] written `_`;
- * - `f/<shard>.json`: `{ "<full path>": [page ids] }` for exact file paths, the shard the low byte
+ * - `f/<shard>.json`: `{ "<full path>": [pages] }` for exact file paths, the shard the low byte
  *   of the path's 32-bit FNV-1a hash in hex (the client computes the same; no `crypto.subtle`,
  *   which plain http does not offer).
  * Keys are spilled to one scratch file per shard as they are made, then each shard is sorted
@@ -15,7 +17,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from '
 import { join } from 'node:path';
 import type { PackageRecord } from '../rpm/package-record.ts';
 import { compareEvr } from '../rpm/evr.ts';
-import { packagePagePath } from '../catalog/page-paths.ts';
+import { PAGE_NAMESPACE, packagePagePath } from '../catalog/page-paths.ts';
 
 /** Directory of the index inside the site. */
 export const SEARCH_INDEX_DIR = '_site/search-index';
@@ -35,15 +37,15 @@ export const pathShard = (path: string) => (fnv1a(path) & 0xff).toString(16).pad
 
 const SPILL_BYTES = 32 << 20;
 
-/** Buffers `[key, id]` JSON lines per shard (a key may hold a tab or newline) and appends them to scratch files. */
+/** Buffers `[key, page]` JSON lines per shard (a key may hold a tab or newline) and appends them to scratch files. */
 class Spill {
   private readonly buffers = new Map<string, string[]>();
   private bytes = 0;
   private readonly dir: string;
   constructor(dir: string) { this.dir = dir; mkdirSync(dir, { recursive: true }); }
 
-  add(shard: string, key: string, id: number): void {
-    const line = JSON.stringify([key, id]);
+  add(shard: string, key: string, page: string): void {
+    const line = JSON.stringify([key, page]);
     const b = this.buffers.get(shard);
     if (b) b.push(line);
     else this.buffers.set(shard, [line]);
@@ -58,16 +60,16 @@ class Spill {
   }
 
   /** Every shard's lines grouped by key, one shard at a time. */
-  *shards(names: Iterable<string>): Generator<[string, Map<string, number[]>]> {
+  *shards(names: Iterable<string>): Generator<[string, Map<string, string[]>]> {
     this.flush();
     for (const shard of names) {
-      const keys = new Map<string, number[]>();
+      const keys = new Map<string, string[]>();
       for (const line of readFileSync(join(this.dir, shard), 'utf8').split('\n')) {
         if (!line) continue;
-        const [key, id] = JSON.parse(line) as [string, number];
-        const ids = keys.get(key);
-        if (!ids) keys.set(key, [id]);
-        else if (ids[ids.length - 1] !== id) ids.push(id);
+        const [key, page] = JSON.parse(line) as [string, string];
+        const list = keys.get(key);
+        if (!list) keys.set(key, [page]);
+        else if (list[list.length - 1] !== page) list.push(page);
       }
       yield [shard, keys];
     }
@@ -98,16 +100,20 @@ export function writePackageSearchIndex(siteDir: string, scratchDir: string,
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'w'), { recursive: true });
   mkdirSync(join(out, 'f'), { recursive: true });
+  mkdirSync(join(out, 'p'), { recursive: true });
   const words = new Spill(join(scratchDir, 'w')), paths = new Spill(join(scratchDir, 'f'));
   const wordShards = new Set<string>(), pathShards = new Set<string>();
-  const pages: [string, string, string, string][] = [];
+  const pages = new Map<string, Record<string, [string, string, string]>>();
+  let pageCount = 0;
   for (const r of repos) {
     const byName = new Map<string, PackageRecord[]>();
     for (const p of r.packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
-    for (const [name, versions] of [...byName].sort(([a], [b]) => a.localeCompare(b))) {
-      const id = pages.length;
+    for (const [name, versions] of byName) {
+      const id = packagePagePath(r.repoId, name).slice(`${PAGE_NAMESPACE}/p/`.length, -1);
       const newest = [...versions].sort((a, b) => compareEvr(b, a))[0]!;
-      pages.push([packagePagePath(r.repoId, name), `${name} (${r.repoId})`, newest.summary, name]);
+      const ps = pathShard(id);
+      (pages.get(ps) ?? pages.set(ps, {}).get(ps)!)[id] = [`${name} (${r.repoId})`, newest.summary, name];
+      pageCount++;
       for (const w of wordsOf(name, versions)) {
         const s = wordShard(w);
         wordShards.add(s);
@@ -133,7 +139,7 @@ export function writePackageSearchIndex(siteDir: string, scratchDir: string,
     pathCount += keys.size;
     writeFileSync(join(out, 'f', `${shard}.json`), JSON.stringify(Object.fromEntries(keys)));
   }
-  writeFileSync(join(out, 'pages.json'), JSON.stringify(pages));
+  for (const [shard, map] of pages) writeFileSync(join(out, 'p', `${shard}.json`), JSON.stringify(map));
   rmSync(scratchDir, { recursive: true, force: true });
-  return { pages: pages.length, words: wordCount, paths: pathCount };
+  return { pages: pageCount, words: wordCount, paths: pathCount };
 }
