@@ -6,7 +6,9 @@
  *   package rewrites only the shards it is in (deltas stay small);
  * - `w/<shard>.json`: `[[key, [pages]], ...]` sorted by key, for prefix search over package
  *   names, provides, file basenames and summary words (lowercased); the shard is the key's first
- *   two characters, each outside [a-z0-9] written `_`;
+ *   two characters, each outside [a-z0-9] written `_`; a shard over 512 KB is split by the next
+ *   character, again and again (`w/in/c/l.json` for keys `incl…`; an absent character is `_`),
+ *   and each split prefix is listed in `w/split.json`;
  * - `f/<shard>.json`: `{ "<full path>": [pages] }` for exact file paths, the shard the low byte
  *   of the path's 32-bit FNV-1a hash in hex (the client computes the same; no `crypto.subtle`,
  *   which plain http does not offer).
@@ -24,6 +26,36 @@ export const SEARCH_INDEX_DIR = '_site/search-index';
 
 /** The word shard of a key (same rule as the client in site/components/SearchBox.astro). */
 export const wordShard = (key: string) => key.slice(0, 2).replace(/[^a-z0-9]/g, '_').padEnd(2, '_');
+
+/** A word shard larger than this (bytes of JSON) is split by the key's third character. */
+const SPLIT_BYTES = 512 << 10;
+
+/** The character of `key` at `i` as a shard name: itself in [a-z0-9], else (or when absent) `_`. */
+export const shardChar = (key: string, i: number) => (/^[a-z0-9]$/.test(key[i] ?? '') ? key[i]! : '_');
+
+/** The file of word shard `prefix` under `dir`: the first two characters, then one directory a character. */
+const shardFile = (dir: string, prefix: string) => join(dir, [prefix.slice(0, 2), ...prefix.slice(2)].join('/') + '.json');
+
+/**
+ * Writes the sorted rows of word shard `prefix`, splitting it by the next character while it is
+ * over SPLIT_BYTES (at most 24 characters deep); split prefixes are added to `split`.
+ */
+function writeWordShard(dir: string, prefix: string, rows: [string, string[]][], split: string[]): void {
+  const text = JSON.stringify(rows);
+  const at = prefix.length;
+  if (text.length <= SPLIT_BYTES || at >= 24 || rows.every((r) => r[0].length <= at)) {
+    mkdirSync(join(shardFile(dir, prefix), '..'), { recursive: true });
+    writeFileSync(shardFile(dir, prefix), text);
+    return;
+  }
+  split.push(prefix);
+  const parts = new Map<string, [string, string[]][]>();
+  for (const row of rows) {
+    const c = shardChar(row[0], at);
+    (parts.get(c) ?? parts.set(c, []).get(c)!).push(row);
+  }
+  for (const [c, part] of parts) writeWordShard(dir, prefix + c, part, split);
+}
 
 /** 32-bit FNV-1a over the UTF-8 bytes of `s` (same as the client). */
 export function fnv1a(s: string): number {
@@ -130,11 +162,13 @@ export function writePackageSearchIndex(siteDir: string, scratchDir: string,
     }
   }
   let wordCount = 0, pathCount = 0;
+  const split: string[] = [];
   for (const [shard, keys] of words.shards([...wordShards].sort())) {
     const sorted = [...keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     wordCount += sorted.length;
-    writeFileSync(join(out, 'w', `${shard}.json`), JSON.stringify(sorted));
+    writeWordShard(join(out, 'w'), shard, sorted, split);
   }
+  writeFileSync(join(out, 'w', 'split.json'), JSON.stringify(split));
   for (const [shard, keys] of paths.shards([...pathShards].sort())) {
     pathCount += keys.size;
     writeFileSync(join(out, 'f', `${shard}.json`), JSON.stringify(Object.fromEntries(keys)));

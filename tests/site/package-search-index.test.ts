@@ -1,0 +1,78 @@
+/**
+ * The package search index as files (the browser side is judged in tests/site/catalog.test.ts):
+ * one to one with the records, sorted for prefix search, big shards split character by character
+ * until each is small, full paths found exactly through their hash shard.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathShard, SEARCH_INDEX_DIR, writePackageSearchIndex, wordShard } from '../../scripts/site/package-search-index.ts';
+import type { PackageRecord } from '../../scripts/rpm/package-record.ts';
+
+let dir: string;
+let counts: { pages: number; words: number; paths: number };
+const FILES = 30_000;
+
+const record = (name: string, summary: string, files: string[], provides: string[] = []) => ({
+  name, epoch: '0', version: '1', release: '1', arch: 'x86_64', summary,
+  deps: { provides: provides.map((p) => ({ name: p })), requires: [], conflicts: [], obsoletes: [], suggests: [],
+    enhances: [], recommends: [], supplements: [] },
+  files: files.map((path) => ({ path, type: 'file' })),
+}) as unknown as PackageRecord;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'airgap-search-index-'));
+  const big = Array.from({ length: FILES }, (_, i) => `/usr/src/kernels/k/d${i % 300}/include_file_${i}.h`);
+  counts = writePackageSearchIndex(join(dir, 'site'), join(dir, 'scratch'), [
+    { repoId: 'rhocp', packages: [record('kernel-devel', 'Development package for building kernel modules', big,
+      ['kernel-devel-uname-r']), record('kernel-core', 'The Linux kernel', ['/boot/vmlinuz'])] },
+    { repoId: 'baseos', packages: [record('numactl-libs', 'libnuma libraries', ['/usr/lib64/libnuma.so.1.0.0'])] },
+  ]);
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+const index = (p: string) => join(dir, 'site', SEARCH_INDEX_DIR, p);
+const load = async (p: string) => JSON.parse(await readFile(index(p), 'utf8'));
+
+/** Looks a word prefix up as the browser does (site/components/SearchBox.astro). */
+async function lookup(q: string): Promise<string[] | null> {
+  const split: string[] = await load('w/split.json');
+  let shard = wordShard(q);
+  while (split.includes(shard)) {
+    if (q.length <= shard.length) return null;
+    shard += /^[a-z0-9]$/.test(q[shard.length] ?? '') ? q[shard.length]! : '_';
+  }
+  const rows: [string, string[]][] = await load(`w/${[shard.slice(0, 2), ...shard.slice(2)].join('/')}.json`);
+  return [...new Set(rows.filter(([k]) => k.startsWith(q)).flatMap(([, pages]) => pages))].sort();
+}
+
+describe('package search index', () => {
+  it('indexes every page, name, provide, basename, summary word and path', async () => {
+    expect(counts.pages).toBe(3);
+    expect(counts.paths).toBe(FILES + 2);
+    expect(await lookup('kernel-d')).toEqual(['rhocp/kernel-devel']);
+    expect(await lookup('kernel-devel-uname')).toEqual(['rhocp/kernel-devel']);
+    expect(await lookup('libnuma.so')).toEqual(['baseos/numactl-libs']);
+    expect(await lookup('libraries')).toEqual(['baseos/numactl-libs']);
+    expect((await load(`p/${pathShard('baseos/numactl-libs')}.json`))['baseos/numactl-libs'])
+      .toEqual(['numactl-libs (baseos)', 'libnuma libraries', 'numactl-libs']);
+    expect((await load(`f/${pathShard('/usr/lib64/libnuma.so.1.0.0')}.json`))['/usr/lib64/libnuma.so.1.0.0']).toEqual(['baseos/numactl-libs']);
+  });
+
+  it('splits a shard of 30,000 shared-prefix file names until every file is small', async () => {
+    expect(await lookup('in')).toBeNull(); // too many keys under "in": one more character is asked for
+    expect(await lookup('include_file_12345.h')).toEqual(['rhocp/kernel-devel']);
+    const sizes: number[] = [];
+    const walk = async (d: string): Promise<void> => {
+      for (const e of await readdir(d, { withFileTypes: true })) {
+        if (e.isDirectory()) await walk(join(d, e.name));
+        else sizes.push((await readFile(join(d, e.name))).length);
+      }
+    };
+    await walk(index('w'));
+    expect(Math.max(...sizes)).toBeLessThan(600 << 10);
+    const rows: [string, string[]][] = await load(`w/${wordShard('kernel')}.json`);
+    expect(rows.map(([k]) => k)).toEqual([...rows.map(([k]) => k)].sort());
+  });
+});
