@@ -6,15 +6,13 @@
  */
 import type { Readable } from 'node:stream';
 import { SaxesParser } from 'saxes';
-import { decompressorFor } from './primary-reader.ts';
+import { feedXml } from './primary-reader.ts';
 
 /**
  * The wanted paths each package ships, by pkgid (the package checksum primary.xml gives).
  * Throws on malformed XML or a compression not readable here.
  */
 export async function lookupFilelists(input: Readable, href: string, wanted: Set<string>): Promise<Map<string, string[]>> {
-  const d = decompressorFor(href);
-  if (d === null) throw new Error(`${href}: compression not readable here (only .gz, .zst and plain .xml)`);
   const out = new Map<string, string[]>();
   const parser = new SaxesParser({ xmlns: false });
   let pkgid: string | undefined;
@@ -34,9 +32,6 @@ export async function lookupFilelists(input: Readable, href: string, wanted: Set
       else out.set(pkgid, [text]);
     }
   });
-  if (d) input.once('error', (err) => (d as unknown as Readable).destroy(err));
-  const source = (d ? (input.pipe(d) as unknown as Readable) : input).setEncoding('utf8');
-  for await (const chunk of source) parser.write(chunk as string);
-  parser.close();
+  await feedXml(input, href, parser);
   return out;
 }

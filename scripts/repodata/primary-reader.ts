@@ -56,8 +56,6 @@ export function decompressorFor(href: string): NodeJS.ReadWriteStream | undefine
  */
 export async function readPrimaryEntries(input: Readable, href: string, o: { deps?: boolean } = {}):
   Promise<PrimaryEntry[]> {
-  const d = decompressorFor(href);
-  if (d === null) throw new Error(`${href}: compression not readable here (only .gz, .zst and plain .xml)`);
   const out: PrimaryEntry[] = [];
   const parser = new SaxesParser({ xmlns: false });
   let cur: Partial<PrimaryEntry> | undefined;
@@ -108,9 +106,19 @@ export async function readPrimaryEntries(input: Readable, href: string, o: { dep
     }
     depth--;
   });
+  await feedXml(input, href, parser);
+  return out;
+}
+
+/**
+ * Streams `input` (compressed as `href`'s extension says) through `parser` and closes it.
+ * Throws, before reading, for a compression not readable here (bz2, xz), and on malformed XML.
+ */
+export async function feedXml(input: Readable, href: string, parser: SaxesParser): Promise<void> {
+  const d = decompressorFor(href);
+  if (d === null) throw new Error(`${href}: compression not readable here (only .gz, .zst and plain .xml)`);
   if (d) input.once('error', (err) => (d as unknown as Readable).destroy(err));
   const source = (d ? (input.pipe(d) as unknown as Readable) : input).setEncoding('utf8');
   for await (const chunk of source) parser.write(chunk as string);
   parser.close();
-  return out;
 }

@@ -14,7 +14,8 @@ import { nevra, type PackageRecord } from '../rpm/package-record.ts';
 /** Rewrites a carried metadata file; returns the bytes as they are when nothing is dropped or they cannot be read. */
 export type MetadataFilter = (type: string, name: string, data: Buffer) => Promise<Buffer>;
 
-const unpack = (name: string, data: Buffer) =>
+/** The bytes of a metadata file decompressed as its name says (.gz, .zst, plain .xml/.yaml); undefined for others. */
+export const unpackMetadata = (name: string, data: Buffer) =>
   name.endsWith('.gz') ? gunzipSync(data) : name.endsWith('.zst') ? zstdDecompressSync(data)
     : /\.(xml|yaml)$/.test(name) ? data : undefined;
 const pack = (name: string, data: Buffer) =>
@@ -73,7 +74,7 @@ export function subsetMetadataFilter(packages: PackageRecord[]): MetadataFilter 
   const present = new Set(packages.flatMap((p) => [withEpoch(p), nevra(p)]));
   const names = new Set(packages.map((p) => p.name));
   return async (type, name, data) => {
-    const open = unpack(name, data);
+    const open = unpackMetadata(name, data);
     if (!open) return data;
     const text = open.toString('utf8');
     const out = type === 'modules' ? filterModules(text, present)

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
 import { RpmHeader, headerLength, HEADER_INTRO_BYTES } from './header.ts';
 import { RpmFormatError } from './rpm-format-error.ts';
+import { fileKind } from '../read-regular-file.ts';
 import { FileFlag, SigTag, Tag } from './tags.ts';
 import { decodeHeaderText } from './header-text.ts';
 import { readDependencies } from './dependencies.ts';
@@ -61,10 +62,6 @@ function layoutOf(head: Buffer): Layout | number {
   if (head.length < headerEnd) return headerEnd;
   return { sigStart: LEAD_BYTES, sigLength, headerStart, headerEnd };
 }
-
-/** What a non-regular file is, for messages. */
-const fileKind = (s: Stats) => (s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket' : s.isCharacterDevice() ? 'a character device'
-  : s.isBlockDevice() ? 'a block device' : s.isDirectory() ? 'a directory' : 'a special file');
 
 /**
  * Reads and hashes `filePath`. `locationHref` is the path relative to the repo root.

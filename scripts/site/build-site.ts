@@ -4,8 +4,7 @@
  * mirror) → render pages with Astro → search index → swap the site in atomically.
  * The mirror tree is only read.
  */
-import { existsSync } from 'node:fs';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -83,6 +82,7 @@ export interface BuildResult {
   exitCode: number;
   repos: { id: string; path: string; packages: number; bytes: number; metadata: string[] }[];
   packages: number;
+  /** Pages in the search indexes (package pages in ours, the others in Pagefind's). */
   pages: number;
   bytesHashed: number;
   linked: number;
@@ -196,8 +196,9 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
     }
     progress.phase?.('search');
-    const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir);
-    if (!o.repodataOnly) writePackageSearchIndex(pagesDir, join(work, 'search-spill'), repoSets);
+    // package pages go to our own index; Pagefind takes the pages that mark themselves searchable
+    const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir)
+      + writePackageSearchIndex(pagesDir, join(work, 'search-spill'), repoSets).pages;
 
     const pages = listFiles(pagesDir);
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));

@@ -1,8 +1,8 @@
 /**
- * Builds the offline search index with Pagefind's Node API over the rendered pages: package
- * names, summaries, provides and file paths (what package pages mark as searchable). The
- * index and its UI are written under `_site/pagefind/`, loaded by relative URL, so search
- * works from any sub-path and without network access.
+ * Builds the offline search index with Pagefind's Node API over the rendered pages that mark
+ * themselves searchable (`data-pagefind-body`: runbooks, groups, errata, modules; package pages
+ * have their own index, package-search-index.ts). The index is written under `_site/pagefind/`
+ * and loaded by relative URL, so search works from any sub-path and without network access.
  */
 
 /** Indexes the HTML pages in `pagesDir` and writes the bundle to `<pagesDir>/_site/pagefind`; returns the page count. */

@@ -10,11 +10,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { gunzipSync, zstdDecompressSync } from 'node:zlib';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { ClosureConfig, SyncRepo } from '../config/config-schema.ts';
 import type { PrimaryEntry } from '../repodata/primary-reader.ts';
 import { lookupFilelists } from '../repodata/filelists-reader.ts';
+import { unpackMetadata } from '../repodata/subset-metadata.ts';
 import { basename } from 'node:path';
 import { ClosureIndex, requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
 import { closurePackages, fromPrimary } from '../closure/closure-packages.ts';
@@ -41,9 +41,6 @@ export interface PoolReport {
   roots: string[]; missing: string[]; packages: number; bytes: number; unmet: string[];
 }
 
-const text = (name: string, data: Buffer) => (name.endsWith('.gz') ? gunzipSync(data)
-  : name.endsWith('.zst') ? zstdDecompressSync(data) : data).toString('utf8');
-
 /** Collects the offers of the repos taking part and resolves the closure once all are in. */
 export class ClosurePlanner {
   /** Per pool, after the closure is resolved. */
@@ -60,7 +57,7 @@ export class ClosurePlanner {
   /** Profile roots upstream no longer has: name, version-release when pinned, arch, pool. */
   private readonly prunedRoots: { name: string; versionRelease?: string; arch: string; pool: string }[] = [];
   /** Unmet requirements with the pools they break. */
-  private readonly unmetNeeds: { need: Dependency; arch: string; pools: string[] }[] = [];
+  private readonly unmetNeeds: { need: Dependency; arch: string; pool: string }[] = [];
 
   /**
    * @param participants ids of the repos taking part
@@ -133,7 +130,10 @@ export class ClosurePlanner {
     for (const o of this.offers.values()) {
       try {
         const m = await o.metadataFile('modules');
-        if (m) texts.push(text(m.path, await readFile(m.path)));
+        if (!m) continue;
+        const data = unpackMetadata(m.path, await readFile(m.path));
+        if (!data) throw new Error(`${m.entry.href}: compression not readable here (only .gz, .zst and plain .yaml)`);
+        texts.push(data.toString('utf8'));
       } catch (err) {
         this.diags.report('closure-bad-module', o.repo.baseurl, `modules.yaml unusable: ${(err as Error).message}`);
       }
@@ -191,7 +191,7 @@ export class ClosurePlanner {
       && (!w.versionRelease || `${pkg.version}-${pkg.release}` === w.versionRelease)).map((w) => w.pool);
     const meets = (need: Dependency) => ix.met(need, only)
       || (isRich(need.name) && ix.richProviders(ix.parsed(need.name) as RichDep).includes(pkg));
-    const providers = this.unmetNeeds.filter((u) => fits(u.arch) && meets(u.need)).flatMap((u) => u.pools);
+    const providers = this.unmetNeeds.filter((u) => fits(u.arch) && meets(u.need)).map((u) => u.pool);
     return [...new Set([...roots, ...providers])].sort();
   }
 
@@ -208,7 +208,7 @@ export class ClosurePlanner {
       for (const u of r.unmet) {
         const k = `${u.pkg.nevra} (${u.pkg.repoId})\0${u.dep}`;
         unmet.set(k, [...(unmet.get(k) ?? []), r.pool.id]);
-        this.unmetNeeds.push({ need: u.need, arch: r.target.arch, pools: [r.pool.id] });
+        this.unmetNeeds.push({ need: u.need, arch: r.target.arch, pool: r.pool.id });
       }
       const pool = this.pools.find((p) => p.id === r.pool.id)!;
       this.reports.push({

@@ -1,6 +1,10 @@
 /** Page paths from hostile names: one page per name, never a special or outside path segment. */
 import { describe, expect, it } from 'vitest';
 import { packagePagePath, slug } from '../../scripts/catalog/page-paths.ts';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
 
 describe('slug', () => {
   const deep = Array.from({ length: 30 }, (_, i) => `segment${i}`).join('-');
@@ -24,10 +28,6 @@ describe('slug', () => {
 
 describe('packages with hostile names in a build', () => {
   it('each gets its own page inside _site/p/, the name shown as text (crafted headers, --keep-corrupt)', async () => {
-    const { mkdtemp, mkdir, readFile, readdir, rm, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { cli, REAL_RPMS } = await import('../helpers/cli.ts');
     const base = await mkdtemp(join(tmpdir(), 'airgap-names-'));
     try {
       const src = await readFile(`${REAL_RPMS}/Archer-3.4.5-6.x86_64.rpm`);
@@ -59,10 +59,6 @@ describe('packages with hostile names in a build', () => {
 
 describe('a repo 30 directories deep', () => {
   it('builds, and builds again from its cache (ids, page and cache file names stay under NAME_MAX)', async () => {
-    const { copyFile, mkdtemp, mkdir, readdir, rm } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { cli, SAMPLE_MIRROR } = await import('../helpers/cli.ts');
     const base = await mkdtemp(join(tmpdir(), 'airgap-deep-'));
     try {
       const repo = Array.from({ length: 30 }, (_, i) => `segment${String(i).padStart(2, '0')}`).join('/');

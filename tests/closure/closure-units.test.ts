@@ -12,6 +12,12 @@ import { filterModular, readModuleIndex } from '../../scripts/closure/module-str
 import { kernelTarget, wantedPackages } from '../../scripts/closure/profiles.ts';
 import { poolClosure } from '../../scripts/closure/pool-closure.ts';
 import type { Dependency } from '../../scripts/rpm/package-record.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWith } from '../../scripts/config/read-config.ts';
+import { ConfigFileSchema } from '../../scripts/config/config-schema.ts';
+import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
 
 const dep = (s: string): Dependency => {
   const m = /^(\S+)(?: (>=|=|<) (\S+))?$/.exec(s)!;
@@ -127,16 +133,10 @@ describe('kernels of node pools', () => {
 
 describe('closure config and commands', () => {
   it('names a bad profile, module or kernel with its key path, and an unknown --profile, exit 1', async () => {
-    const { parseWith } = await import('../../scripts/config/read-config.ts');
-    const { ConfigFileSchema } = await import('../../scripts/config/config-schema.ts');
     const parse = (closure: unknown) => () => parseWith(ConfigFileSchema, { sync: { closure, repos: [] } }, 'sync.yaml');
     expect(parse({ profiles: ['dkt'] })).toThrow(/sync\.closure\.profiles\[0\]: .*dtk/);
     expect(parse({ modules: ['nvidia-driver'] })).toThrow(/sync\.closure\.modules\[0\]: expected module:stream/);
     expect(parse({ kernel: ['5.14.0-1.el9.x86_64'] })).toThrow(/sync\.closure.*kernel/);
-    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { cli, SAMPLE_MIRROR } = await import('../helpers/cli.ts');
     const dir = await mkdtemp(join(tmpdir(), 'airgap-closure-cfg-'));
     try {
       const bad = await cli(['preflight', '--mirror', SAMPLE_MIRROR, '--profile', 'dkt']);
@@ -159,10 +159,6 @@ describe('closure config and commands', () => {
 
 describe('an Ubuntu node pool', () => {
   it('takes no part in the RPM closure or preflight, and says so', async () => {
-    const { mkdtemp, rm, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { cli, SAMPLE_MIRROR } = await import('../helpers/cli.ts');
     const dir = await mkdtemp(join(tmpdir(), 'airgap-ubuntu-'));
     try {
       const nodes = join(dir, 'nodes.json');
