@@ -7,7 +7,8 @@
 import picomatch from 'picomatch';
 import { ClosureIndex, type ClosurePackage } from './closure-index.ts';
 import { kernelTarget, profilesWantWeakDeps, wantedPackages, type KernelTarget } from './profiles.ts';
-import { newestOf, resolveClosure, type UnmetRequirement } from './resolve-closure.ts';
+import { resolveClosure, type UnmetRequirement } from './resolve-closure.ts';
+import { newestPerNameArch } from '../rpm/evr.ts';
 
 /**
  * What to take: profile names, extra root packages (names, globs or NEVRAs; an entry with a
@@ -41,7 +42,7 @@ function matchEntry(entry: string, candidates: ClosurePackage[], newest: number)
   const exact = candidates.filter((p) => p.nevra === entry || nvra(p) === entry || withEpoch(p) === entry);
   if (exact.length) return exact;
   const m = picomatch(entry);
-  return newestOf(candidates.filter((p) => m(p.name)), newest);
+  return newestPerNameArch(candidates.filter((p) => m(p.name)), newest);
 }
 
 /**
@@ -61,7 +62,7 @@ export function poolClosure(all: ClosurePackage[], pool: PoolTarget, req: Closur
       wanted.push({ want, profile: w.profile, name: w.name, pinned: true, found });
     } else {
       wanted.push({ want: w.name, profile: w.profile, name: w.name, pinned: false,
-        found: newestOf(candidates.filter((p) => p.name === w.name), newest) });
+        found: newestPerNameArch(candidates.filter((p) => p.name === w.name), newest) });
     }
   }
   for (const e of req.packages) {

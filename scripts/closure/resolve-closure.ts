@@ -10,7 +10,7 @@
  * end, `or` takes every alternative. Unmet requirements of the final set are reported (the
  * same check as `dnf repoclosure`; weak dependencies are never reported).
  */
-import { compareEvr } from '../rpm/evr.ts';
+import { newestPerNameArch } from '../rpm/evr.ts';
 import type { Dependency } from '../rpm/package-record.ts';
 import { dependencyText } from '../catalog/package-pages.ts';
 import { isRich, type RichDep } from './rich-dependency.ts';
@@ -24,18 +24,6 @@ export interface UnmetRequirement { pkg: ClosurePackage; dep: string; need: Depe
 
 /** The closure: its packages and what stays unmet. */
 export interface Closure { packages: Set<ClosurePackage>; unmet: UnmetRequirement[] }
-
-/** The newest `n` of each name and arch among `providers`. */
-export function newestOf(providers: ClosurePackage[], n: number): ClosurePackage[] {
-  const groups = new Map<string, ClosurePackage[]>();
-  for (const p of providers) {
-    const k = `${p.name}.${p.arch}`;
-    const g = groups.get(k);
-    if (g) g.push(p);
-    else groups.set(k, [p]);
-  }
-  return [...groups.values()].flatMap((g) => [...new Set(g)].sort((a, b) => compareEvr(b, a)).slice(0, n));
-}
 
 /** Provider groups a rich dependency still needs, given the set (`final`: also `unless` branches). */
 function richNeeds(ix: ClosureIndex, r: RichDep, set: Set<ClosurePackage>, final: boolean): ClosurePackage[][] {
@@ -63,12 +51,12 @@ export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: Clo
   const wanted = (p: ClosurePackage): Dependency[] => (o.weakDeps ? [...p.requires, ...p.recommends] : p.requires);
   const need = (dep: Dependency, final: boolean) => {
     if (!isRich(dep.name)) {
-      if (!ix.met(dep, set)) newestOf(ix.providers(dep), newest).forEach(add);
+      if (!ix.met(dep, set)) newestPerNameArch(ix.providers(dep), newest).forEach(add);
       return;
     }
     const r = ix.parsed(dep.name);
     if (r instanceof Error) return;
-    for (const group of richNeeds(ix, r, set, final)) newestOf(group, newest).forEach(add);
+    for (const group of richNeeds(ix, r, set, final)) newestPerNameArch(group, newest).forEach(add);
   };
   const supplementing = o.weakDeps ? ix.packages.filter((p) => p.supplements.length) : [];
   for (let pass = 0; ; pass++) {

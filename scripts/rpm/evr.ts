@@ -67,3 +67,18 @@ export function compareEvr(a: Evr, b: Evr): number {
   if (ea !== eb) return ea > eb ? 1 : -1;
   return rpmvercmp(a.version, b.version) || rpmvercmp(a.release ?? '', b.release ?? '');
 }
+
+/**
+ * The newest `n` versions (compareEvr order, newest first) of each name and arch among `items`,
+ * an item given twice counted once; what `dnf reposync --newest-only` keeps for n = 1.
+ */
+export function newestPerNameArch<T extends Evr & { name: string; arch: string }>(items: Iterable<T>, n: number): T[] {
+  const groups = new Map<string, Set<T>>();
+  for (const p of items) {
+    const key = `${p.name}.${p.arch}`;
+    const g = groups.get(key);
+    if (g) g.add(p);
+    else groups.set(key, new Set([p]));
+  }
+  return [...groups.values()].flatMap((g) => [...g].sort((a, b) => compareEvr(b, a)).slice(0, n));
+}

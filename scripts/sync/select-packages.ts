@@ -5,7 +5,7 @@
  * `dnf reposync --newest-only` keeps).
  */
 import picomatch from 'picomatch';
-import { compareEvr } from '../rpm/evr.ts';
+import { newestPerNameArch } from '../rpm/evr.ts';
 import type { PrimaryEntry } from '../repodata/primary-reader.ts';
 import type { SyncRepo } from '../config/config-schema.ts';
 
@@ -37,18 +37,7 @@ export function selectPackages(all: PrimaryEntry[], s: Selection): Selected {
     step(`exclude ${s.exclude.join(', ')}`, (p) => !m(p.name) && !m(nvra(p)));
   }
   if (s.newest) {
-    const groups = new Map<string, PrimaryEntry[]>();
-    for (const p of kept) {
-      const key = `${p.name}.${p.arch}`;
-      const g = groups.get(key);
-      if (g) g.push(p);
-      else groups.set(key, [p]);
-    }
-    const newest = new Set<PrimaryEntry>();
-    for (const g of groups.values()) {
-      g.sort((a, b) => compareEvr(b, a));
-      for (const p of g.slice(0, s.newest)) newest.add(p);
-    }
+    const newest = new Set(newestPerNameArch(kept, s.newest));
     step(`newest ${s.newest} per name and arch`, (p) => newest.has(p));
   }
   return { packages: kept, reasons };
