@@ -4,7 +4,8 @@
  * (versioned requires on earlier packages, a file require, provides, recommends), built by
  * rpmbuild from generated specs with many subpackages each (one rpmbuild run per chunk,
  * two in parallel). Output: `<out>/Packages/*.rpm`. Needs Debian's rpm (rpmbuild).
- * Profile `realistic` (realistic-spec.ts) is shaped like a RHEL mirror instead.
+ * Profile `realistic` (realistic-package.ts) is shaped like a RHEL mirror instead and is written
+ * directly by rpm-writer.ts (four packages in flight; gzip runs on libuv's thread pool).
  *
  * Usage: node scripts/bench/make-corpus.ts OUT_DIR N [small|realistic]
  */
@@ -13,7 +14,8 @@ import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { realisticChunks, realisticNames, realisticSpec } from './realistic-spec.ts';
+import { realisticPackage, realisticPlan } from './realistic-package.ts';
+import { writeRpm } from './rpm-writer.ts';
 
 /** Corpus shapes: 40 tiny files per noarch package, or a RHEL-like mix (realistic-spec.ts). */
 export type CorpusProfile = 'small' | 'realistic';
@@ -51,25 +53,38 @@ export function corpusSpec(from: number, to: number, payloadBytes = 0): string {
     '%changelog', '* Mon Jun 02 2025 Bench Builder <bench@airgap-mirror.invalid> - 1.0-1', '- stand-in corpus build', ''].join('\n');
 }
 
+/** Writes the realistic corpus of `n` packages into `pkgDir` (each file renamed into place when complete). */
+async function writeRealistic(pkgDir: string, n: number, log: (s: string) => void): Promise<void> {
+  const plan = realisticPlan(n);
+  let next = 0, done = 0;
+  const worker = async () => {
+    for (let k = next++; k < plan.length; k = next++) {
+      const pkg = realisticPackage(plan[k]![0], plan[k]![1], n);
+      const file = join(pkgDir, `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}.rpm`);
+      await writeFile(`${file}.part`, await writeRpm(pkg));
+      await rename(`${file}.part`, file);
+      if (++done % 1000 === 0 || done === plan.length) log(`corpus: ${done}/${plan.length} packages`);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
 /** Builds N corpus packages into `<outDir>/Packages` (numbered from `first`); returns the number built. */
 export async function makeCorpus(outDir: string, n: number, log: (s: string) => void = () => {},
   o: { payloadBytes?: number; first?: number; profile?: CorpusProfile } = {}): Promise<number> {
-  const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));
   const pkgDir = join(outDir, 'Packages');
   await mkdir(pkgDir, { recursive: true });
+  if (o.profile === 'realistic') {
+    await writeRealistic(pkgDir, n, log);
+    return (await readdir(pkgDir)).filter((f) => f.endsWith('.rpm')).length;
+  }
+  const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));
   try {
     const chunks: { id: string; text: () => string; count: number }[] = [];
     const first = o.first ?? 0;
-    if (o.profile === 'realistic') {
-      for (const c of realisticChunks(n, CHUNK)) {
-        chunks.push({ id: `${c.from}-v${c.major}`, count: Math.ceil((c.to - c.from) / c.step),
-          text: () => realisticSpec(c.from, c.to, c.major, realisticNames(n), c.step) });
-      }
-    } else {
-      for (let i = first; i < first + n; i += CHUNK) {
-        const to = Math.min(first + n, i + CHUNK);
-        chunks.push({ id: String(i), count: to - i, text: () => corpusSpec(i, to, o.payloadBytes) });
-      }
+    for (let i = first; i < first + n; i += CHUNK) {
+      const to = Math.min(first + n, i + CHUNK);
+      chunks.push({ id: String(i), count: to - i, text: () => corpusSpec(i, to, o.payloadBytes) });
     }
     let done = 0;
     const worker = async () => {

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- --n 30000] [--profile small|realistic] [--workers W]`: measures airgap-mirror
  * against createrepo_c on the same corpus (default: 1,000 packages of the realistic profile,
- * realistic-spec.ts), in one run, and prints seconds and ratios:
+ * realistic-package.ts), in one run, and prints seconds and ratios:
  *   full index (createrepo_c --workers W --no-database vs build --repodata-only --workers W),
  *   the same against createrepo_c plus `rpmkeys --checksig --nosignature` (the digest checks
  *   build does and createrepo_c does not),
@@ -52,7 +52,7 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 
 // corpus
 if (!(await stat(join(mirror, 'bench/Packages')).catch(() => undefined))) {
-  log(`generating ${N} stand-in RPMs (rpmbuild, profile ${profile}), once...`);
+  log(`generating ${N} stand-in RPMs (profile ${profile}), once...`);
   await makeCorpus(join(mirror, 'bench'), N, log, { profile });
   await cp(join(ROOT, 'tests/fixtures/real-rpms'), join(mirror, 'real'), { recursive: true, filter: (s) => !s.endsWith('.md') });
 }

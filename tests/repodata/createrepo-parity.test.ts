@@ -14,6 +14,7 @@ import { writeRepodata } from '../../scripts/repodata/write-repodata.ts';
 import { dnf, repoqueryAll } from '../helpers/dnf.ts';
 import { run } from '../helpers/run.ts';
 import { REAL_RPMS, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { makeCorpus } from '../../scripts/bench/make-corpus.ts';
 import { buildSampleSite, SAMPLE_REPOS } from '../helpers/sample-site.ts';
 
 let work: string;
@@ -74,6 +75,20 @@ describe('requires on the package\'s own provides (tests/fixtures/parity-specs)'
     await expectSameRepoquery(ours, await createrepoCopy(repo, 'selfprov-theirs'), 'x86_64');
     const requires = await dnf({ r: ours }, ['repoquery', '--requires', 'selfprov'], { arch: 'x86_64' });
     expect(requires.stdout.trim().split('\n').sort()).toEqual(['baz = 1', 'foo < 3', 'foo >= 1', 'selfprov']);
+  });
+});
+
+describe('the realistic bench corpus (written by scripts/bench/rpm-writer.ts, not rpmbuild)', () => {
+  it('our repodata and createrepo_c\'s give the same repoquery answers', async () => {
+    const corpus = join(work, 'realistic');
+    expect(await makeCorpus(corpus, 24, () => {}, { profile: 'realistic' })).toBe(24);
+    const ours = join(work, 'realistic-ours');
+    await cp(join(corpus, 'Packages'), ours, { recursive: true, preserveTimestamps: true });
+    const files = (await fg('*.rpm', { cwd: ours })).sort();
+    const packages = await Promise.all(files.map((f) => readPackage(join(ours, f), f)));
+    expect(packages.flatMap((p) => p.digestProblems ?? [])).toEqual([]);
+    await writeRepodata({ repoOutDir: ours, packages, revision: 1 });
+    await expectSameRepoquery(ours, await createrepoCopy(join(corpus, 'Packages'), 'realistic-theirs'), 'x86_64');
   });
 });
 
