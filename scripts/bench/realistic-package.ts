@@ -3,7 +3,8 @@
  * rather than 40 tiny files per package: heavy-tailed file counts (most packages 5–80 files, 1%
  * about 2,000, one in 2,000 a kernel-devel-like 20,000 in nested directories), heavy-tailed
  * payloads (every second package carries 8 KiB–1 MiB of incompressible data), sonames, 5–30
- * requires each (versioned, sonames, a file require), weak dependencies (Recommends, Suggests,
+ * requires each (versioned, sonames, a file require, virtual capabilities of 5 providers each, as
+ * a real `webclient` or `mta` has: not growing with the corpus), weak dependencies (Recommends, Suggests,
  * Supplements), one name in five in a second, newer version, a changelog of several entries,
  * and ~10% of packages with HTML-like or non-ASCII text. Every value, payload bytes included, is
  * derived from the package index, so the corpus is the same on every machine. Packages are
@@ -78,7 +79,7 @@ export function realisticPackage(i: number, major: number, n: number): CorpusPac
   for (let k = 1; k <= count && i - k >= 0; k++) {
     const j = Math.floor(hash(i, 10 + k) * i);
     requires.push(k % 3 === 0 ? dep(name(j), Sense.GREATER | Sense.EQUAL, '1.0')
-      : k % 3 === 1 ? dep(`lib${name(j)}.so.1()(64bit)`) : dep(`rl-capability-${j % 211}`));
+      : k % 3 === 1 ? dep(`lib${name(j)}.so.1()(64bit)`) : dep(`rl-capability-${Math.floor(j / 5)}`));
   }
   if (i > 3) requires.push(dep(`/usr/bin/${name(i - 3)}`));
   const source = Math.floor(i / 250) * 250;
@@ -91,7 +92,7 @@ export function realisticPackage(i: number, major: number, n: number): CorpusPac
     name: p, version, release, arch: 'x86_64', summary, description, license: 'MIT',
     url: 'https://example.invalid/realistic', group: 'Unspecified', sourcerpm: `rl-src-${source}-v${major}-${major}.0-1.el9.src.rpm`,
     buildTime: BUILD_TIME, buildHost: 'bench.airgap-mirror.invalid',
-    provides: [dep(`lib${p}.so.${major}()(64bit)`), dep(`rl-capability-${i % 211}`, Sense.EQUAL, `${major}.${i % 11}`),
+    provides: [dep(`lib${p}.so.${major}()(64bit)`), dep(`rl-capability-${Math.floor(i / 5)}`, Sense.EQUAL, `${major}.${i % 11}`),
       dep(p, Sense.EQUAL, `${version}-${release}`), dep(`${p}(x86-64)`, Sense.EQUAL, `${version}-${release}`)],
     requires,
     recommends: i > 3 ? [dep(name(i - 2))] : [], suggests: i > 3 ? [dep(`${name(i - 1)}-doc`)] : [],

@@ -2,9 +2,12 @@
  * Detail data of package pages: one JSON file per package name per repo, holding every
  * version's primary/filelists/other fields, dependencies with their providers in the
  * mirror, reverse dependencies ("required by"), files and changelog. Files are written one
- * at a time so memory does not hold all page data at once.
+ * at a time so memory does not hold all page data at once. A version with more than
+ * FILES_ON_PAGE files (kernel-devel has ~20,000) shows that many on its page; the whole list
+ * goes to a text file beside the page (one path per line), written here and not rendered, so
+ * neither the page data nor the HTML grows with it.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from '../rpm/package-record.ts';
@@ -15,8 +18,11 @@ import { sha256 } from '../bundle/manifest.ts';
 /** A link to a package version page (site-relative href with anchor). */
 export interface PackageLink { nevra: string; repoId: string; href: string }
 
-/** One dependency as shown: its text and, for requires-like kinds, the providers in the mirror. */
-export interface DependencyView { text: string; pre: boolean; providers?: PackageLink[] }
+/**
+ * One dependency as shown: its text and, for requires-like kinds, the providers in the mirror
+ * (the first PROVIDERS_ON_PAGE of `providerCount`).
+ */
+export interface DependencyView { text: string; pre: boolean; providers?: PackageLink[]; providerCount?: number }
 
 /** One version of a package as its page shows it. Times in epoch seconds, sizes in bytes. */
 export interface VersionView {
@@ -32,8 +38,14 @@ export interface VersionView {
   corrupt: boolean;
   digestProblems: string[];
   deps: Partial<Record<DependencyKind, DependencyView[]>>;
+  /** The first REQUIRED_BY_ON_PAGE of `requiredByCount` packages requiring this version. */
   requiredBy: PackageLink[];
+  requiredByCount: number;
+  /** The first FILES_ON_PAGE files (all when fewer). */
   files: { path: string; type: string }[];
+  fileCount: number;
+  /** With more files than the page shows: the text file of all of them beside the page, its size in bytes and sha256. */
+  fileList?: { href: string; bytes: number; sha256: string };
   changelogs: { author: string; date: number; text: string }[];
 }
 
@@ -48,16 +60,43 @@ export function dependencyText(d: Dependency): string {
   return `${d.name} ${OP[d.flags]} ${d.epoch && d.epoch !== '0' ? `${d.epoch}:` : ''}${d.version ?? ''}${d.release ? `-${d.release}` : ''}`;
 }
 
+/** Files shown on a package page per version; beyond this the page links the full list. */
+export const FILES_ON_PAGE = 500;
+/**
+ * Providers shown per dependency and packages shown under "Required by" (glibc is required by
+ * thousands): the page says how many more there are, so its size does not grow with the mirror.
+ */
+export const PROVIDERS_ON_PAGE = 20, REQUIRED_BY_ON_PAGE = 200;
+
+/** The name of the full file list of version `anchor`, beside its page. */
+export const fileListName = (anchor: string) => `${anchor}.files.txt`;
+
+/**
+ * The text of a full file list: one path per line, a directory or ghost marked after a tab as
+ * filelists.xml types them; a backslash, line break or tab inside a path is written `\\`, `\n` or `\t`.
+ */
+export function fileListText(files: PackageRecord['files']): string {
+  const escape = (path: string) => path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+  return files.map((f) => `${escape(f.path)}${f.type === 'file' ? '' : `\t${f.type}`}\n`).join('');
+}
+
 const link = (r: PackageRef): PackageLink => ({ nevra: r.nevra, repoId: r.repoId, href: `${packagePagePath(r.repoId, r.name)}#${versionAnchor(r.nevra)}` });
 const RESOLVED_KINDS = new Set<DependencyKind>(['requires', 'recommends', 'suggests', 'supplements', 'enhances']);
 
-function versionView(p: PackageRecord, index: DependencyIndex): VersionView {
+/** The page view of version `p`; `fileList` is set when its full file list was written beside the page. */
+function versionView(p: PackageRecord, index: DependencyIndex, fileList?: VersionView['fileList']): VersionView {
   const deps: VersionView['deps'] = {};
   for (const kind of DEPENDENCY_KINDS) {
     if (!p.deps[kind].length) continue;
-    deps[kind] = p.deps[kind].map((d) => ({ text: dependencyText(d), pre: !!d.pre, ...(RESOLVED_KINDS.has(kind) ? { providers: index.providers(d).map(link) } : {}) }));
+    deps[kind] = p.deps[kind].map((d) => {
+      const view: DependencyView = { text: dependencyText(d), pre: !!d.pre };
+      if (!RESOLVED_KINDS.has(kind)) return view;
+      const providers = index.providers(d);
+      return { ...view, providers: providers.slice(0, PROVIDERS_ON_PAGE).map(link), providerCount: providers.length };
+    });
   }
   const n = nevra(p);
+  const requiredBy = index.requiredByOf(p);
   return {
     nevra: n, anchor: versionAnchor(n), epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
     pkgid: p.pkgid, summary: p.summary, description: p.description, url: p.url, license: p.license, vendor: p.vendor,
@@ -68,8 +107,9 @@ function versionView(p: PackageRecord, index: DependencyIndex): VersionView {
     corrupt: !!p.corrupt,
     digestProblems: p.digestProblems,
     deps,
-    requiredBy: index.requiredByOf(p).map(link),
-    files: p.files.map((f) => ({ path: f.path, type: f.type })),
+    requiredBy: requiredBy.slice(0, REQUIRED_BY_ON_PAGE).map(link), requiredByCount: requiredBy.length,
+    files: p.files.slice(0, FILES_ON_PAGE).map((f) => ({ path: f.path, type: f.type })),
+    fileCount: p.files.length, ...(fileList ? { fileList } : {}),
     changelogs: [...p.changelogs].reverse(),
   };
 }
@@ -79,9 +119,12 @@ export interface PackagePageEntry { id: string; repoId: string; name: string; pa
 
 /**
  * Writes `<dir>/<repo slug>/<name slug>.json` for each package name of the repo and returns
- * the collection entries pointing at them.
+ * the collection entries pointing at them; the full file list of a version with more than
+ * FILES_ON_PAGE files goes to `<listDir>/<page path><anchor>.files.txt` (site-relative paths
+ * under `listDir`, to be merged into the rendered pages). Throws the fs error of a write.
  */
-export async function writePackagePages(dir: string, repo: { id: string; name: string; path: string }, packages: PackageRecord[], index: DependencyIndex): Promise<PackagePageEntry[]> {
+export async function writePackagePages(dir: string, listDir: string, repo: { id: string; name: string; path: string },
+  packages: PackageRecord[], index: DependencyIndex): Promise<PackagePageEntry[]> {
   const byName = new Map<string, PackageRecord[]>();
   for (const p of packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
   const repoDir = join(dir, slug(repo.id));
@@ -89,10 +132,19 @@ export async function writePackagePages(dir: string, repo: { id: string; name: s
   const entries: PackagePageEntry[] = [];
   for (const [name, versions] of byName) {
     const file = join(repoDir, `${slug(name)}.json`);
-    const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: versions.map((v) => versionView(v, index)) };
+    const page = packagePagePath(repo.id, name);
+    const views = versions.map((v) => {
+      if (v.files.length <= FILES_ON_PAGE) return versionView(v, index);
+      const anchor = versionAnchor(nevra(v));
+      const list = Buffer.from(fileListText(v.files));
+      mkdirSync(join(listDir, page), { recursive: true });
+      writeFileSync(join(listDir, page, fileListName(anchor)), list);
+      return versionView(v, index, { href: `${page}${fileListName(anchor)}`, bytes: list.length, sha256: sha256(list) });
+    });
+    const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
     const text = JSON.stringify(data);
     writeFileSync(file, text); // synchronous: one thread-pool round trip per small file costs more than the write
-    entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page: packagePagePath(repo.id, name), file, dataSha256: sha256(text) });
+    entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, dataSha256: sha256(text) });
   }
   return entries;
 }

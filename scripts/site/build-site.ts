@@ -161,11 +161,12 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const deps = o.repodataOnly ? undefined : new DependencyIndex(repoSets);
 
     const catalogDir = join(work, 'catalog');
+    const fileListDir = join(work, 'file-lists'); // full file lists of big packages, beside their pages
     const pageEntries: PackagePageEntry[] = [];
     const catalogRepos: CatalogRepo[] = [];
     for (const [i, repo] of repos.entries()) {
       const x = indexed[i]!;
-      if (deps) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), repo, x.packages, deps)));
+      if (deps) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), fileListDir, repo, x.packages, deps)));
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
       const entry = catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust);
       catalogRepos.push(x.syncedFrom ? { ...entry, upstream: x.syncedFrom } : entry);
@@ -191,6 +192,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const pagesDir = o.repodataOnly ? await mkdtemp(join(work, 'no-pages-')) : await renderPages(catalogDir);
     const placer = new FilePlacer();
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
+    if (existsSync(fileListDir)) movePages(fileListDir, pagesDir, new Set(), placer);
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);

@@ -1,0 +1,90 @@
+/**
+ * Package pages stay bounded whatever the mirror holds. A kernel-devel-sized package (20,000+
+ * files) shows the first FILES_ON_PAGE paths and links a text file with all of them, which
+ * rpm -qpl judges; a small package keeps its whole list on the page and gets no text file; a
+ * rebuild that takes the page from the previous site (page-reuse.ts) still serves the list. A
+ * package required by more than REQUIRED_BY_ON_PAGE others, and a capability with more than
+ * PROVIDERS_ON_PAGE providers, show that many and say how many more there are.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { realisticPackage } from '../../scripts/bench/realistic-package.ts';
+import { writeRpm, type CorpusPackage } from '../../scripts/bench/rpm-writer.ts';
+import { FILES_ON_PAGE, PROVIDERS_ON_PAGE, REQUIRED_BY_ON_PAGE } from '../../scripts/catalog/package-pages.ts';
+import { cli } from '../helpers/cli.ts';
+import { run, type RunResult } from '../helpers/run.ts';
+
+let base: string, site: string, first: RunResult;
+const BIG = realisticPackage(7, 1, 10), SMALL = realisticPackage(4, 1, 10);
+const USERS = REQUIRED_BY_ON_PAGE + 3, PROVIDERS = PROVIDERS_ON_PAGE + 5;
+/** A package of one file with the given provides and requires (names only). */
+function tiny(name: string, provides: string[], requires: string[]): CorpusPackage {
+  const dep = (n: string) => ({ name: n, flags: 0, version: '' });
+  return { ...SMALL, name, provides: provides.map(dep), requires: requires.map(dep), recommends: [], suggests: [], supplements: [],
+    files: [{ path: `/usr/share/${name}`, mode: 0o100644, data: Buffer.from(name) }] };
+}
+const hub = tiny('hub', ['hub'], []);
+const crowd = [
+  ...Array.from({ length: USERS }, (_, i) => tiny(`user-${i}`, [], ['hub', 'popular-capability'])),
+  ...Array.from({ length: PROVIDERS }, (_, i) => tiny(`provider-${i}`, ['popular-capability'], [])),
+];
+const rpmName = (p: typeof BIG) => `${p.name}-${p.version}-${p.release}.${p.arch}.rpm`;
+const page = (p: typeof BIG) => join(site, '_site/p/repo', p.name, 'index.html');
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'airgap-filelists-'));
+  const repo = join(base, 'mirror/repo');
+  await mkdir(repo, { recursive: true });
+  for (const p of [BIG, SMALL, hub, ...crowd]) await writeFile(join(repo, rpmName(p)), await writeRpm(p));
+  site = join(base, 'site');
+  first = await cli(['build', '--mirror', join(base, 'mirror'), '--out', site]);
+}, 180_000);
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+const listItems = (html: string) => (html.match(/<ul class="files"[^>]*>([\s\S]*?)<\/ul>/)?.[1] ?? '').split('<li').length - 1;
+
+describe('package pages of packages with huge file lists', () => {
+  it('show the first paths and link a text file of all of them, as rpm -qpl lists them', async () => {
+    expect(first.code, first.stderr).toBe(0);
+    const html = await readFile(page(BIG), 'utf8');
+    expect(BIG.files.length).toBeGreaterThan(20_000);
+    expect(listItems(html)).toBe(FILES_ON_PAGE);
+    expect(html).toContain(`Files (${BIG.files.length.toLocaleString('en-US')})`);
+    const href = html.match(/<a href="([^"]+)" data-file-list>/)?.[1];
+    expect(href).toMatch(/\.files\.txt$/);
+    const listFile = join(site, '_site/p/repo', BIG.name, href!.split('/').pop()!);
+    const listed = (await readFile(listFile, 'utf8')).trim().split('\n').map((l) => l.split('\t')[0]);
+    const rpm = await run('rpm', ['-qpl', join(base, 'mirror/repo', rpmName(BIG))]);
+    expect(listed).toEqual(rpm.stdout.trim().split('\n'));
+    expect((await stat(page(BIG))).size).toBeLessThan(200_000);
+  });
+
+  it('keep a small package\'s whole list on its page, with no text file', async () => {
+    const html = await readFile(page(SMALL), 'utf8');
+    expect(listItems(html)).toBe(SMALL.files.length);
+    expect(html).not.toContain('data-file-list');
+    expect((await readdir(join(site, '_site/p/repo', SMALL.name))).filter((f) => f.endsWith('.files.txt'))).toEqual([]);
+  });
+
+  it('still serve the list when a rebuild takes the page from the previous site', async () => {
+    const before = await readdir(join(site, '_site/p/repo', BIG.name));
+    expect(before.filter((f) => f.endsWith('.files.txt'))).toHaveLength(1);
+    const again = await cli(['build', '--mirror', join(base, 'mirror'), '--out', site]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain(`Package pages: 0 rendered, ${3 + crowd.length} unchanged and taken from the previous site.`);
+    expect(await readdir(join(site, '_site/p/repo', BIG.name))).toEqual(before);
+  });
+
+  it('show the first of many providers and requirers and say how many more there are', async () => {
+    const html = await readFile(page(hub), 'utf8');
+    expect(html.split('data-required-by=').length - 1).toBe(REQUIRED_BY_ON_PAGE);
+    expect(html).toMatch(new RegExp(`… and 3 more \\(${USERS} in all;\\s*<code>dnf repoquery --whatrequires hub</code>`));
+    const user = await readFile(page(crowd[0]!), 'utf8');
+    const popular = user.slice(user.indexOf('popular-capability'));
+    expect(popular.slice(0, popular.indexOf('</li>')).split('data-provider=').length - 1).toBe(PROVIDERS_ON_PAGE);
+    expect(user).toContain(`, and 5 more providers (${PROVIDERS} in all)`);
+    expect(await readFile(page(crowd[1]!), 'utf8')).not.toContain('data-more-required-by');
+  });
+});
