@@ -9,8 +9,12 @@
  * a `--out` that is a symbolic link is switched with one rename of a new link over it
  * (rename(2) replaces it atomically), so a site is at `--out` at every instant: the new site
  * lives beside it as `.<out>.site-<time>`, and the previous one is removed after the switch.
+ * A replaced site is renamed to `.<out>.trash-<pid>-<time>` and deleted by a detached `rm -rf`,
+ * so the command returns once the new site is in place (deleting the 80,000 entries of a
+ * 30,000-package site takes about 10 s here); a trash directory left by a killed `rm` is
+ * deleted by the next build, never put back.
  */
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { lstat, mkdir, readdir, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../errors/exit-codes.ts';
@@ -87,9 +91,13 @@ async function removeStaleStaging(out: string): Promise<void> {
   const prefix = `.${basename(out)}.`;
   const target = await readlink(out).catch(() => undefined);
   for (const name of await readdir(dirname(out)).catch(() => [] as string[])) {
-    const m = name.startsWith(prefix) ? /^(partial|old|link|site)-(\d+)(?:-\d+)?$/.exec(name.slice(prefix.length)) : null;
+    const m = name.startsWith(prefix) ? /^(partial|old|link|site|trash)-(\d+)(?:-\d+)?$/.exec(name.slice(prefix.length)) : null;
     if (!m) continue;
     const path = join(dirname(out), name);
+    if (m[1] === 'trash') {
+      await rm(path, { recursive: true, force: true });
+      continue;
+    }
     if (m[1] === 'site') {
       if (target !== undefined && basename(target) !== name && !alive(Number(m[2]))) await rm(path, { recursive: true, force: true });
       continue;
@@ -113,9 +121,20 @@ export async function commitStaging(staging: string, outDir: string, marker: obj
   const hadOld = await stat(out).then(() => true, () => false);
   if (hadOld) await rename(out, old);
   await rename(staging, out);
-  // synchronous: the old site is tens of thousands of entries, and rmSync removes them about
-  // a third faster than the promise version's thread-pool round trips
-  if (hadOld) rmSync(old, { recursive: true, force: true });
+  if (hadOld) await removeInBackground(old, out);
+}
+
+/**
+ * Renames the replaced site `dir` to a trash name in its own directory (named after `out`, so a
+ * trash beside `out` is found by the next build) and starts a detached `rm -rf` of it that may
+ * outlive this process; when the rename fails, deletes `dir` here and now.
+ */
+async function removeInBackground(dir: string, out: string): Promise<void> {
+  const trash = join(dirname(dir), `.${basename(out)}.trash-${process.pid}-${Date.now()}`);
+  if (!(await rename(dir, trash).then(() => true, () => false))) return rm(dir, { recursive: true, force: true });
+  const child = spawn('rm', ['-rf', '--', trash], { detached: true, stdio: 'ignore' });
+  child.on('error', () => {}); // no rm: the next build deletes the trash (removeStaleStaging)
+  child.unref();
 }
 
 /** The linked-`--out` swap of commitStaging. */
@@ -128,7 +147,7 @@ async function switchLink(staging: string, out: string): Promise<void> {
   await symlink(basename(site), link);
   await rename(link, out);
   const wroteIt = previous && await stat(join(previous, SITE_MARKER)).then(() => true, () => false);
-  if (wroteIt) rmSync(previous, { recursive: true, force: true });
+  if (wroteIt) await removeInBackground(previous, out);
 }
 
 /** Removes a staging directory after a failed build. */

@@ -57,10 +57,23 @@ function writeWordShard(dir: string, prefix: string, rows: [string, string[]][],
   for (const [c, part] of parts) writeWordShard(dir, prefix + c, part, split);
 }
 
-/** 32-bit FNV-1a over the UTF-8 bytes of `s` (same as the client). */
+/**
+ * 32-bit FNV-1a over the UTF-8 bytes of `s` (same as the client). An ASCII string is its own
+ * UTF-8, so it is hashed without encoding it (1.5 million paths on a 30,000-package mirror).
+ */
 export function fnv1a(s: string): number {
   let h = 0x811c9dc5;
-  for (const b of Buffer.from(s, 'utf8')) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return fnv1aBytes(Buffer.from(s, 'utf8'));
+    h = Math.imul(h ^ c, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+function fnv1aBytes(bytes: Buffer): number {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
   return h;
 }
 

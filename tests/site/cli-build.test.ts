@@ -199,6 +199,30 @@ describe('output safety', () => {
     expect((await readdir(base)).filter((n) => /^\.between\.(old|partial|link)-/.test(n))).toEqual([]);
   });
 
+  it('the replaced site is deleted in the background; a trash left by a killed rm is deleted, never restored', async () => {
+    const out = dir('trashed');
+    expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos'])).code).toBe(0);
+    await writeFile(join(out, 'ubi8/baseos/only-in-the-old-site'), 'x');
+    const left = dir('.trashed.trash-99999999-1');
+    await mkdir(join(left, 'ubi8'), { recursive: true });
+    await writeFile(join(left, 'ubi8/from-the-trash'), 'x');
+    await writeFile(join(left, '.airgap-mirror-site.json'), '{}');
+    await rm(out, { recursive: true }); // with no site at --out, an "old" one would be put back: a trash never is
+    expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos'])).code).toBe(0);
+    expect(await readdir(join(out, 'ubi8'))).not.toContain('from-the-trash');
+    expect((await readdir(base)).filter((n) => n.startsWith('.trashed.trash-'))).toEqual([]);
+    const again = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos']);
+    expect(again.code).toBe(0);
+    expect((await stat(join(out, 'ubi8/baseos/repodata/repomd.xml'))).isFile()).toBe(true);
+    const leftovers = async () => (await readdir(base)).filter((n) => /^\.trashed\.(trash|old)-/.test(n));
+    let trash = await leftovers();
+    for (let i = 0; i < 200 && trash.length; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      trash = await leftovers();
+    }
+    expect(trash).toEqual([]);
+  });
+
   it('a --out that is a link is switched with one rename: a whole site is at --out at every instant', async () => {
     const first = dir('linked-first');
     expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', first, '--repo', 'ubi8/baseos'])).code).toBe(0);

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathShard, SEARCH_INDEX_DIR, writePackageSearchIndex, wordShard } from '../../scripts/site/package-search-index.ts';
+import { fnv1a, pathShard, SEARCH_INDEX_DIR, writePackageSearchIndex, wordShard } from '../../scripts/site/package-search-index.ts';
 import type { PackageRecord } from '../../scripts/rpm/package-record.ts';
 
 let dir: string;
@@ -48,6 +48,12 @@ async function lookup(q: string): Promise<string[] | null> {
 }
 
 describe('package search index', () => {
+  it('hashes paths with 32-bit FNV-1a over their UTF-8 bytes, ASCII or not (the browser client hashes the bytes)', () => {
+    expect(fnv1a('a')).toBe(0xe40c292c);
+    expect(fnv1a('/usr/bin/bash')).toBe(0x23695e19);
+    expect(fnv1a('/usr/share/doc/café/README')).toBe(0x4aa81207);
+  });
+
   it('indexes every page, name, provide, basename, summary word and path', async () => {
     expect(counts.pages).toBe(3);
     expect(counts.paths).toBe(FILES + 2);
