@@ -54,6 +54,8 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 if (!(await stat(join(mirror, 'bench/Packages')).catch(() => undefined))) {
   log(`generating ${N} stand-in RPMs (profile ${profile}), once...`);
   await makeCorpus(join(mirror, 'bench'), N, log, { profile });
+}
+if (!(await stat(join(mirror, 'real')).catch(() => undefined))) {
   await cp(join(ROOT, 'tests/fixtures/real-rpms'), join(mirror, 'real'), { recursive: true, filter: (s) => !s.endsWith('.md') });
 }
 const repos = ['bench', 'real'];
