@@ -59,7 +59,7 @@ http {
   access_log off;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
   uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
-  types { text/html html; text/xml xml; application/gzip gz; image/svg+xml svg; application/javascript js; text/css css; application/json json; application/x-rpm rpm; text/plain pub repo; }
+  types { text/html html; text/xml xml; application/gzip gz; image/svg+xml svg; application/javascript js; text/css css; application/json json; application/x-rpm rpm; text/plain pub repo txt; }
   default_type application/octet-stream;
   ${servers(ports)}
 }

@@ -2,7 +2,8 @@
  * Package pages stay bounded whatever the mirror holds. A kernel-devel-sized package (20,000+
  * files) shows the first FILES_ON_PAGE paths and links a text file with all of them, which
  * rpm -qpl judges; a small package keeps its whole list on the page and gets no text file; a
- * rebuild that takes the page from the previous site (page-reuse.ts) still serves the list. A
+ * rebuild that takes the page from the previous site (page-reuse.ts) still serves the list, and
+ * in Chromium the link opens it. A
  * package required by more than REQUIRED_BY_ON_PAGE others, and a capability with more than
  * PROVIDERS_ON_PAGE providers, show that many and say how many more there are.
  */
@@ -14,6 +15,8 @@ import { realisticPackage } from '../../scripts/bench/realistic-package.ts';
 import { writeRpm, type CorpusPackage } from '../../scripts/bench/rpm-writer.ts';
 import { FILES_ON_PAGE, PROVIDERS_ON_PAGE, REQUIRED_BY_ON_PAGE } from '../../scripts/catalog/package-pages.ts';
 import { cli } from '../helpers/cli.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
+import { startNginx } from '../helpers/nginx.ts';
 import { run, type RunResult } from '../helpers/run.ts';
 
 let base: string, site: string, first: RunResult;
@@ -59,6 +62,30 @@ describe('package pages of packages with huge file lists', () => {
     const rpm = await run('rpm', ['-qpl', join(base, 'mirror/repo', rpmName(BIG))]);
     expect(listed).toEqual(rpm.stdout.trim().split('\n'));
     expect((await stat(page(BIG))).size).toBeLessThan(200_000);
+  });
+
+  it('in Chromium: the page shows the first paths and its link opens all of them', async () => {
+    const server = await startNginx(site);
+    const browser = await launchBrowser();
+    try {
+      const w = await watchedPage(browser, server.url);
+      const missing: string[] = [];
+      w.page.on('console', (m) => { if (m.type() === 'error') missing.push(new URL(m.location().url).pathname); });
+      await w.page.goto(`${server.url}_site/p/repo/${BIG.name}/`);
+      expect(await w.page.locator('ul.files li').count()).toBe(FILES_ON_PAGE);
+      await w.page.click('a[data-file-list]');
+      await w.page.waitForURL(/\.files\.txt$/);
+      const text = await w.page.locator('body').innerText();
+      expect(text.trim().split('\n')).toHaveLength(BIG.files.length);
+      expect(text).toContain(`${BIG.files.at(-1)!.path}\n`);
+      // a plain-text document has no icon link, so Chromium asks for /favicon.ico (the site's is under _site/)
+      expect(missing.filter((p) => p !== '/favicon.ico')).toEqual([]);
+      expect(w.consoleErrors.length).toBe(missing.length);
+      expect(w.offHostRequests).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
   });
 
   it('keep a small package\'s whole list on its page, with no text file', async () => {
