@@ -1,10 +1,10 @@
 /**
  * Astro content loaders for the catalog. The build writes a catalog directory (path in the
  * AIRGAP_CATALOG_DIR environment variable) holding `catalog.json`, `packages.json` (one
- * pointer per package page) and the package page data files; the `repos` and `packages`
- * collections read it. Without the variable both collections are empty.
+ * pointer per package page) and the package page data (`packages/pages.jsonl`); the `repos`
+ * and `packages` collections read it. Without the variable both collections are empty.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogData } from './catalog-data.ts';
@@ -31,12 +31,19 @@ export function readCatalog(): Promise<CatalogData> {
 }
 
 /**
- * The detail data of one package page (read when that page renders). Synchronous: pages
- * render one after another, and readFile's thread-pool round trips (open, stat, read,
- * close) per page add up to seconds over 10,000 pages. Throws the fs or JSON error.
+ * The detail data of one package page (read when that page renders): `length` bytes at
+ * `offset` of its file. Synchronous: pages render one after another, and the thread-pool
+ * round trips of promise reads add up to seconds over 10,000 pages. Throws the fs or JSON error.
  */
-export function readPackagePage(entry: Pick<PackagePageEntry, 'file'>): PackagePageData {
-  return JSON.parse(readFileSync(entry.file, 'utf8')) as PackagePageData;
+export function readPackagePage(entry: Pick<PackagePageEntry, 'file' | 'offset' | 'length'>): PackagePageData {
+  const fd = openSync(entry.file, 'r');
+  try {
+    const bytes = Buffer.alloc(entry.length);
+    if (readSync(fd, bytes, 0, entry.length, entry.offset) !== entry.length) throw new Error(`${entry.file}: page data cut short`);
+    return JSON.parse(bytes.toString('utf8')) as PackagePageData;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 type Store = { clear(): void; set(e: { id: string; data: Record<string, unknown> }): void };

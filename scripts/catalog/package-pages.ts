@@ -1,18 +1,18 @@
 /**
- * Detail data of package pages: one JSON file per package name per repo, holding every
+ * Detail data of package pages: one JSON text per package name per repo, holding every
  * version's primary/filelists/other fields, dependencies with their providers in the
- * mirror, reverse dependencies ("required by"), files and changelog. Files are written one
+ * mirror, reverse dependencies ("required by"), files and changelog. Pages are written one
  * at a time so memory does not hold all page data at once. A version with more than
  * FILES_ON_PAGE files (kernel-devel has ~20,000) shows that many on its page; the whole list
  * goes to a text file beside the page (one path per line), written here and not rendered, so
  * neither the page data nor the HTML grows with it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from '../rpm/package-record.ts';
 import type { DependencyIndex, PackageRef } from './dependency-index.ts';
-import { packagePagePath, slug, versionAnchor } from './page-paths.ts';
+import { packagePagePath, versionAnchor } from './page-paths.ts';
 import { sha256 } from '../bundle/manifest.ts';
 
 /** A link to a package version page (site-relative href with anchor). */
@@ -114,37 +114,52 @@ function versionView(p: PackageRecord, index: DependencyIndex, fileList?: Versio
   };
 }
 
-/** A pointer to one package page's data file, as the `packages` content collection holds it; `dataSha256`: sha256 of that file. */
-export interface PackagePageEntry { id: string; repoId: string; name: string; page: string; file: string; dataSha256: string }
+/**
+ * A pointer to one package page's data, as the `packages` content collection holds it: `length`
+ * bytes at byte `offset` of `file` (one JSON text), and `dataSha256`, the sha256 of those bytes.
+ */
+export interface PackagePageEntry {
+  id: string; repoId: string; name: string; page: string; file: string; offset: number; length: number; dataSha256: string;
+}
 
 /**
- * Writes `<dir>/<repo slug>/<name slug>.json` for each package name of the repo and returns
- * the collection entries pointing at them; the full file list of a version with more than
- * FILES_ON_PAGE files goes to `<listDir>/<page path><anchor>.files.txt` (site-relative paths
- * under `listDir`, to be merged into the rendered pages). Throws the fs error of a write.
+ * Appends the page data of each package name of the repo to `<dir>/pages.jsonl` (one JSON text
+ * per line: one file instead of one per page, which costs 0.14 ms each to create here and as
+ * much to remove) and returns the collection entries pointing at them; the full file list of
+ * a version with more than FILES_ON_PAGE files goes to `<listDir>/<page path><anchor>.files.txt`
+ * (site-relative paths under `listDir`, to be merged into the rendered pages). Throws the fs
+ * error of a write.
  */
 export async function writePackagePages(dir: string, listDir: string, repo: { id: string; name: string; path: string },
   packages: PackageRecord[], index: DependencyIndex): Promise<PackagePageEntry[]> {
   const byName = new Map<string, PackageRecord[]>();
   for (const p of packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
-  const repoDir = join(dir, slug(repo.id));
-  await mkdir(repoDir, { recursive: true });
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'pages.jsonl');
+  const fd = openSync(file, 'a');
+  let offset = fstatSync(fd).size;
   const entries: PackagePageEntry[] = [];
-  for (const [name, versions] of byName) {
-    const file = join(repoDir, `${slug(name)}.json`);
-    const page = packagePagePath(repo.id, name);
-    const views = versions.map((v) => {
-      if (v.files.length <= FILES_ON_PAGE) return versionView(v, index);
-      const anchor = versionAnchor(nevra(v));
-      const list = Buffer.from(fileListText(v.files));
-      mkdirSync(join(listDir, page), { recursive: true });
-      writeFileSync(join(listDir, page, fileListName(anchor)), list);
-      return versionView(v, index, { href: `${page}${fileListName(anchor)}`, bytes: list.length, sha256: sha256(list) });
-    });
-    const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
-    const text = JSON.stringify(data);
-    writeFileSync(file, text); // synchronous: one thread-pool round trip per small file costs more than the write
-    entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, dataSha256: sha256(text) });
+  try {
+    for (const [name, versions] of byName) {
+      const page = packagePagePath(repo.id, name);
+      const views = versions.map((v) => {
+        if (v.files.length <= FILES_ON_PAGE) return versionView(v, index);
+        const anchor = versionAnchor(nevra(v));
+        const list = Buffer.from(fileListText(v.files));
+        mkdirSync(join(listDir, page), { recursive: true });
+        writeFileSync(join(listDir, page, fileListName(anchor)), list);
+        return versionView(v, index, { href: `${page}${fileListName(anchor)}`, bytes: list.length, sha256: sha256(list) });
+      });
+      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
+      const bytes = Buffer.from(JSON.stringify(data));
+      writeSync(fd, Buffer.concat([bytes, NEWLINE]));
+      entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, offset, length: bytes.length, dataSha256: sha256(bytes) });
+      offset += bytes.length + 1;
+    }
+  } finally {
+    closeSync(fd);
   }
   return entries;
 }
+
+const NEWLINE = Buffer.from('\n');

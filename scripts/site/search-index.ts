@@ -22,7 +22,8 @@ export async function buildSearchIndex(pagesDir: string): Promise<number> {
   if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
   try {
     let pages = 0;
-    for (const sourcePath of await fg('**/*.html', { cwd: pagesDir, ignore: [`${PAGE_NAMESPACE}/p/**`] })) {
+    const files = (await fg('**/*.html', { cwd: pagesDir, ignore: [`${PAGE_NAMESPACE}/p/**`] })).sort(); // same order, same index
+    for (const sourcePath of files) {
       const content = readFileSync(join(pagesDir, sourcePath), 'utf8');
       if (!content.includes('data-pagefind-body')) continue; // Pagefind would skip it too, as another page is marked
       const added = await index.addHTMLFile({ sourcePath, content });
