@@ -61,8 +61,13 @@ function filesOf(i: number, major: number): CorpusFile[] {
   ];
   const empty = Buffer.alloc(0);
   for (let d = 0; d < Math.max(1, Math.ceil(count / 100)); d++) files.push(dirFile(`${root}/d${d}`));
-  for (let f = 1; f <= count; f++) files.push({ path: `${root}/d${Math.floor((f - 1) / 100)}/f${f}.h`, mode: 0o100644, data: empty });
-  if (i % 2 === 0) files.push({ path: `${root}/data.bin`, mode: 0o100644, data: noise(`${i}-${major}`, 8192 << Math.floor(hash(i, 4) * 8)) });
+  for (let f = 1; f <= count; f++) {
+    files.push({ path: `${root}/d${Math.floor((f - 1) / 100)}/f${f}.h`, mode: 0o100644, data: empty });
+  }
+  if (i % 2 === 0) {
+    const size = 8192 << Math.floor(hash(i, 4) * 8);
+    files.push({ path: `${root}/data.bin`, mode: 0o100644, data: noise(`${i}-${major}`, size) });
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

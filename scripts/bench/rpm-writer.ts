@@ -215,7 +215,8 @@ function lead(pkg: CorpusPackage): Buffer {
  */
 export async function writeRpm(pkg: CorpusPackage): Promise<Buffer> {
   for (let i = 1; i < pkg.files.length; i++) {
-    if (pkg.files[i - 1]!.path >= pkg.files[i]!.path) throw new Error(`rpm-writer: ${pkg.name}: files not sorted at ${pkg.files[i]!.path}`);
+    const path = pkg.files[i]!.path;
+    if (pkg.files[i - 1]!.path >= path) throw new Error(`rpm-writer: ${pkg.name}: files not sorted at ${path}`);
   }
   const archive = cpioArchive(pkg.files, pkg.buildTime);
   const payload = await gzipAsync(archive, { level: 1 });

@@ -153,7 +153,8 @@ export async function writePackagePages(dir: string, listDir: string, repo: { id
       const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
       const bytes = Buffer.from(JSON.stringify(data));
       writeSync(fd, Buffer.concat([bytes, NEWLINE]));
-      entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, offset, length: bytes.length, dataSha256: sha256(bytes) });
+      entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, offset, length: bytes.length,
+        dataSha256: sha256(bytes) });
       offset += bytes.length + 1;
     }
   } finally {
