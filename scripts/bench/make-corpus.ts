@@ -17,7 +17,7 @@ import { promisify } from 'node:util';
 import { realisticPackage, realisticPlan } from './realistic-package.ts';
 import { writeRpm } from './rpm-writer.ts';
 
-/** Corpus shapes: 40 tiny files per noarch package, or a RHEL-like mix (realistic-spec.ts). */
+/** Corpus shapes: 12–40 tiny files per noarch package (rpmbuild), or a RHEL-like mix (realistic-package.ts). */
 export type CorpusProfile = 'small' | 'realistic';
 
 const run = promisify(execFile);
@@ -80,25 +80,21 @@ export async function makeCorpus(outDir: string, n: number, log: (s: string) => 
   }
   const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));
   try {
-    const chunks: { id: string; text: () => string; count: number }[] = [];
+    const chunks: [number, number][] = [];
     const first = o.first ?? 0;
-    for (let i = first; i < first + n; i += CHUNK) {
-      const to = Math.min(first + n, i + CHUNK);
-      chunks.push({ id: String(i), count: to - i, text: () => corpusSpec(i, to, o.payloadBytes) });
-    }
+    for (let i = first; i < first + n; i += CHUNK) chunks.push([i, Math.min(first + n, i + CHUNK)]);
     let done = 0;
     const worker = async () => {
       for (let c = chunks.shift(); c; c = chunks.shift()) {
-        const top = join(work, `t${c.id}`);
-        const spec = join(work, `bench-${c.id}.spec`);
-        await writeFile(spec, c.text());
+        const top = join(work, `t${c[0]}`);
+        const spec = join(work, `bench-${c[0]}.spec`);
+        await writeFile(spec, corpusSpec(c[0], c[1], o.payloadBytes));
         await run('rpmbuild', ['--quiet', '-bb', '--define', `_topdir ${top}`, '--define', 'debug_package %{nil}', '--define', '__os_install_post %{nil}',
           '--define', '_build_id_links none', '--define', '_binary_payload w1.gzdio', spec], { maxBuffer: 1 << 26, env: { ...process.env, SOURCE_DATE_EPOCH: '1748822400' } });
-        for (const arch of await readdir(join(top, 'RPMS'))) {
-          for (const f of await readdir(join(top, 'RPMS', arch))) await rename(join(top, 'RPMS', arch, f), join(pkgDir, f));
-        }
+        const rpmDir = join(top, 'RPMS', 'noarch');
+        for (const f of await readdir(rpmDir)) await rename(join(rpmDir, f), join(pkgDir, f));
         await rm(top, { recursive: true, force: true });
-        done += c.count;
+        done += c[1] - c[0];
         log(`corpus: ${done}/${n} packages`);
       }
     };

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { sha256 } from '../bundle/manifest.ts';
 import { Sense, SigTag, Tag, TagType } from '../rpm/tags.ts';
 
 const gzipAsync = promisify(gzip);
@@ -175,7 +176,7 @@ function mainEntries(pkg: CorpusPackage, payload: Buffer): Entry[] {
     i18n(Tag.GROUP, pkg.group), str(Tag.URL, pkg.url), str(T.OS, 'linux'), str(Tag.ARCH, pkg.arch),
     int32(T.FILESIZES, sizes), { tag: Tag.FILEMODES, type: TagType.INT16, value: files.map((f) => f.mode) },
     { tag: T.FILERDEVS, type: TagType.INT16, value: files.map(() => 0) }, int32(T.FILEMTIMES, files.map(() => pkg.buildTime)),
-    arr(T.FILEDIGESTS, files.map((f) => (f.data ? createHash('sha256').update(f.data).digest('hex') : ''))),
+    arr(T.FILEDIGESTS, files.map((f) => (f.data ? sha256(f.data) : ''))),
     arr(T.FILELINKTOS, files.map(() => '')), int32(Tag.FILEFLAGS, files.map((f) => f.flags ?? 0)),
     arr(T.FILEUSERNAME, files.map(() => 'root')), arr(T.FILEGROUPNAME, files.map(() => 'root')),
     str(Tag.SOURCERPM, pkg.sourcerpm), int32(T.FILEVERIFYFLAGS, files.map(() => 0xffffffff)),
@@ -192,7 +193,7 @@ function mainEntries(pkg: CorpusPackage, payload: Buffer): Entry[] {
     ...deps([Tag.SUGGESTNAME, Tag.SUGGESTVERSION, Tag.SUGGESTFLAGS], pkg.suggests),
     ...deps([Tag.SUPPLEMENTNAME, Tag.SUPPLEMENTVERSION, Tag.SUPPLEMENTFLAGS], pkg.supplements),
     str(T.ENCODING, 'utf-8'),
-    arr(Tag.PAYLOADDIGEST, [createHash('sha256').update(payload).digest('hex')]),
+    arr(Tag.PAYLOADDIGEST, [sha256(payload)]),
     int32(Tag.PAYLOADDIGESTALGO, [SHA256_ALGO]),
   ];
 }
@@ -225,7 +226,7 @@ export async function writeRpm(pkg: CorpusPackage): Promise<Buffer> {
   const md5 = createHash('md5').update(header).update(payload).digest();
   const signature = encodeHeader([
     { tag: SigTag.SHA1, type: TagType.STRING, value: createHash('sha1').update(header).digest('hex') },
-    { tag: SigTag.SHA256, type: TagType.STRING, value: createHash('sha256').update(header).digest('hex') },
+    { tag: SigTag.SHA256, type: TagType.STRING, value: sha256(header) },
     { tag: SigTag.SIZE, type: TagType.INT32, value: [header.length + payload.length] },
     { tag: SigTag.MD5, type: TagType.BIN, value: md5 },
     { tag: SigTag.PAYLOADSIZE, type: TagType.INT32, value: [archive.length] },

@@ -44,8 +44,8 @@ export interface VersionView {
   /** The first FILES_ON_PAGE files (all when fewer). */
   files: { path: string; type: string }[];
   fileCount: number;
-  /** With more files than the page shows: the text file of all of them beside the page, its size in bytes and sha256. */
-  fileList?: { href: string; bytes: number; sha256: string };
+  /** With more files than the page shows: the text file of all of them beside the page and its size in bytes. */
+  fileList?: { href: string; bytes: number };
   changelogs: { author: string; date: number; text: string }[];
 }
 
@@ -69,13 +69,13 @@ export const FILES_ON_PAGE = 500;
 export const PROVIDERS_ON_PAGE = 20, REQUIRED_BY_ON_PAGE = 200;
 
 /** The name of the full file list of version `anchor`, beside its page. */
-export const fileListName = (anchor: string) => `${anchor}.files.txt`;
+const fileListName = (anchor: string) => `${anchor}.files.txt`;
 
 /**
  * The text of a full file list: one path per line, a directory or ghost marked after a tab as
  * filelists.xml types them; a backslash, line break or tab inside a path is written `\\`, `\n` or `\t`.
  */
-export function fileListText(files: PackageRecord['files']): string {
+function fileListText(files: PackageRecord['files']): string {
   const escape = (path: string) => path.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
   return files.map((f) => `${escape(f.path)}${f.type === 'file' ? '' : `\t${f.type}`}\n`).join('');
 }
@@ -148,11 +148,12 @@ export async function writePackagePages(dir: string, listDir: string, repo: { id
         const list = Buffer.from(fileListText(v.files));
         mkdirSync(join(listDir, page), { recursive: true });
         writeFileSync(join(listDir, page, fileListName(anchor)), list);
-        return versionView(v, index, { href: `${page}${fileListName(anchor)}`, bytes: list.length, sha256: sha256(list) });
+        return versionView(v, index, { href: `${page}${fileListName(anchor)}`, bytes: list.length });
       });
       const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
       const bytes = Buffer.from(JSON.stringify(data));
-      writeSync(fd, Buffer.concat([bytes, NEWLINE]));
+      writeSync(fd, bytes);
+      writeSync(fd, NEWLINE);
       entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, offset, length: bytes.length,
         dataSha256: sha256(bytes) });
       offset += bytes.length + 1;
