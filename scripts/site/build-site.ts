@@ -200,7 +200,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('search');
     // package pages go to our own index; Pagefind takes the pages that mark themselves searchable
     const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir)
-      + writePackageSearchIndex(pagesDir, join(work, 'search-spill'), repoSets).pages;
+      + writePackageSearchIndex(pagesDir, repoSets).pages;
 
     const pages = listFiles(pagesDir);
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));

@@ -12,10 +12,11 @@
  * - `f/<shard>.json`: `{ "<full path>": [pages] }` for exact file paths, the shard the low byte
  *   of the path's 32-bit FNV-1a hash in hex (the client computes the same; no `crypto.subtle`,
  *   which plain http does not offer).
- * Keys are spilled to one scratch file per shard as they are made, then each shard is sorted
- * and written on its own: peak memory is the largest shard, not the whole mirror.
+ * Keys are collected per shard as (key, page number) pairs, then each shard is grouped, sorted
+ * and written on its own. (Spilling the pairs to scratch files as JSON lines, as before, held
+ * less memory but took 14 s of a 30,000-package build.)
  */
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PackageRecord } from '../rpm/package-record.ts';
 import { compareEvr } from '../rpm/evr.ts';
@@ -80,45 +81,33 @@ function fnv1aBytes(bytes: Buffer): number {
 /** The path shard of a full file path. */
 export const pathShard = (path: string) => (fnv1a(path) & 0xff).toString(16).padStart(2, '0');
 
-const SPILL_BYTES = 32 << 20;
+/**
+ * The `[key, page number]` pairs of one shard, as two arrays (16 bytes a pair; a path key is the
+ * record's own string, not a copy). Grouping waits until the shard is written, one at a time.
+ */
+class ShardPairs {
+  readonly keys: string[] = [];
+  readonly pages: number[] = [];
 
-/** Buffers `[key, page]` JSON lines per shard (a key may hold a tab or newline) and appends them to scratch files. */
-class Spill {
-  private readonly buffers = new Map<string, string[]>();
-  private bytes = 0;
-  private readonly dir: string;
-  constructor(dir: string) { this.dir = dir; mkdirSync(dir, { recursive: true }); }
-
-  add(shard: string, key: string, page: string): void {
-    const line = JSON.stringify([key, page]);
-    const b = this.buffers.get(shard);
-    if (b) b.push(line);
-    else this.buffers.set(shard, [line]);
-    this.bytes += line.length + 1;
-    if (this.bytes > SPILL_BYTES) this.flush();
-  }
-
-  flush(): void {
-    for (const [shard, lines] of this.buffers) appendFileSync(join(this.dir, shard), `${lines.join('\n')}\n`);
-    this.buffers.clear();
-    this.bytes = 0;
-  }
-
-  /** Every shard's lines grouped by key, one shard at a time. */
-  *shards(names: Iterable<string>): Generator<[string, Map<string, string[]>]> {
-    this.flush();
-    for (const shard of names) {
-      const keys = new Map<string, string[]>();
-      for (const line of readFileSync(join(this.dir, shard), 'utf8').split('\n')) {
-        if (!line) continue;
-        const [key, page] = JSON.parse(line) as [string, string];
-        const list = keys.get(key);
-        if (!list) keys.set(key, [page]);
-        else if (list[list.length - 1] !== page) list.push(page);
-      }
-      yield [shard, keys];
+  /** The pages of each key, in the order the keys came, a page once per key. */
+  grouped(): Map<string, number[]> {
+    const out = new Map<string, number[]>();
+    for (let i = 0; i < this.keys.length; i++) {
+      const list = out.get(this.keys[i]!);
+      const page = this.pages[i]!;
+      if (!list) out.set(this.keys[i]!, [page]);
+      else if (list[list.length - 1] !== page) list.push(page);
     }
+    return out;
   }
+}
+
+/** Adds a pair to shard `shard` of `shards`. */
+function addPair(shards: Map<string, ShardPairs>, shard: string, key: string, page: number): void {
+  let pairs = shards.get(shard);
+  if (!pairs) shards.set(shard, (pairs = new ShardPairs()));
+  pairs.keys.push(key);
+  pairs.pages.push(page);
 }
 
 /** The keys a package page is found by: its name, provides, file basenames and summary words. */
@@ -136,57 +125,54 @@ function wordsOf(name: string, versions: PackageRecord[]): Set<string> {
 }
 
 /**
- * Writes the index for `repos` into `<siteDir>/_site/search-index/`, using `scratchDir` for the
- * spill files (removed after). Returns the page and key counts.
+ * Writes the index for `repos` into `<siteDir>/_site/search-index/`. Returns the page and key
+ * counts. Memory: the word strings (file basenames lowercased, about 40 bytes each) and 16 bytes
+ * per key and page pair, about 130 MB for the 1.7 million files of 30,000 realistic packages,
+ * plus one shard grouped at a time. Throws the fs error of a write.
  */
-export function writePackageSearchIndex(siteDir: string, scratchDir: string,
+export function writePackageSearchIndex(siteDir: string,
   repos: { repoId: string; packages: PackageRecord[] }[]): { pages: number; words: number; paths: number } {
   const out = join(siteDir, SEARCH_INDEX_DIR);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'w'), { recursive: true });
   mkdirSync(join(out, 'f'), { recursive: true });
   mkdirSync(join(out, 'p'), { recursive: true });
-  const words = new Spill(join(scratchDir, 'w')), paths = new Spill(join(scratchDir, 'f'));
-  const wordShards = new Set<string>(), pathShards = new Set<string>();
+  const words = new Map<string, ShardPairs>(), paths = new Map<string, ShardPairs>();
   const pages = new Map<string, Record<string, [string, string, string]>>();
-  let pageCount = 0;
+  const ids: string[] = [];
   for (const r of repos) {
     const byName = new Map<string, PackageRecord[]>();
     for (const p of r.packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
     for (const [name, versions] of byName) {
       const id = packagePagePath(r.repoId, name).slice(`${PAGE_NAMESPACE}/p/`.length, -1);
+      const page = ids.push(id) - 1;
       const newest = [...versions].sort((a, b) => compareEvr(b, a))[0]!;
       const ps = pathShard(id);
       (pages.get(ps) ?? pages.set(ps, {}).get(ps)!)[id] = [`${name} (${r.repoId})`, newest.summary, name];
-      pageCount++;
-      for (const w of wordsOf(name, versions)) {
-        const s = wordShard(w);
-        wordShards.add(s);
-        words.add(s, w, id);
-      }
-      const seen = new Set<string>();
-      for (const v of versions) for (const f of v.files) {
-        if (seen.has(f.path)) continue;
-        seen.add(f.path);
-        const s = pathShard(f.path);
-        pathShards.add(s);
-        paths.add(s, f.path, id);
-      }
+      for (const w of wordsOf(name, versions)) addPair(words, wordShard(w), w, page);
+      for (const v of versions) for (const f of v.files) addPair(paths, pathShard(f.path), f.path, page);
     }
   }
+  const pageIds = (list: number[]) => list.map((i) => ids[i]!);
   let wordCount = 0, pathCount = 0;
   const split: string[] = [];
-  for (const [shard, keys] of words.shards([...wordShards].sort())) {
-    const sorted = [...keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const shard of [...words.keys()].sort()) {
+    const sorted = [...words.get(shard)!.grouped()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, list]): [string, string[]] => [key, pageIds(list)]);
+    words.delete(shard);
     wordCount += sorted.length;
     writeWordShard(join(out, 'w'), shard, sorted, split);
   }
   writeFileSync(join(out, 'w', 'split.json'), JSON.stringify(split));
-  for (const [shard, keys] of paths.shards([...pathShards].sort())) {
+  for (const shard of [...paths.keys()].sort()) {
+    const keys = paths.get(shard)!.grouped();
+    paths.delete(shard);
     pathCount += keys.size;
-    writeFileSync(join(out, 'f', `${shard}.json`), JSON.stringify(Object.fromEntries(keys)));
+    // a file path starts with '/', so no key is an array index and the object keeps this order
+    const obj: Record<string, string[]> = {};
+    for (const [key, list] of keys) obj[key] = pageIds(list);
+    writeFileSync(join(out, 'f', `${shard}.json`), JSON.stringify(obj));
   }
   for (const [shard, map] of pages) writeFileSync(join(out, 'p', `${shard}.json`), JSON.stringify(map));
-  rmSync(scratchDir, { recursive: true, force: true });
-  return { pages: pageCount, words: wordCount, paths: pathCount };
+  return { pages: ids.length, words: wordCount, paths: pathCount };
 }

@@ -24,7 +24,7 @@ const record = (name: string, summary: string, files: string[], provides: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'airgap-search-index-'));
   const big = Array.from({ length: FILES }, (_, i) => `/usr/src/kernels/k/d${i % 300}/include_file_${i}.h`);
-  counts = writePackageSearchIndex(join(dir, 'site'), join(dir, 'scratch'), [
+  counts = writePackageSearchIndex(join(dir, 'site'), [
     { repoId: 'rhocp', packages: [record('kernel-devel', 'Development package for building kernel modules', big,
       ['kernel-devel-uname-r']), record('kernel-core', 'The Linux kernel', ['/boot/vmlinuz'])] },
     { repoId: 'baseos', packages: [record('numactl-libs', 'libnuma libraries', ['/usr/lib64/libnuma.so.1.0.0'])] },

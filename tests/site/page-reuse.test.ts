@@ -64,6 +64,16 @@ describe('package pages across builds', () => {
     await writeFile(coreutils, Buffer.concat([good, Buffer.from('<!-- edited -->')]));
     expect(await build('site')).toEqual({ rendered: 1, reused: 23 });
     expect((await readFile(coreutils)).equals(good)).toBe(true);
+    // so is one changed in place to the same size (its modification time tells)
+    const hostname = join(base, 'site/_site/p/ubi9-baseos/hostname/index.html');
+    const hostnameGood = await readFile(hostname);
+    await writeFile(hostname, hostnameGood.toString('latin1').replace('<h1>', '<h2>').replace('</h1>', '</h2>'), 'latin1');
+    expect(await build('site')).toEqual({ rendered: 1, reused: 23 });
+    expect((await readFile(hostname)).equals(hostnameGood)).toBe(true);
+    // and one lost from the live site
+    await rm(hostname);
+    expect(await build('site')).toEqual({ rendered: 1, reused: 23 });
+    expect((await readFile(hostname)).equals(hostnameGood)).toBe(true);
 
     await build('fresh', ['--no-cache']);
     expect(await packagePages('site')).toEqual(await packagePages('fresh'));
