@@ -25,9 +25,16 @@ async function readJson<T>(name: string, fallback: T): Promise<T> {
   return dir ? (JSON.parse(await readFile(join(dir, name), 'utf8')) as T) : fallback;
 }
 
-/** The catalog the current build wrote. */
+let catalog: { dir: string | undefined; data: Promise<CatalogData> } | undefined;
+/**
+ * The catalog the current build wrote, read once per catalog directory (every runbook and the
+ * home, verify, cluster and DTK pages ask for it; at 30,000 packages it is megabytes of JSON).
+ * One object is shared: callers must not modify it. Rejects with the fs or JSON error.
+ */
 export function readCatalog(): Promise<CatalogData> {
-  return readJson(CATALOG_FILE, EMPTY);
+  const dir = process.env[CATALOG_ENV];
+  if (!catalog || catalog.dir !== dir) catalog = { dir, data: readJson(CATALOG_FILE, EMPTY) };
+  return catalog.data;
 }
 
 /**

@@ -12,7 +12,7 @@ import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
 import { catalogRepo, siteRepo, writeCatalog, type CatalogData, type CatalogRepo } from '../catalog/catalog-data.ts';
-import { CATALOG_FILE, PACKAGES_FILE } from '../catalog/catalog-loader.ts';
+import { CATALOG_FILE } from '../catalog/catalog-loader.ts';
 import { DependencyIndex } from '../catalog/dependency-index.ts';
 import { readExtraMetadata } from '../catalog/extra-metadata.ts';
 import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
@@ -33,7 +33,7 @@ import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { movePages } from './move-pages.ts';
 import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
-import { renderPages } from './render-pages.ts';
+import { renderSite } from './render-split.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { writePackageSearchIndex } from './package-search-index.ts';
 import { holdYoungGeneration } from './young-generation.ts';
@@ -92,6 +92,8 @@ export interface BuildResult {
   /** Package pages rendered this time, and taken unchanged from the previous site (see page-reuse.ts). */
   pagesRendered: number;
   pagesReused: number;
+  /** Processes that rendered pages (2: shared with a child process, see render-split.ts; 0: none rendered). */
+  renderProcesses: number;
   /** Reader threads that ran (1: packages were read in the main thread). */
   threads: number;
   seconds: number;
@@ -185,12 +187,14 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);
     // With the cache on, package pages whose data did not change are taken from the live site.
     const plan = deps && o.cache !== false ? await planPages(pageEntries, cacheDir, o.outDir) : undefined;
-    await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(plan ? plan.render : pageEntries));
+    const toRender = plan ? plan.render : pageEntries;
 
-    progress.phase?.('pages', (plan ? plan.render.length : pageEntries.length) + catalogRepos.length + 1);
+    progress.phase?.('pages', toRender.length + catalogRepos.length + 1);
     releaseYoungGeneration(); // rendering's garbage dies young
-    const pagesDir = o.repodataOnly ? await mkdtemp(join(work, 'no-pages-')) : await renderPages(catalogDir);
     const placer = new FilePlacer();
+    const { pagesDir, processes: renderProcesses } = o.repodataOnly
+      ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), processes: 0 }
+      : await renderSite(catalogDir, catalog, toRender, work, placer);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
     if (existsSync(fileListDir)) movePages(fileListDir, pagesDir, new Set(), placer);
     for (const f of [catalog, ...catalogRepos]) {
@@ -222,7 +226,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
-      pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0,
+      pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0, renderProcesses,
       linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };

@@ -1,0 +1,115 @@
+/**
+ * Renders the site with a second core: Astro renders pages one after another in one thread
+ * (1.8 ms a package page, 45 s of a 30,000-package build), so with enough package pages and a
+ * second core they are shared between this process and one child process running its own
+ * Astro build. This process renders every other page and its share of package pages; the
+ * child renders the rest with a catalog that has no repos (so its other pages are trivial)
+ * and hands back only its package pages, which are merged in. A package page is a function of
+ * its own page data alone, so the split output is the same bytes as one build's (tested).
+ * Run as a script, this file is that child: `render-split.ts <catalog dir> <dest dir>`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CatalogData } from '../catalog/catalog-data.ts';
+import { CATALOG_FILE, PACKAGES_FILE } from '../catalog/catalog-loader.ts';
+import { PAGE_NAMESPACE } from '../catalog/page-paths.ts';
+import type { PackagePageEntry } from '../catalog/package-pages.ts';
+import type { FilePlacer } from './link-packages.ts';
+import { movePages } from './move-pages.ts';
+import { renderPages } from './render-pages.ts';
+
+/**
+ * Package pages to render from which a child process takes a share (below it, the child's
+ * own Astro start, about 3 s, costs more than it saves). Environment
+ * AIRGAP_MIRROR_RENDER_SPLIT_FROM overrides it (the tests set 1).
+ */
+export const RENDER_SPLIT_FROM = Number(process.env.AIRGAP_MIRROR_RENDER_SPLIT_FROM ?? 2000);
+
+/**
+ * Share of the package pages (by bytes of page data) this process keeps. Measured on the
+ * 30,000-package bench corpus, it renders at about the child's rate even with the other pages
+ * and the whole catalog in its heap: keeping 40%, it finished in 26.5 s and waited 10.2 s for
+ * the child.
+ */
+const OWN_SHARE = 0.5;
+
+/** Directory of package pages inside a rendered site. */
+const PACKAGE_PAGES = `${PAGE_NAMESPACE}/p`;
+
+/**
+ * Renders every page of the catalog in `catalogDir` (its catalog.json written already) with
+ * the package pages of `entries`; returns the directory holding them (as renderPages does) and
+ * how many processes rendered. `work` is scratch space for the child's catalog and pages.
+ * Throws Astro's error, or an Error carrying the child's exit status and the end of its stderr.
+ */
+export async function renderSite(catalogDir: string, catalog: CatalogData, entries: PackagePageEntry[],
+  work: string, placer: FilePlacer): Promise<{ pagesDir: string; processes: number }> {
+  if (entries.length < RENDER_SPLIT_FROM || availableParallelism() < 2) {
+    await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(entries));
+    return { pagesDir: await renderPages(catalogDir), processes: 1 };
+  }
+  const [own, theirs] = divide(entries);
+  await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(own));
+  const childCatalog = join(work, 'catalog-child'), childPages = join(work, 'pages-child');
+  mkdirSync(childCatalog, { recursive: true });
+  await writeFile(join(childCatalog, CATALOG_FILE), JSON.stringify({ ...catalog, repos: [], problems: [], preflight: [] }));
+  await writeFile(join(childCatalog, PACKAGES_FILE), JSON.stringify(theirs));
+  const child = renderInChild(childCatalog, childPages);
+  let pagesDir: string;
+  try {
+    pagesDir = await renderPages(catalogDir);
+  } catch (err) {
+    child.cancel();
+    await child.done.catch(() => undefined);
+    throw err;
+  }
+  await child.done;
+  mkdirSync(join(pagesDir, PACKAGE_PAGES), { recursive: true });
+  if (existsSync(join(childPages, PACKAGE_PAGES))) {
+    movePages(join(childPages, PACKAGE_PAGES), join(pagesDir, PACKAGE_PAGES), new Set(), placer);
+  }
+  return { pagesDir, processes: 2 };
+}
+
+/** Entries split by bytes of page data: the first OWN_SHARE for this process, the rest for the child. */
+function divide(entries: PackagePageEntry[]): [PackagePageEntry[], PackagePageEntry[]] {
+  const total = entries.reduce((s, e) => s + e.length, 0);
+  let sum = 0, at = 0;
+  while (at < entries.length && sum + entries[at]!.length <= total * OWN_SHARE) sum += entries[at++]!.length;
+  return [entries.slice(0, at), entries.slice(at)];
+}
+
+const SELF = fileURLToPath(import.meta.url);
+const STDERR_KEPT = 4096;
+
+/** Starts the child render; `done` settles when it exits (rejecting on failure), `cancel` kills it. */
+function renderInChild(catalogDir: string, dest: string): { done: Promise<void>; cancel: () => void } {
+  const child = spawn(process.execPath, [SELF, catalogDir, dest], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (s: string) => { stderr = (stderr + s).slice(-STDERR_KEPT); });
+  const kill = () => child.kill('SIGKILL');
+  process.once('exit', kill); // a build stopped by Ctrl-C or TERM takes its child along
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code, signal) => {
+      process.removeListener('exit', kill);
+      if (code === 0) resolve();
+      else reject(new Error(`the page renderer process failed (${signal ?? `exit ${code}`}): ${stderr.trim() || 'no message'}`));
+    });
+  });
+  return { done, cancel: kill };
+}
+
+if (process.argv[1] === SELF) {
+  const [catalogDir, dest] = process.argv.slice(2);
+  if (!catalogDir || !dest) {
+    process.stderr.write('usage: render-split.ts <catalog dir> <dest dir>\n');
+    process.exit(2);
+  }
+  // Astro's output is inside this process's scratch root, removed when it exits: move it out first
+  renameSync(await renderPages(catalogDir), dest);
+}

@@ -1,0 +1,65 @@
+/**
+ * Package pages shared between two render processes (scripts/site/render-split.ts): the site
+ * is byte for byte the one a single process renders, and a child that fails on a page fails
+ * the render with its message instead of leaving its pages out.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fg from 'fast-glob';
+import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { run } from '../helpers/run.ts';
+
+let base: string;
+beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-split-')); });
+afterAll(async () => { await rm(base, { recursive: true, force: true }); });
+
+/** sha256 of every file of a site, by path. */
+async function siteFiles(dir: string): Promise<Map<string, string>> {
+  const files = (await fg('**', { cwd: dir, dot: true })).sort();
+  return new Map(await Promise.all(files.map(async (f) => [f, createHash('sha256').update(await readFile(join(dir, f))).digest('hex')] as const)));
+}
+
+describe('two render processes', () => {
+  it('render the same site as one', async () => {
+    const env = { SOURCE_DATE_EPOCH: '1700000000' };
+    const one = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'one'), '--no-cache'], { env });
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout).not.toContain('processes');
+    const two = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'two'), '--no-cache'],
+      { env: { ...env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '1' } });
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toContain('Package pages: 24 rendered, 0 unchanged and taken from the previous site; rendered in 2 processes.');
+    const [a, b] = [await siteFiles(join(base, 'one')), await siteFiles(join(base, 'two'))];
+    expect([...a.keys()].filter((f) => f.startsWith('_site/p/')).length).toBe(24);
+    expect(b).toEqual(a);
+  });
+
+  it('fail when the child fails on a page', async () => {
+    // two package pages: this process renders the first, the child the second, whose data is cut short
+    const catalogDir = join(base, 'catalog');
+    await mkdir(join(catalogDir, 'packages'), { recursive: true });
+    const data = JSON.stringify({ repoId: 'r', repoName: 'r', repoPath: 'r', name: 'a', versions: [] });
+    const file = join(catalogDir, 'packages', 'pages.jsonl');
+    await writeFile(file, `${data}\n`);
+    const entry = (name: string, length: number) => ({ id: `r/${name}`, repoId: 'r', name, page: `_site/p/r/${name}/`,
+      file, offset: 0, length, dataSha256: '' });
+    const script = `
+      import { resolveSettings } from ${JSON.stringify(join(ROOT, 'scripts/generators/settings.ts'))};
+      import { writeCatalog } from ${JSON.stringify(join(ROOT, 'scripts/catalog/catalog-data.ts'))};
+      import { FilePlacer } from ${JSON.stringify(join(ROOT, 'scripts/site/link-packages.ts'))};
+      import { renderSite } from ${JSON.stringify(join(ROOT, 'scripts/site/render-split.ts'))};
+      const catalog = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], problems: [], toolVersion: '',
+        baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
+      await writeCatalog(${JSON.stringify(join(catalogDir, 'catalog.json'))}, catalog);
+      const entries = ${JSON.stringify([entry('a', data.length), entry('b', data.length + 100)])};
+      await renderSite(${JSON.stringify(catalogDir)}, catalog, entries, ${JSON.stringify(join(base, 'work'))}, new FilePlacer());
+    `;
+    const r = await run(process.execPath, ['--input-type=module', '-e', script],
+      { cwd: ROOT, env: { ...process.env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '1' } });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/the page renderer process failed \(exit 1\): [^]*pages\.jsonl: page data cut short/);
+  });
+});
