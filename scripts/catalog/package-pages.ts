@@ -80,7 +80,13 @@ function fileListText(files: PackageRecord['files']): string {
   return files.map((f) => `${escape(f.path)}${f.type === 'file' ? '' : `\t${f.type}`}\n`).join('');
 }
 
-const link = (r: PackageRef): PackageLink => ({ nevra: r.nevra, repoId: r.repoId, href: `${packagePagePath(r.repoId, r.name)}#${versionAnchor(r.nevra)}` });
+const links = new WeakMap<PackageRef, PackageLink>();
+/** The link to a package's version on its page; one object per package, shared by every page that links it. */
+const link = (r: PackageRef): PackageLink => {
+  let l = links.get(r);
+  if (!l) links.set(r, (l = { nevra: r.nevra, repoId: r.repoId, href: `${packagePagePath(r.repoId, r.name)}#${versionAnchor(r.nevra)}` }));
+  return l;
+};
 const RESOLVED_KINDS = new Set<DependencyKind>(['requires', 'recommends', 'suggests', 'supplements', 'enhances']);
 
 /** The page view of version `p`; `fileList` is set when its full file list was written beside the page. */
