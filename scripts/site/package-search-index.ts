@@ -154,6 +154,7 @@ export function writePackageSearchIndex(siteDir: string,
     }
   }
   const pageIds = (list: number[]) => list.map((i) => ids[i]!);
+  const idJson = ids.map((id) => JSON.stringify(id));
   let wordCount = 0, pathCount = 0;
   const split: string[] = [];
   for (const shard of [...words.keys()].sort()) {
@@ -168,10 +169,10 @@ export function writePackageSearchIndex(siteDir: string,
     const keys = paths.get(shard)!.grouped();
     paths.delete(shard);
     pathCount += keys.size;
-    // a file path starts with '/', so no key is an array index and the object keeps this order
-    const obj: Record<string, string[]> = {};
-    for (const [key, list] of keys) obj[key] = pageIds(list);
-    writeFileSync(join(out, 'f', `${shard}.json`), JSON.stringify(obj));
+    // the JSON object written as text: an object with thousands of path keys is slow to build
+    const members: string[] = [];
+    for (const [key, list] of keys) members.push(`${JSON.stringify(key)}:[${list.map((i) => idJson[i]).join(',')}]`);
+    writeFileSync(join(out, 'f', `${shard}.json`), `{${members.join(',')}}`);
   }
   for (const [shard, map] of pages) writeFileSync(join(out, 'p', `${shard}.json`), JSON.stringify(map));
   return { pages: ids.length, words: wordCount, paths: pathCount };
