@@ -10,7 +10,7 @@ import type { PackageRecord } from '../rpm/package-record.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
 import { repoFileSection } from './repo-file.ts';
-import { packagePagePath, repoFilePath } from './page-paths.ts';
+import { packagePagePath, repoFilePath, repoListPagePath } from './page-paths.ts';
 import { gpgDecision, repoBaseurl, type RepoFile, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import type { Diagnostic } from '../errors/catalogue.ts';
@@ -85,6 +85,27 @@ export interface CatalogData {
 }
 
 const evrString = (p: Pick<PackageRecord, 'epoch' | 'version' | 'release'>) => `${p.epoch !== '0' ? `${p.epoch}:` : ''}${p.version}-${p.release}`;
+
+/**
+ * Rows of a repo's package list per page: the repo page shows the first ROWS_ON_PAGE names
+ * and links the others' pages by the names they span, so a 25,000-name repo's page is
+ * 120 KB instead of 5.7 MB.
+ */
+export const ROWS_ON_PAGE = 500;
+
+/** One page of a repo's package list: its number (from 1), site path, row range [from, to) and the names it spans. */
+export interface RowPage { n: number; path: string; from: number; to: number; first: string; last: string }
+
+/** The pages of `repo`'s package list (one, holding every row, for ROWS_ON_PAGE rows or fewer). */
+export function rowPages(repo: Pick<CatalogRepo, 'id' | 'path' | 'rows'>): RowPage[] {
+  const out: RowPage[] = [];
+  for (let from = 0, n = 1; from < repo.rows.length || n === 1; from += ROWS_ON_PAGE, n++) {
+    const to = Math.min(from + ROWS_ON_PAGE, repo.rows.length);
+    out.push({ n, path: n === 1 ? `${repo.path}/` : repoListPagePath(repo.id, n), from, to,
+      first: repo.rows[from]?.name ?? '', last: repo.rows[to - 1]?.name ?? '' });
+  }
+  return out;
+}
 
 /** Builds one catalog repo from its records, repomd entries and extra metadata. */
 export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata, trust: RepoTrust): CatalogRepo {

@@ -35,6 +35,14 @@ export function packagePagePath(repoId: string, name: string): string {
   return `${PAGE_NAMESPACE}/p/${slug(repoId)}/${slug(name)}/`;
 }
 
+/**
+ * Page `n` (2 and up) of a repo's package list; page 1 is the repo's own page at its baseurl
+ * (see ROWS_ON_PAGE in catalog-data.ts).
+ */
+export function repoListPagePath(repoId: string, n: number): string {
+  return `${PAGE_NAMESPACE}/r/${slug(repoId)}/${n}/`;
+}
+
 /** Page of one group, erratum or module of a repo. */
 export function extraPagePath(repoId: string, kind: 'group' | 'erratum' | 'module', id: string): string {
   return `${PAGE_NAMESPACE}/x/${slug(repoId)}/${kind}/${slug(id)}/`;

@@ -5,7 +5,8 @@
  * rebuild that takes the page from the previous site (page-reuse.ts) still serves the list, and
  * in Chromium the link opens it. A
  * package required by more than REQUIRED_BY_ON_PAGE others, and a capability with more than
- * PROVIDERS_ON_PAGE providers, show that many and say how many more there are.
+ * PROVIDERS_ON_PAGE providers, show that many and say how many more there are. A repo of more
+ * than ROWS_ON_PAGE names lists them on pages of that many, each linking the others.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { realisticPackage } from '../../scripts/bench/realistic-package.ts';
 import { writeRpm, type CorpusPackage } from '../../scripts/bench/rpm-writer.ts';
 import { FILES_ON_PAGE, PROVIDERS_ON_PAGE, REQUIRED_BY_ON_PAGE } from '../../scripts/catalog/package-pages.ts';
+import { ROWS_ON_PAGE } from '../../scripts/catalog/catalog-data.ts';
 import { cli } from '../helpers/cli.ts';
 import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 import { startNginx } from '../helpers/nginx.ts';
@@ -33,6 +35,9 @@ const crowd = [
   ...Array.from({ length: USERS }, (_, i) => tiny(`user-${i}`, [], ['hub', 'popular-capability'])),
   ...Array.from({ length: PROVIDERS }, (_, i) => tiny(`provider-${i}`, ['popular-capability'], [])),
 ];
+// and enough more names that the repo's package list takes two pages, the second of 40
+const NAMES = ROWS_ON_PAGE + 40;
+crowd.push(...Array.from({ length: NAMES - 3 - crowd.length }, (_, i) => tiny(`filler-${i}`, [], [])));
 const rpmName = (p: typeof BIG) => `${p.name}-${p.version}-${p.release}.${p.arch}.rpm`;
 const page = (p: typeof BIG) => join(site, '_site/p/repo', p.name, 'index.html');
 
@@ -113,5 +118,38 @@ describe('package pages of packages with huge file lists', () => {
     expect(popular.slice(0, popular.indexOf('</li>')).split('data-provider=').length - 1).toBe(PROVIDERS_ON_PAGE);
     expect(user).toContain(`, and 5 more providers (${PROVIDERS} in all)`);
     expect(await readFile(page(crowd[1]!), 'utf8')).not.toContain('data-more-required-by');
+  });
+
+  it('list a repo of more names than ROWS_ON_PAGE on pages of that many, linked both ways in Chromium', async () => {
+    const rows = (html: string) => html.split('<tr data-arch=').length - 1;
+    const names = [BIG, SMALL, hub, ...crowd].map((p) => p.name).sort();
+    const first = await readFile(join(site, 'repo/index.html'), 'utf8');
+    expect(rows(first)).toBe(ROWS_ON_PAGE);
+    expect(first).toContain(`Names 1–${ROWS_ON_PAGE} of ${NAMES}, by name.`);
+    const second = await readFile(join(site, '_site/r/repo/2/index.html'), 'utf8');
+    expect(rows(second)).toBe(40);
+    expect(second).toContain(`>${names[ROWS_ON_PAGE]}</a>`);
+    expect(second).toContain(`${names[ROWS_ON_PAGE]} … ${names.at(-1)}`);
+    expect(first.length).toBeLessThan(400_000);
+    const server = await startNginx(site);
+    const browser = await launchBrowser();
+    try {
+      const w = await watchedPage(browser, server.url);
+      await w.page.goto(`${server.url}repo/`);
+      await w.page.click('a[data-row-page="2"]');
+      await w.page.waitForURL(/\/_site\/r\/repo\/2\/$/);
+      expect(await w.page.locator('#packages tbody tr').count()).toBe(40);
+      await w.page.locator('#packages a').first().click();
+      await w.page.waitForURL(new RegExp(`/_site/p/repo/${names[ROWS_ON_PAGE]}/$`));
+      await w.page.goBack();
+      await w.page.click('a[data-row-page="1"]');
+      await w.page.waitForURL(/\/repo\/$/);
+      expect(await w.page.locator('#packages tbody tr').count()).toBe(ROWS_ON_PAGE);
+      expect(w.consoleErrors).toEqual([]);
+      expect(w.offHostRequests).toEqual([]);
+    } finally {
+      await browser.close();
+      await server.stop();
+    }
   });
 });
