@@ -32,7 +32,8 @@ export function rangesOverlap(provide: Dependency, require: Dependency): boolean
 interface Entry { ref: PackageRef; record: PackageRecord; rank: number }
 
 /** A dependency's identity for the memo of its providers: name, flags and EVR. */
-const depKey = (d: Dependency) => `${d.name}\0${d.flags ?? ''}\0${d.epoch ?? ''}\0${d.version ?? ''}\0${d.release ?? ''}`;
+const depKey = (d: Dependency) =>
+  `${d.name}\0${d.flags ?? ''}\0${d.epoch ?? ''}\0${d.version ?? ''}\0${d.release ?? ''}`;
 
 /**
  * Index of provides and (required) files over all repos. Providers are resolved once per
@@ -48,7 +49,9 @@ export class DependencyIndex {
 
   /** @param repos each repo id with its package records (NEVRAs unique within a repo, as the scan leaves them). */
   constructor(repos: { repoId: string; packages: PackageRecord[] }[]) {
-    const entries: Entry[] = repos.flatMap((r) => r.packages.map((p) => ({ ref: { repoId: r.repoId, name: p.name, nevra: nevra(p), arch: p.arch }, record: p, rank: 0 })));
+    const entries: Entry[] = repos.flatMap((r) => r.packages.map((p) => ({
+      ref: { repoId: r.repoId, name: p.name, nevra: nevra(p), arch: p.arch }, record: p, rank: 0,
+    })));
     [...entries].sort((a, b) => a.ref.repoId.localeCompare(b.ref.repoId) || a.ref.nevra.localeCompare(b.ref.nevra))
       .forEach((e, i) => { e.rank = i; });
     const wantedFiles = new Set<string>();

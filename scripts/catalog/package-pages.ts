@@ -84,7 +84,10 @@ const links = new WeakMap<PackageRef, PackageLink>();
 /** The link to a package's version on its page; one object per package, shared by every page that links it. */
 const link = (r: PackageRef): PackageLink => {
   let l = links.get(r);
-  if (!l) links.set(r, (l = { nevra: r.nevra, repoId: r.repoId, href: `${packagePagePath(r.repoId, r.name)}#${versionAnchor(r.nevra)}` }));
+  if (!l) {
+    const href = `${packagePagePath(r.repoId, r.name)}#${versionAnchor(r.nevra)}`;
+    links.set(r, (l = { nevra: r.nevra, repoId: r.repoId, href }));
+  }
   return l;
 };
 const RESOLVED_KINDS = new Set<DependencyKind>(['requires', 'recommends', 'suggests', 'supplements', 'enhances']);

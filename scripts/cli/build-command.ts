@@ -70,7 +70,10 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
 /** The end-of-run summary printed on stdout; `peakBytes` is the peak resident memory of the whole process tree. */
 export function summary(r: BuildResult, out: string, peakBytes: number): string {
   const lines = [`Built ${out}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.cacheHits} from the cache, ${r.linked} hard-linked, ${r.copied} copied).`];
-  if (r.pagesRendered + r.pagesReused) lines.push(`Package pages: ${r.pagesRendered} rendered, ${r.pagesReused} unchanged and taken from the previous site${r.renderProcesses > 1 ? `; rendered in ${r.renderProcesses} processes` : ''}.`);
+  if (r.pagesRendered + r.pagesReused) {
+    const split = r.renderProcesses > 1 ? `; rendered in ${r.renderProcesses} processes` : '';
+    lines.push(`Package pages: ${r.pagesRendered} rendered, ${r.pagesReused} unchanged and taken from the previous site${split}.`);
+  }
   for (const repo of r.repos) lines.push(`  ${repo.id.padEnd(40)} ${String(repo.packages).padStart(6)} packages  ${repo.path || '.'}/  [${repo.metadata.join(', ')}]`);
   const t = r.trust.reduce((a, { trust: x }) => ({ checked: a.checked + x.checked, verified: a.verified + x.verified, corrupt: a.corrupt + x.corrupt, unsigned: a.unsigned + x.unsigned, unknownKey: a.unknownKey + x.unknownKey }), { checked: 0, verified: 0, corrupt: 0, unsigned: 0, unknownKey: 0 });
   const digestFailures = r.diagnostics.filter((d) => d.code === 'rpm-digest-mismatch' || d.code === 'rpm-bad-signature').length;

@@ -226,7 +226,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
-      pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0, renderProcesses,
+      pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0,
+      renderProcesses,
       linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };

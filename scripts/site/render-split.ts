@@ -56,7 +56,8 @@ export async function renderSite(catalogDir: string, catalog: CatalogData, entri
   await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(own));
   const childCatalog = join(work, 'catalog-child'), childPages = join(work, 'pages-child');
   mkdirSync(childCatalog, { recursive: true });
-  await writeFile(join(childCatalog, CATALOG_FILE), JSON.stringify({ ...catalog, repos: [], problems: [], preflight: [] }));
+  const repoless: CatalogData = { ...catalog, repos: [], problems: [], preflight: [] };
+  await writeFile(join(childCatalog, CATALOG_FILE), JSON.stringify(repoless));
   await writeFile(join(childCatalog, PACKAGES_FILE), JSON.stringify(theirs));
   const child = renderInChild(childCatalog, childPages);
   let pagesDir: string;
@@ -97,8 +98,9 @@ function renderInChild(catalogDir: string, dest: string): { done: Promise<void>;
     child.once('error', reject);
     child.once('close', (code, signal) => {
       process.removeListener('exit', kill);
+      const status = signal ?? `exit ${code}`;
       if (code === 0) resolve();
-      else reject(new Error(`the page renderer process failed (${signal ?? `exit ${code}`}): ${stderr.trim() || 'no message'}`));
+      else reject(new Error(`the page renderer process failed (${status}): ${stderr.trim() || 'no message'}`));
     });
   });
   return { done, cancel: kill };
