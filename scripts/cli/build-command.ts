@@ -71,7 +71,8 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
 export function summary(r: BuildResult, out: string, peakBytes: number): string {
   const lines = [`Built ${out}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.cacheHits} from the cache, ${r.linked} hard-linked, ${r.copied} copied).`];
   if (r.pagesRendered + r.pagesReused) {
-    const split = r.renderProcesses > 1 ? `; rendered in ${r.renderProcesses} processes` : '';
+    const split = { here: '', shared: '; rendered in 2 processes',
+      child: '; rendered in a child process while the search index was written' }[r.renderMode ?? 'here'];
     lines.push(`Package pages: ${r.pagesRendered} rendered, ${r.pagesReused} unchanged and taken from the previous site${split}.`);
   }
   for (const repo of r.repos) lines.push(`  ${repo.id.padEnd(40)} ${String(repo.packages).padStart(6)} packages  ${repo.path || '.'}/  [${repo.metadata.join(', ')}]`);

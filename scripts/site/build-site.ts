@@ -33,7 +33,7 @@ import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { movePages } from './move-pages.ts';
 import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
-import { renderSite } from './render-split.ts';
+import { renderSite, type RenderMode } from './render-split.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { writePackageSearchIndex } from './package-search-index.ts';
 import { holdYoungGeneration } from './young-generation.ts';
@@ -92,8 +92,8 @@ export interface BuildResult {
   /** Package pages rendered this time, and taken unchanged from the previous site (see page-reuse.ts). */
   pagesRendered: number;
   pagesReused: number;
-  /** Processes that rendered pages (2: shared with a child process, see render-split.ts; 0: none rendered). */
-  renderProcesses: number;
+  /** How the pages were rendered (see render-split.ts); undefined with --repodata-only. */
+  renderMode?: RenderMode;
   /** Reader threads that ran (1: packages were read in the main thread). */
   threads: number;
   seconds: number;
@@ -192,19 +192,22 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('pages', toRender.length + catalogRepos.length + 1);
     releaseYoungGeneration(); // rendering's garbage dies young
     const placer = new FilePlacer();
-    const { pagesDir, processes: renderProcesses } = o.repodataOnly
-      ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), processes: 0 }
-      : await renderSite(catalogDir, catalog, toRender, work, placer);
+    // package pages go to our own index (written beside the rendering, see render-split.ts);
+    // Pagefind takes the pages that mark themselves searchable
+    const searchDir = join(work, 'package-search');
+    let packagePagesIndexed = 0;
+    const { pagesDir, mode: renderMode } = o.repodataOnly
+      ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
+      : await renderSite({ catalogDir, catalog, entries: toRender, sitePages: pageEntries.length, work, placer,
+        meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets).pages; } });
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
-    if (existsSync(fileListDir)) movePages(fileListDir, pagesDir, new Set(), placer);
+    for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
     }
     progress.phase?.('search');
-    // package pages go to our own index; Pagefind takes the pages that mark themselves searchable
-    const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir)
-      + writePackageSearchIndex(pagesDir, repoSets).pages;
+    const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir) + packagePagesIndexed;
 
     const pages = listFiles(pagesDir);
     const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
@@ -227,7 +230,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
       pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0,
-      renderProcesses,
+      ...(renderMode ? { renderMode } : {}),
       linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };

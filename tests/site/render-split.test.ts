@@ -1,7 +1,8 @@
 /**
- * Package pages shared between two render processes (scripts/site/render-split.ts): the site
- * is byte for byte the one a single process renders, and a child that fails on a page fails
- * the render with its message instead of leaving its pages out.
+ * Package pages shared between two render processes (scripts/site/render-split.ts), or all
+ * rendered by a child while the search index is written: the site is byte for byte the one a
+ * single process renders, and a child that fails on a page fails the render with its message
+ * instead of leaving its pages out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -35,6 +36,16 @@ describe('two render processes', () => {
     const [a, b] = [await siteFiles(join(base, 'one')), await siteFiles(join(base, 'two'))];
     expect([...a.keys()].filter((f) => f.startsWith('_site/p/')).length).toBe(24);
     expect(b).toEqual(a);
+    // a rebuild of a site that big with fewer pages to render: a child renders them all while
+    // this process writes the package search index
+    const big = { ...env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '24' };
+    const three = () => cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'three')], { env: big });
+    expect((await three()).stdout).toContain('rendered in 2 processes.');
+    const again = await three();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Package pages: 0 rendered, 24 unchanged and taken from the previous site; '
+      + 'rendered in a child process while the search index was written.');
+    expect(await siteFiles(join(base, 'three'))).toEqual(a);
   });
 
   it('fail when the child fails on a page', async () => {
@@ -55,7 +66,8 @@ describe('two render processes', () => {
         baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
       await writeCatalog(${JSON.stringify(join(catalogDir, 'catalog.json'))}, catalog);
       const entries = ${JSON.stringify([entry('a', data.length), entry('b', data.length + 100)])};
-      await renderSite(${JSON.stringify(catalogDir)}, catalog, entries, ${JSON.stringify(join(base, 'work'))}, new FilePlacer());
+      await renderSite({ catalogDir: ${JSON.stringify(catalogDir)}, catalog, entries, sitePages: entries.length,
+        meanwhile: () => {}, work: ${JSON.stringify(join(base, 'work'))}, placer: new FilePlacer() });
     `;
     const r = await run(process.execPath, ['--input-type=module', '-e', script],
       { cwd: ROOT, env: { ...process.env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '1' } });
