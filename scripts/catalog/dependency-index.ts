@@ -45,7 +45,8 @@ export class DependencyIndex {
   private readonly byProvide = new Map<string, { entry: Entry; dep: Dependency }[]>();
   private readonly byFile = new Map<string, Entry[]>();
   private readonly requiredBy = new Map<PackageRecord, Entry[]>();
-  private readonly resolved = new Map<string, PackageRef[]>();
+  /** Providers of each distinct dependency (depKey), in rank order, and their refs. */
+  private readonly resolved = new Map<string, { entries: Entry[]; refs: PackageRef[] }>();
 
   /** @param repos each repo id with its package records (NEVRAs unique within a repo, as the scan leaves them). */
   constructor(repos: { repoId: string; packages: PackageRecord[] }[]) {
@@ -65,14 +66,10 @@ export class DependencyIndex {
       for (const dep of entry.record.deps.provides) push(this.byProvide, dep.name, { entry, dep });
       for (const f of entry.record.files) if (wantedFiles.has(f.path)) push(this.byFile, f.path, entry);
     }
-    const memo = new Map<string, Entry[]>();
     for (const entry of entries) {
       if (entry.record.arch === 'src') continue;
       for (const d of entry.record.deps.requires) {
-        const key = depKey(d);
-        let providers = memo.get(key);
-        if (!providers) memo.set(key, (providers = this.providerEntries(d)));
-        for (const e of providers) {
+        for (const e of this.resolve(d).entries) {
           if (e.record === entry.record) continue;
           const list = this.requiredBy.get(e.record);
           if (!list) this.requiredBy.set(e.record, [entry]);
@@ -82,11 +79,18 @@ export class DependencyIndex {
     }
   }
 
-  private providerEntries(dep: Dependency): Entry[] {
-    const out = new Set<Entry>();
-    for (const { entry, dep: p } of this.byProvide.get(dep.name) ?? []) if (rangesOverlap(p, dep)) out.add(entry);
-    if (dep.name.startsWith('/')) for (const e of this.byFile.get(dep.name) ?? []) out.add(e);
-    return [...out];
+  /** The providers of `dep`, worked out once per distinct dependency. */
+  private resolve(dep: Dependency): { entries: Entry[]; refs: PackageRef[] } {
+    const key = depKey(dep);
+    let found = this.resolved.get(key);
+    if (!found) {
+      const out = new Set<Entry>();
+      for (const { entry, dep: p } of this.byProvide.get(dep.name) ?? []) if (rangesOverlap(p, dep)) out.add(entry);
+      if (dep.name.startsWith('/')) for (const e of this.byFile.get(dep.name) ?? []) out.add(e);
+      const entries = inRankOrder([...out]);
+      this.resolved.set(key, (found = { entries, refs: entries.map((e) => e.ref) }));
+    }
+    return found;
   }
 
   /**
@@ -94,15 +98,12 @@ export class DependencyIndex {
    * The array is shared by every equal dependency: callers must not modify it.
    */
   providers(dep: Dependency): readonly PackageRef[] {
-    const key = depKey(dep);
-    let refs = this.resolved.get(key);
-    if (!refs) this.resolved.set(key, (refs = refsInOrder(this.providerEntries(dep))));
-    return refs;
+    return this.resolve(dep).refs;
   }
 
   /** Packages whose Requires are satisfied by `record` (its provides or files), sorted. */
   requiredByOf(record: PackageRecord): PackageRef[] {
-    return refsInOrder(this.requiredBy.get(record) ?? []);
+    return inRankOrder([...(this.requiredBy.get(record) ?? [])]).map((e) => e.ref);
   }
 }
 
@@ -112,7 +113,7 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** The refs of distinct entries, in rank order. */
-function refsInOrder(entries: Entry[]): PackageRef[] {
-  return [...entries].sort((a, b) => a.rank - b.rank).map((e) => e.ref);
+/** `entries` (distinct) sorted in place by rank. */
+function inRankOrder(entries: Entry[]): Entry[] {
+  return entries.sort((a, b) => a.rank - b.rank);
 }

@@ -78,22 +78,22 @@ export interface RenderJob {
  */
 export async function renderSite(job: RenderJob): Promise<{ pagesDir: string; mode: RenderMode }> {
   const { catalogDir, entries, work } = job;
-  const cores = availableParallelism();
-  if (cores >= 2 && entries.length < RENDER_SPLIT_FROM && job.sitePages >= RENDER_SPLIT_FROM) {
+  const mode: RenderMode = availableParallelism() < 2 ? 'here' : entries.length >= RENDER_SPLIT_FROM ? 'shared'
+    : job.sitePages >= RENDER_SPLIT_FROM ? 'child' : 'here';
+  const childPages = join(work, 'pages-child');
+  if (mode !== 'shared') {
     await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(entries));
-    const childPages = join(work, 'pages-child');
-    await besideChild(renderInChild(catalogDir, childPages), job.meanwhile);
-    return { pagesDir: childPages, mode: 'child' };
-  }
-  if (cores < 2 || entries.length < RENDER_SPLIT_FROM) {
-    await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(entries));
+    if (mode === 'child') {
+      await besideChild(renderInChild(catalogDir, childPages), job.meanwhile);
+      return { pagesDir: childPages, mode };
+    }
     const pagesDir = await renderPages(catalogDir);
     job.meanwhile();
-    return { pagesDir, mode: 'here' };
+    return { pagesDir, mode };
   }
   const [own, theirs] = divide(entries);
   await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(own));
-  const childCatalog = join(work, 'catalog-child'), childPages = join(work, 'pages-child');
+  const childCatalog = join(work, 'catalog-child');
   mkdirSync(childCatalog, { recursive: true });
   const repoless: CatalogData = { ...job.catalog, repos: [], problems: [], preflight: [] };
   await writeFile(join(childCatalog, CATALOG_FILE), JSON.stringify(repoless));
@@ -107,7 +107,7 @@ export async function renderSite(job: RenderJob): Promise<{ pagesDir: string; mo
   if (existsSync(join(childPages, PACKAGE_PAGES))) {
     movePages(join(childPages, PACKAGE_PAGES), join(pagesDir, PACKAGE_PAGES), new Set(), job.placer);
   }
-  return { pagesDir, mode: 'shared' };
+  return { pagesDir, mode };
 }
 
 /** Runs `work` while `child` renders, then waits for the child; if `work` throws, the child is killed first. */

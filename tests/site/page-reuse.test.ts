@@ -5,12 +5,11 @@
  * index always equal those of a fresh build with the cache off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fg from 'fast-glob';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { fileHashes } from '../helpers/tree-hash.ts';
 
 let base: string, mirror: string;
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
@@ -29,11 +28,7 @@ async function build(out: string, extra: string[] = []) {
 }
 
 /** sha256 of every package page of a site, by path. */
-async function packagePages(out: string): Promise<Map<string, string>> {
-  const dir = join(base, out);
-  const files = (await fg('_site/p/**/index.html', { cwd: dir })).sort();
-  return new Map(await Promise.all(files.map(async (f) => [f, createHash('sha256').update(await readFile(join(dir, f))).digest('hex')] as const)));
-}
+const packagePages = (out: string) => fileHashes(join(base, out), '_site/p/**/index.html');
 
 /** Pagefind's entry file: page count and the hash naming the index built over those pages. */
 async function pagefindEntry(out: string): Promise<{ page_count: number; hash: string }> {

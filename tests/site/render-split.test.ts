@@ -5,23 +5,16 @@
  * instead of leaving its pages out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fg from 'fast-glob';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { run } from '../helpers/run.ts';
+import { fileHashes } from '../helpers/tree-hash.ts';
 
 let base: string;
 beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-split-')); });
 afterAll(async () => { await rm(base, { recursive: true, force: true }); });
-
-/** sha256 of every file of a site, by path. */
-async function siteFiles(dir: string): Promise<Map<string, string>> {
-  const files = (await fg('**', { cwd: dir, dot: true })).sort();
-  return new Map(await Promise.all(files.map(async (f) => [f, createHash('sha256').update(await readFile(join(dir, f))).digest('hex')] as const)));
-}
 
 describe('two render processes', () => {
   it('render the same site as one', async () => {
@@ -33,7 +26,7 @@ describe('two render processes', () => {
       { env: { ...env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '1' } });
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toContain('Package pages: 24 rendered, 0 unchanged and taken from the previous site; rendered in 2 processes.');
-    const [a, b] = [await siteFiles(join(base, 'one')), await siteFiles(join(base, 'two'))];
+    const [a, b] = [await fileHashes(join(base, 'one')), await fileHashes(join(base, 'two'))];
     expect([...a.keys()].filter((f) => f.startsWith('_site/p/')).length).toBe(24);
     expect(b).toEqual(a);
     // a rebuild of a site that big with fewer pages to render: a child renders them all while
@@ -45,7 +38,7 @@ describe('two render processes', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('Package pages: 0 rendered, 24 unchanged and taken from the previous site; '
       + 'rendered in a child process while the search index was written.');
-    expect(await siteFiles(join(base, 'three'))).toEqual(a);
+    expect(await fileHashes(join(base, 'three'))).toEqual(a);
   });
 
   it('fail when the child fails on a page', async () => {
