@@ -124,53 +124,99 @@ function versionView(p: PackageRecord, index: DependencyIndex, fileList?: Versio
 }
 
 /**
- * A pointer to one package page's data, as the `packages` content collection holds it: `length`
- * bytes at byte `offset` of `file` (one JSON text), and `dataSha256`, the sha256 of those bytes.
+ * One package page of a build: its collection id, repo, package name, site path and input key
+ * (see pageInputKey).
  */
-export interface PackagePageEntry {
-  id: string; repoId: string; name: string; page: string; file: string; offset: number; length: number; dataSha256: string;
+export interface PackagePage { id: string; repoId: string; name: string; page: string; key: string }
+
+/**
+ * A page to render, as the `packages` content collection holds it: its data is `length` bytes
+ * at byte `offset` of `file` (one JSON text, PackagePageData).
+ */
+export interface PackagePageEntry extends PackagePage { file: string; offset: number; length: number }
+
+/** What the first `shown` of `refs` link to, with their count, as one line of a page input key (JSON). */
+const refsKey = (refs: readonly PackageRef[], shown: number): string =>
+  JSON.stringify([refs.length, ...refs.slice(0, shown).map((r) => [r.repoId, r.name, r.nevra])]);
+const providersKeys = new WeakMap<readonly PackageRef[], string>();
+/** refsKey of a providers list: once per distinct dependency (DependencyIndex shares the list). */
+const providersKey = (refs: readonly PackageRef[]): string => {
+  let k = providersKeys.get(refs);
+  if (k === undefined) providersKeys.set(refs, (k = refsKey(refs, PROVIDERS_ON_PAGE)));
+  return k;
+};
+
+/**
+ * The input key of a package page: sha256 over everything its page data is made of, without
+ * making the data (which costs several times more: views, JSON text, its hash). A version's
+ * record is a function of the package file's bytes (its pkgid, the sha256 of the file), its
+ * repo-relative href and mtime, and `context` (tool version, changelog limit, the repo's
+ * signing keys: the incremental cache's context, see index-repo.ts); the rest is the repo's
+ * id, name and path, and the links the page shows: the first PROVIDERS_ON_PAGE providers of
+ * each resolved dependency and the first REQUIRED_BY_ON_PAGE packages requiring the version,
+ * with their counts. Equal keys give equal page data.
+ */
+export function pageInputKey(repo: { id: string; name: string; path: string }, name: string, versions: PackageRecord[],
+  index: DependencyIndex, context: string): string {
+  // one line per part, each a fixed word or JSON (which has no raw line break): the text is one to one
+  const lines = [JSON.stringify([context, repo.id, repo.name, repo.path, name])];
+  for (const v of versions) {
+    lines.push(JSON.stringify([v.pkgid, v.timeFile, v.locationHref]));
+    for (const kind of DEPENDENCY_KINDS) {
+      if (!RESOLVED_KINDS.has(kind)) continue;
+      for (const d of v.deps[kind]) lines.push(kind, providersKey(index.providers(d)));
+    }
+    lines.push('required-by', refsKey(index.requiredByOf(v), REQUIRED_BY_ON_PAGE));
+  }
+  return sha256(lines.join('\n'));
 }
 
 /**
- * Appends the page data of each package name of the repo to `<dir>/pages.jsonl` (one JSON text
- * per line: one file instead of one per page, which costs 0.14 ms each to create here and as
- * much to remove) and returns the collection entries pointing at them; the full file list of
- * a version with more than FILES_ON_PAGE files goes to `<listDir>/<page path><anchor>.files.txt`
- * (site-relative paths under `listDir`, to be merged into the rendered pages). Throws the fs
- * error of a write.
+ * Makes the pages of each package name of the repo: every page's input key (pageInputKey over
+ * `context`), and for each page `render` accepts (all by default) its data appended to
+ * `<dir>/pages.jsonl` (one JSON text per line: one file instead of one per page, which costs
+ * 0.14 ms each to create here and as much to remove) and an entry pointing at it. The full file
+ * list of a version with more than FILES_ON_PAGE files goes to
+ * `<listDir>/<page path><anchor>.files.txt` for every page, rendered or not (site-relative
+ * paths under `listDir`, to be merged into the rendered pages). Throws the fs error of a write.
  */
 export async function writePackagePages(dir: string, listDir: string, repo: { id: string; name: string; path: string },
-  packages: PackageRecord[], index: DependencyIndex): Promise<PackagePageEntry[]> {
+  packages: PackageRecord[], index: DependencyIndex,
+  o: { context: string; render?: (page: PackagePage) => boolean }): Promise<{ pages: PackagePage[]; entries: PackagePageEntry[] }> {
   const byName = new Map<string, PackageRecord[]>();
   for (const p of packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'pages.jsonl');
   const fd = openSync(file, 'a');
   let offset = fstatSync(fd).size;
-  const entries: PackagePageEntry[] = [];
+  const pages: PackagePage[] = [], entries: PackagePageEntry[] = [];
   try {
     for (const [name, versions] of byName) {
-      const page = packagePagePath(repo.id, name);
+      const path = packagePagePath(repo.id, name);
+      const page: PackagePage = { id: `${repo.id}/${name}`, repoId: repo.id, name, page: path,
+        key: pageInputKey(repo, name, versions, index, o.context) };
+      pages.push(page);
+      const render = o.render?.(page) ?? true;
       const views = versions.map((v) => {
-        if (v.files.length <= FILES_ON_PAGE) return versionView(v, index);
+        if (v.files.length <= FILES_ON_PAGE) return render ? versionView(v, index) : undefined;
         const anchor = versionAnchor(nevra(v));
         const list = Buffer.from(fileListText(v.files));
-        mkdirSync(join(listDir, page), { recursive: true });
-        writeFileSync(join(listDir, page, fileListName(anchor)), list);
-        return versionView(v, index, { href: `${page}${fileListName(anchor)}`, bytes: list.length });
+        mkdirSync(join(listDir, path), { recursive: true });
+        writeFileSync(join(listDir, path, fileListName(anchor)), list);
+        return render ? versionView(v, index, { href: `${path}${fileListName(anchor)}`, bytes: list.length }) : undefined;
       });
-      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
+      if (!render) continue;
+      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views as VersionView[] };
       const bytes = Buffer.from(JSON.stringify(data));
       writeSync(fd, bytes);
       writeSync(fd, NEWLINE);
-      entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, offset, length: bytes.length,
-        dataSha256: sha256(bytes) });
+      entries.push({ ...page, file, offset, length: bytes.length });
       offset += bytes.length + 1;
     }
   } finally {
     closeSync(fd);
   }
-  return entries;
+  return { pages, entries };
 }
 
 const NEWLINE = Buffer.from('\n');

@@ -15,7 +15,7 @@ import { catalogRepo, siteRepo, writeCatalog, type CatalogData, type CatalogRepo
 import { CATALOG_FILE } from '../catalog/catalog-loader.ts';
 import { DependencyIndex } from '../catalog/dependency-index.ts';
 import { readExtraMetadata } from '../catalog/extra-metadata.ts';
-import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
+import { writePackagePages, type PackagePage, type PackagePageEntry } from '../catalog/package-pages.ts';
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import { insideRepo, mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
@@ -32,7 +32,7 @@ import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { movePages } from './move-pages.ts';
-import { pageFile, planPages, savePageRecords } from './page-reuse.ts';
+import { pageFile, PagePlan, savePageRecords } from './page-reuse.ts';
 import { renderSite, type RenderMode } from './render-split.ts';
 import { buildSearchIndex } from './search-index.ts';
 import { writePackageSearchIndex } from './package-search-index.ts';
@@ -164,11 +164,18 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
 
     const catalogDir = join(work, 'catalog');
     const fileListDir = join(work, 'file-lists'); // full file lists of big packages, beside their pages
-    const pageEntries: PackagePageEntry[] = [];
+    // With the cache on, package pages whose inputs did not change are taken from the live site.
+    const plan = deps && o.cache !== false ? await PagePlan.open(cacheDir, o.outDir) : undefined;
+    const sitePages: PackagePage[] = [], toRender: PackagePageEntry[] = [];
     const catalogRepos: CatalogRepo[] = [];
     for (const [i, repo] of repos.entries()) {
       const x = indexed[i]!;
-      if (deps) pageEntries.push(...(await writePackagePages(join(catalogDir, 'packages'), fileListDir, repo, x.packages, deps)));
+      if (deps) {
+        const made = await writePackagePages(join(catalogDir, 'packages'), fileListDir, repo, x.packages, deps,
+          { context: x.recordContext, ...(plan ? { render: (p: PackagePage) => plan.needsRender(p) } : {}) });
+        sitePages.push(...made.pages);
+        toRender.push(...made.entries);
+      }
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
       const entry = catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust);
       catalogRepos.push(x.syncedFrom ? { ...entry, upstream: x.syncedFrom } : entry);
@@ -185,9 +192,6 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     };
     await mkdir(catalogDir, { recursive: true });
     await writeCatalog(join(catalogDir, CATALOG_FILE), catalog);
-    // With the cache on, package pages whose data did not change are taken from the live site.
-    const plan = deps && o.cache !== false ? await planPages(pageEntries, cacheDir, o.outDir) : undefined;
-    const toRender = plan ? plan.render : pageEntries;
 
     progress.phase?.('pages', toRender.length + catalogRepos.length + 1);
     releaseYoungGeneration(); // rendering's garbage dies young
@@ -198,7 +202,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     let packagePagesIndexed = 0;
     const { pagesDir, mode: renderMode } = o.repodataOnly
       ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
-      : await renderSite({ catalogDir, catalog, entries: toRender, sitePages: pageEntries.length, work, placer,
+      : await renderSite({ catalogDir, catalog, entries: toRender, sitePages: sitePages.length, work, placer,
         meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets).pages; } });
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
@@ -229,7 +233,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
-      pagesRendered: plan ? plan.render.length : pageEntries.length, pagesReused: plan?.reuse.size ?? 0,
+      pagesRendered: toRender.length, pagesReused: plan?.reuse.size ?? 0,
       ...(renderMode ? { renderMode } : {}),
       linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,

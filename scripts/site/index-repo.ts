@@ -92,6 +92,11 @@ export interface IndexedRepo {
   syncedSubset?: boolean;
   /** The upstream baseurl sync took the repo from, if it did. */
   syncedFrom?: string;
+  /**
+   * What the records depend on besides the package files, their hrefs and mtimes: tool version,
+   * changelog limit, signing keys (also the incremental cache's context).
+   */
+  recordContext: string;
 }
 
 /** Indexes `repo` of `mirrorDir` into `staging`. Per-file problems go to `diags`. */
@@ -120,7 +125,7 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   const synced = await readSyncState(repoIn);
   const out: IndexedRepo = {
     packages, keyFiles, trust: repoTrust(packages, loaded, o.verifySignatures !== false),
-    repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0,
+    repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0, recordContext: context,
     ...(synced ? { syncedSubset: synced.subset, syncedFrom: synced.baseurl } : {}),
   };
   if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));

@@ -1,14 +1,15 @@
 /**
- * Package pages of unchanged packages are not rendered again. A package page is a pure
- * function of its page data file (scripts/catalog/package-pages.ts: every field, resolved
- * providers, "required by"), its path and the renderer (page templates, catalog helpers,
- * Astro and tool versions). Each build records, in the cache directory beside `--out`, a key
- * per page (sha256 over its path and its data's sha256) and the stamp of the HTML file it
- * produced: size in bytes and modification time in nanoseconds, the check make and rsync use
- * (hashing 25,000 pages' HTML to check them took 4.4 s of a 30,000-package rebuild). The next
- * build renders only pages whose key changed; the others are taken from the live site when
- * their file still has the recorded stamp (a page edited, replaced or lost there is rendered
- * again; a reused page is hard-linked, so it keeps its stamp).
+ * Package pages of unchanged packages are not rendered again, and their page data is not even
+ * made. A package page is a pure function of its inputs (the input key of
+ * scripts/catalog/package-pages.ts: its versions' package files, the links it shows), its path
+ * and the renderer (page templates, catalog helpers, Astro and tool versions). Each build
+ * records, in the cache directory beside `--out`, a key per page (sha256 over its path and its
+ * input key) and the stamp of the HTML file it produced: size in bytes and modification time
+ * in nanoseconds, the check make and rsync use (hashing 25,000 pages' HTML to check them took
+ * 4.4 s of a 30,000-package rebuild). The next build renders only pages whose key changed; the
+ * others are taken from the live site when their file still has the recorded stamp (a page
+ * edited, replaced or lost there is rendered again; a reused page is hard-linked, so it keeps
+ * its stamp).
  */
 import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import type { PackagePageEntry } from '../catalog/package-pages.ts';
+import type { PackagePage } from '../catalog/package-pages.ts';
 import { sha256 } from '../bundle/manifest.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { PROJECT_ROOT } from './render-pages.ts';
@@ -58,35 +59,50 @@ export async function renderKey(): Promise<string> {
   return h.digest('hex');
 }
 
-/** Which package pages to render and which to take from the live site. */
-export interface PagePlan {
-  /** Entries Astro renders this time. */
-  render: PackagePageEntry[];
-  /** Pages taken from the live site: page path → its HTML file there and that file's stamp (checked). */
-  reuse: Map<string, { file: string; stamp: string }>;
-  /** Data key of every page of this build (page path → key). */
-  keys: Map<string, string>;
-  renderKey: string;
-}
-
 /**
- * Plans this build's package pages against the records in `cacheDir` and the pages in the
- * live site `outDir`. Never throws: a missing or unreadable cache or page means rendering.
+ * Which package pages to render and which to take from the live site, decided page by page as
+ * the pages are made (needsRender), against the records of the last build.
  */
-export async function planPages(entries: PackagePageEntry[], cacheDir: string, outDir: string): Promise<PagePlan> {
-  const key = await renderKey();
-  const last = await readFile(join(cacheDir, PAGES_FILE), 'utf8').then((t) => JSON.parse(t) as PageRecords, () => undefined);
-  const plan: PagePlan = { render: [], reuse: new Map(), keys: new Map(), renderKey: key };
-  for (const e of entries) {
-    const k = sha256(`${e.page}\0${e.dataSha256}`);
-    plan.keys.set(e.page, k);
-    const was = last?.renderKey === key ? last.pages[e.page] : undefined;
-    const file = join(outDir, pageFile(e.page));
-    const stamp = was?.key === k ? fileStamp(file) : undefined;
-    if (stamp && stamp === was?.stamp) plan.reuse.set(e.page, { file, stamp });
-    else plan.render.push(e);
+export class PagePlan {
+  /** Pages taken from the live site: page path → its HTML file there and that file's stamp (checked). */
+  readonly reuse = new Map<string, { file: string; stamp: string }>();
+  /** Key of every page of this build (page path → key). */
+  readonly keys = new Map<string, string>();
+
+  readonly renderKey: string;
+  private readonly last: PageRecords['pages'] | undefined;
+  private readonly outDir: string;
+
+  private constructor(renderKey: string, last: PageRecords['pages'] | undefined, outDir: string) {
+    this.renderKey = renderKey;
+    this.last = last;
+    this.outDir = outDir;
   }
-  return plan;
+
+  /**
+   * The plan of a build into the live site `outDir` with the records in `cacheDir`. Never
+   * throws: a missing or unreadable cache means rendering every page.
+   */
+  static async open(cacheDir: string, outDir: string): Promise<PagePlan> {
+    const key = await renderKey();
+    const last = await readFile(join(cacheDir, PAGES_FILE), 'utf8').then((t) => JSON.parse(t) as PageRecords, () => undefined);
+    return new PagePlan(key, last?.renderKey === key ? last.pages : undefined, outDir);
+  }
+
+  /**
+   * Records `p`'s key; false when its HTML is taken from the live site (same key as last time,
+   * file there with the recorded stamp), true when it must be rendered.
+   */
+  needsRender(p: PackagePage): boolean {
+    const k = sha256(`${p.page}\0${p.key}`);
+    this.keys.set(p.page, k);
+    const was = this.last?.[p.page];
+    const file = join(this.outDir, pageFile(p.page));
+    const stamp = was?.key === k ? fileStamp(file) : undefined;
+    if (!stamp || stamp !== was?.stamp) return true;
+    this.reuse.set(p.page, { file, stamp });
+    return false;
+  }
 }
 
 /**

@@ -1,8 +1,9 @@
 /**
  * Incremental site builds: package pages of unchanged packages are taken from the previous
  * site instead of rendered, a changed package's page is rendered again, a page damaged in
- * the live site is rendered again rather than carried, and the package pages and the search
- * index always equal those of a fresh build with the cache off.
+ * the live site is rendered again rather than carried, so are the pages linking a removed
+ * provider, and the package pages and the search index always equal those of a fresh build
+ * with the cache off.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
@@ -69,6 +70,11 @@ describe('package pages across builds', () => {
     await rm(hostname);
     expect(await build('site')).toEqual({ rendered: 1, reused: 23 });
     expect((await readFile(hostname)).equals(hostnameGood)).toBe(true);
+
+    // a provider removed: the pages listing it (as a provider, or requiring what it requires) change
+    // though their own packages did not; the fresh build below tells if one was carried
+    await rm(join(mirror, 'rhocp-4.18-for-rhel-9-aarch64-rpms/Packages/kernel-core-5.14.0-427.87.1.el9_4.aarch64.rpm'));
+    expect(await build('site')).toEqual({ rendered: 5, reused: 18 });
 
     await build('fresh', ['--no-cache']);
     expect(await packagePages('site')).toEqual(await packagePages('fresh'));
