@@ -204,7 +204,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
       : await renderSite({ catalogDir, catalog, entries: toRender, sitePages: sitePages.length, work, placer,
         meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets).pages; } });
-    for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)));
+    for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });

@@ -17,10 +17,11 @@ export class FilePlacer {
    * Hard-links `src` to `dst` (creating parent dirs), copying when linking fails (EXDEV, EPERM,
    * ...). A symbolic link is followed first (link(2) would link the symlink itself, which then
    * dangles in the site, as pool layouts' `Packages/x.rpm -> ../../pool/x.rpm` did). Throws
-   * the fs error when the copy fails too.
+   * the fs error when the copy fails too. `regular`: the caller knows `link` is a regular file
+   * (a page checked by its stamp), so it is not looked at first.
    */
-  place(link: string, dst: string): void {
-    const src = lstatSync(link).isSymbolicLink() ? realpathSync(link) : link;
+  place(link: string, dst: string, o: { regular?: boolean } = {}): void {
+    const src = !o.regular && lstatSync(link).isSymbolicLink() ? realpathSync(link) : link;
     const dir = dirname(dst);
     if (!this.made.has(dir)) {
       mkdirSync(dir, { recursive: true });
