@@ -1,11 +1,11 @@
 /**
- * Generates a benchmark corpus: N stand-in RPMs (summaries say so) with realistic file lists
- * (12-40 files each, under /usr/bin, /usr/lib64, /usr/share/doc, /etc) and dependencies
- * (versioned requires on earlier packages, a file require, provides, recommends), built by
- * rpmbuild from generated specs with many subpackages each (one rpmbuild run per chunk,
- * two in parallel). Output: `<out>/Packages/*.rpm`. Needs Debian's rpm (rpmbuild).
- * Profile `realistic` (realistic-package.ts) is shaped like a RHEL mirror instead and is written
- * directly by rpm-writer.ts (four packages in flight; gzip runs on libuv's thread pool).
+ * Generates a benchmark corpus: N stand-in RPMs (summaries say so). Profile `small`
+ * (small-package.ts: 12-40 tiny files each, versioned requires on earlier packages, a file
+ * require, provides, recommends) and profile `realistic` (realistic-package.ts, shaped like a
+ * RHEL mirror) are written directly by rpm-writer.ts (four packages in flight; gzip runs on
+ * libuv's thread pool). Without a profile, packages of the small shape with a payload file of
+ * `payloadBytes` are built by rpmbuild from generated specs with many subpackages each (one
+ * rpmbuild run per chunk, two in parallel; needs Debian's rpm). Output: `<out>/Packages/*.rpm`.
  *
  * Usage: node scripts/bench/make-corpus.ts OUT_DIR N [small|realistic]
  */
@@ -15,9 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { realisticPackage, realisticPlan } from './realistic-package.ts';
-import { writeRpm } from './rpm-writer.ts';
+import { smallPackage } from './small-package.ts';
+import { writeRpm, type CorpusPackage } from './rpm-writer.ts';
 
-/** Corpus shapes: 12–40 tiny files per noarch package (rpmbuild), or a RHEL-like mix (realistic-package.ts). */
+/** Corpus shapes: 12–40 tiny files per noarch package (small-package.ts), or a RHEL-like mix (realistic-package.ts). */
 export type CorpusProfile = 'small' | 'realistic';
 
 const run = promisify(execFile);
@@ -53,17 +54,20 @@ export function corpusSpec(from: number, to: number, payloadBytes = 0): string {
     '%changelog', '* Mon Jun 02 2025 Bench Builder <bench@airgap-mirror.invalid> - 1.0-1', '- stand-in corpus build', ''].join('\n');
 }
 
-/** Writes the realistic corpus of `n` packages into `pkgDir` (each file renamed into place when complete). */
-async function writeRealistic(pkgDir: string, n: number, log: (s: string) => void): Promise<void> {
-  const plan = realisticPlan(n);
+/**
+ * Writes `count` packages, the k-th made by `make(k)`, into `pkgDir` with rpm-writer.ts (each
+ * file renamed into place when complete).
+ */
+async function writeDirect(pkgDir: string, count: number, make: (k: number) => CorpusPackage,
+  log: (s: string) => void): Promise<void> {
   let next = 0, done = 0;
   const worker = async () => {
-    for (let k = next++; k < plan.length; k = next++) {
-      const pkg = realisticPackage(plan[k]![0], plan[k]![1], n);
+    for (let k = next++; k < count; k = next++) {
+      const pkg = make(k);
       const file = join(pkgDir, `${pkg.name}-${pkg.version}-${pkg.release}.${pkg.arch}.rpm`);
       await writeFile(`${file}.part`, await writeRpm(pkg));
       await rename(`${file}.part`, file);
-      if (++done % 1000 === 0 || done === plan.length) log(`corpus: ${done}/${plan.length} packages`);
+      if (++done % 1000 === 0 || done === count) log(`corpus: ${done}/${count} packages`);
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
@@ -74,8 +78,10 @@ export async function makeCorpus(outDir: string, n: number, log: (s: string) => 
   o: { payloadBytes?: number; first?: number; profile?: CorpusProfile } = {}): Promise<number> {
   const pkgDir = join(outDir, 'Packages');
   await mkdir(pkgDir, { recursive: true });
-  if (o.profile === 'realistic') {
-    await writeRealistic(pkgDir, n, log);
+  if (o.profile) {
+    const first = o.first ?? 0, plan = o.profile === 'realistic' ? realisticPlan(n) : [];
+    await writeDirect(pkgDir, n, o.profile === 'realistic' ? (k) => realisticPackage(plan[k]![0], plan[k]![1], n)
+      : (k) => smallPackage(first + k), log);
     return (await readdir(pkgDir)).filter((f) => f.endsWith('.rpm')).length;
   }
   const work = await mkdtemp(join(tmpdir(), 'airgap-corpus-'));

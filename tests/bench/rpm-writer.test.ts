@@ -1,7 +1,8 @@
 /**
  * The realistic bench corpus is written without rpmbuild (scripts/bench/rpm-writer.ts); rpm is
  * the judge: every digest `rpm -Kv` knows checks out, `rpm -qp` reads back what was written, and
- * `rpm -i --root` unpacks the payload, after which `rpm -V` finds every file as recorded.
+ * `rpm -i --root` unpacks the payload, after which `rpm -V` finds every file as recorded. The
+ * small profile's packages (small-package.ts) pass the same digest checks and read back.
  * (createrepo_c parity of the same corpus: tests/repodata/createrepo-parity.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeCorpus } from '../../scripts/bench/make-corpus.ts';
 import { fileCountOf, realisticPackage } from '../../scripts/bench/realistic-package.ts';
+import { smallPackage } from '../../scripts/bench/small-package.ts';
 import { run } from '../helpers/run.ts';
 
 let work: string, pkgs: string, files: string[];
@@ -58,5 +60,19 @@ describe('packages written by rpm-writer.ts', () => {
     const written = realisticPackage(2, 1, 12).files.find((f) => f.path.endsWith('/data.bin'))!.data!;
     expect(createHash('sha256').update(data).digest('hex')).toBe(createHash('sha256').update(written).digest('hex'));
     expect(await readFile(join(root, 'etc/rl-pkg-00004/rl-pkg-00004.conf'), 'utf8')).toBe('4\n');
+  });
+
+  it('of the small profile pass rpm -Kv and read back with rpm -qp', async () => {
+    expect(await makeCorpus(join(work, 's'), 5, () => {}, { profile: 'small', first: 98 })).toBe(5);
+    const dir = join(work, 's/Packages'), small = (await readdir(dir)).sort();
+    const k = await run('rpm', ['-Kv', ...small], { cwd: dir });
+    expect(k.code, k.stdout + k.stderr).toBe(0);
+    expect(k.stdout.split('Payload SHA256 digest: OK').length - 1).toBe(5);
+    const pkg = smallPackage(100), file = small.find((f) => f.startsWith('bench-pkg-00100-'))!;
+    expect((await run('rpm', ['-qpl', file], { cwd: dir })).stdout.trim().split('\n')).toEqual(pkg.files.map((f) => f.path));
+    expect(pkg.files.length).toBe(5 + 12 + (100 * 7) % 29); // conf, binary, two directories, README and the modules
+    const requires = await run('rpm', ['-qpR', file], { cwd: dir });
+    expect(requires.stdout.trim().split('\n').filter((l) => !l.startsWith('rpmlib('))).toEqual(
+      ['bench-pkg-00099 >= 1.0', 'libbench-pkg-00050.so.1()(64bit)', '/usr/bin/bench-pkg-00097']);
   });
 });
