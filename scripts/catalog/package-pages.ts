@@ -57,7 +57,8 @@ const OP: Record<string, string> = { LT: '<', GT: '>', EQ: '=', LE: '<=', GE: '>
 /** `name [op [epoch:]version[-release]]` as rpm prints a dependency. */
 export function dependencyText(d: Dependency): string {
   if (!d.flags) return d.name;
-  return `${d.name} ${OP[d.flags]} ${d.epoch && d.epoch !== '0' ? `${d.epoch}:` : ''}${d.version ?? ''}${d.release ? `-${d.release}` : ''}`;
+  const epoch = d.epoch && d.epoch !== '0' ? `${d.epoch}:` : '';
+  return `${d.name} ${OP[d.flags]} ${epoch}${d.version ?? ''}${d.release ? `-${d.release}` : ''}`;
 }
 
 /** Files shown on a package page per version; beyond this the page links the full list. */
@@ -110,9 +111,12 @@ function versionView(p: PackageRecord, index: DependencyIndex, fileList?: Versio
     nevra: n, anchor: versionAnchor(n), epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
     pkgid: p.pkgid, summary: p.summary, description: p.description, url: p.url, license: p.license, vendor: p.vendor,
     group: p.group, packager: p.packager, buildhost: p.buildhost, sourcerpm: p.sourcerpm,
-    timeBuild: p.timeBuild, timeFile: p.timeFile, sizePackage: p.sizePackage, sizeInstalled: p.sizeInstalled, sizeArchive: p.sizeArchive,
+    timeBuild: p.timeBuild, timeFile: p.timeFile,
+    sizePackage: p.sizePackage, sizeInstalled: p.sizeInstalled, sizeArchive: p.sizeArchive,
     href: p.locationHref, headerStart: p.headerStart, headerEnd: p.headerEnd,
-    signatures: p.signatures.map(({ keyId, algorithm, hash, version, created, verdict }) => ({ keyId, algorithm, hash, version, verdict: verdict ?? 'unchecked', ...(created !== undefined ? { created } : {}) })),
+    signatures: p.signatures.map(({ keyId, algorithm, hash, version, created, verdict }) => ({
+      keyId, algorithm, hash, version, verdict: verdict ?? 'unchecked', ...(created !== undefined ? { created } : {}),
+    })),
     corrupt: !!p.corrupt,
     digestProblems: p.digestProblems,
     deps,
@@ -206,7 +210,8 @@ export async function writePackagePages(dir: string, listDir: string, repo: { id
         return render ? versionView(v, index, { href: `${path}${fileListName(anchor)}`, bytes: list.length }) : undefined;
       });
       if (!render) continue;
-      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views as VersionView[] };
+      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name,
+        versions: views as VersionView[] };
       const bytes = Buffer.from(JSON.stringify(data));
       writeSync(fd, bytes);
       writeSync(fd, NEWLINE);

@@ -110,11 +110,15 @@ export const PLACEHOLDER_BASE_URL = 'http://mirror-host/';
 export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {}): Promise<BuildResult> {
   const started = Date.now();
   const diags = new Diagnostics(progress.diagnostic);
-  await readdir(o.mirrorDir).catch((err) => { throw new UsageError(`cannot read the mirror ${o.mirrorDir} (${(err as NodeJS.ErrnoException).code})`); });
+  await readdir(o.mirrorDir).catch((err) => {
+    throw new UsageError(`cannot read the mirror ${o.mirrorDir} (${(err as NodeJS.ErrnoException).code})`);
+  });
   const baseUrl = normaliseBaseUrl(o.baseUrl);
   for (const r of o.repos ?? []) {
     const path = r.path.replace(/^\.\/?|\/+$/g, '');
-    if (path && insideRepo(path) === undefined) throw new UsageError(`--repo ${r.path}: not a path inside the mirror (absolute or with ..)`);
+    if (path && insideRepo(path) === undefined) {
+      throw new UsageError(`--repo ${r.path}: not a path inside the mirror (absolute or with ..)`);
+    }
     if (path && outsideMirror(mirrorRootOf(o.mirrorDir), o.mirrorDir, path)?.includes('outside the mirror tree')) {
       throw new UsageError(`--repo ${r.path}: a link that leads out of the mirror tree`);
     }
@@ -147,8 +151,10 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     let threads = 1;
     try {
       for (const repo of repos) {
-        indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes: (n) => { bytesHashed += n; progress.bytes?.(n); } }, {
-          ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
+        const onBytes = (n: number) => { bytesHashed += n; progress.bytes?.(n); };
+        indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes }, {
+          ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
+          verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
           reader, ...(o.cache !== false ? { cacheDir } : {}), repodata: o.repodata ?? 'regenerate',
         }));
       }
@@ -219,7 +225,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const skip = new Set(collisions.map(([p]) => p));
     movePages(pagesDir, staging, skip, placer);
 
-    const result = repos.map((r, i) => ({ id: r.id, path: r.path, packages: indexed[i]!.packages.length, bytes: indexed[i]!.packages.reduce((s, p) => s + p.sizePackage, 0), metadata: [...indexed[i]!.repomd.map((m) => m.type), ...(indexed[i]!.syncedSubset ? ['synced subset: repodata regenerated'] : [])] }));
+    const result = repos.map((r, i) => {
+      const x = indexed[i]!;
+      return { id: r.id, path: r.path, packages: x.packages.length, bytes: x.packages.reduce((s, p) => s + p.sizePackage, 0),
+        metadata: [...x.repomd.map((m) => m.type), ...(x.syncedSubset ? ['synced subset: repodata regenerated'] : [])] };
+    });
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
@@ -235,7 +245,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
       pagesRendered: toRender.length, pagesReused: plan?.reuse.size ?? 0,
       ...(renderMode ? { renderMode } : {}),
-      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0), cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
+      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0),
+      cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };
   } catch (err) {

@@ -30,7 +30,10 @@ const COMPANIONS = ['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key'];
 export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
 
 /** Options of indexRepo: changelog limit, signature verification, --keep-corrupt, worker pool, cache directory, upstream repodata policy. */
-export interface IndexOptions { changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean; reader?: PackageReader; cacheDir?: string; repodata?: RepodataPolicy }
+export interface IndexOptions {
+  changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean; reader?: PackageReader; cacheDir?: string;
+  repodata?: RepodataPolicy;
+}
 
 /** What to do with a repo's own repodata/: always write ours, reuse it when it matches the files, or always reuse it. */
 export type RepodataPolicy = 'regenerate' | 'auto' | 'keep';
@@ -39,10 +42,13 @@ export type RepodataPolicy = 'regenerate' | 'auto' | 'keep';
  * Serves the upstream repodata verbatim when it describes exactly the packages read (or
  * always, with `force`); returns its repomd records, or undefined to regenerate.
  */
-async function reuseUpstream(repoIn: string, repoOut: string, all: UpstreamData[], out: IndexedRepo, force: boolean, warn: (why: string, kept: boolean) => void): Promise<RepomdRecord[] | undefined> {
+async function reuseUpstream(repoIn: string, repoOut: string, all: UpstreamData[], out: IndexedRepo, force: boolean,
+  warn: (why: string, kept: boolean) => void): Promise<RepomdRecord[] | undefined> {
   const primary = all.find((e) => e.type === 'primary');
   const listed = primary && (await readUpstreamPrimary(repoIn, primary));
-  const why = !primary ? 'repomd.xml lists no primary metadata' : !listed ? `its primary metadata (${primary.href}) is compressed in a format not read here` : upstreamMismatch(out.packages, listed);
+  const why = !primary ? 'repomd.xml lists no primary metadata'
+    : !listed ? `its primary metadata (${primary.href}) is compressed in a format not read here`
+    : upstreamMismatch(out.packages, listed);
   if (why && !force) { warn(why, false); return undefined; }
   try {
     const records = await copyUpstreamRepodata(repoIn, repoOut, all, out.revision);
@@ -100,7 +106,8 @@ export interface IndexedRepo {
 }
 
 /** Indexes `repo` of `mirrorDir` into `staging`. Per-file problems go to `diags`. */
-export async function indexRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics, progress: ReadProgress, o: IndexOptions = {}): Promise<IndexedRepo> {
+export async function indexRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics,
+  progress: ReadProgress, o: IndexOptions = {}): Promise<IndexedRepo> {
   const repoIn = join(mirrorDir, repo.path);
   const repoOut = join(staging, repo.path);
   const root = mirrorRootOf(mirrorDir);
@@ -128,7 +135,9 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
     repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0, recordContext: context,
     ...(synced ? { syncedSubset: synced.subset, syncedFrom: synced.baseurl } : {}),
   };
-  if (out.trust.unknownKey && loaded.keys.length) diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
+  if (out.trust.unknownKey && loaded.keys.length) {
+    diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));
+  }
   if (!out.packages.length) diags.report('repo-empty', repo.path || '.');
   const placer = new FilePlacer();
   for (const rel of [...out.packages.map((p) => p.locationHref), ...out.keyFiles]) {
@@ -152,13 +161,18 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
       const all = upstream.all.filter((e) => !refused(e.href));
       const companions = COMPANIONS.filter((n) => !refused(`repodata/${n}`));
       const whole = all.length === upstream.all.length && companions.length === COMPANIONS.length;
-      if ((o.repodata ?? 'regenerate') !== 'regenerate' && !subset && whole) kept = await reuseUpstream(repoIn, repoOut, all, out, o.repodata === 'keep', (why, k) => diags.report('upstream-repodata-stale', where, why, k));
+      if ((o.repodata ?? 'regenerate') !== 'regenerate' && !subset && whole) {
+        kept = await reuseUpstream(repoIn, repoOut, all, out, o.repodata === 'keep',
+          (why, k) => diags.report('upstream-repodata-stale', where, why, k));
+      }
       if (!kept) {
         const dir = join(repoOut, 'repodata');
         await mkdir(dir, { recursive: true });
         const filter = subset ? subsetMetadataFilter(out.packages) : undefined;
         const carried = await carryUpstreamMetadata(repoIn, dir, upstream.extras.filter((e) => all.includes(e)), out.revision, filter);
-        for (const pr of carried.problems) diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
+        for (const pr of carried.problems) {
+          diags.report('upstream-metadata-bad', posix.join(repo.path, 'repodata', posix.basename(pr.file)), pr.type, pr.reason);
+        }
         extras = carried.records;
       }
     } catch (err) {

@@ -54,7 +54,8 @@ export async function renderKey(): Promise<string> {
   const h = createHash('sha256').update(`${TOOL_VERSION}\0`);
   const astro = (createRequire(join(PROJECT_ROOT, 'package.json'))('astro/package.json') as { version: string }).version;
   h.update(`astro ${astro}\0`);
-  const files = (await fg(['site/**', 'scripts/catalog/**', 'astro.config.mjs'], { cwd: PROJECT_ROOT, onlyFiles: true, dot: true })).sort();
+  const sources = ['site/**', 'scripts/catalog/**', 'astro.config.mjs'];
+  const files = (await fg(sources, { cwd: PROJECT_ROOT, onlyFiles: true, dot: true })).sort();
   for (const f of files) h.update(`${f}\0`).update(await readFile(join(PROJECT_ROOT, f))).update('\0');
   return h.digest('hex');
 }
@@ -110,7 +111,8 @@ export class PagePlan {
  * in place, `siteDir`) for the next build; reused pages keep the stamp already checked, and
  * pages left out of the site (`omitted`: file paths, see findCollisions) are not recorded.
  */
-export async function savePageRecords(plan: PagePlan, siteDir: string, omitted: ReadonlySet<string>, cacheDir: string): Promise<void> {
+export async function savePageRecords(plan: PagePlan, siteDir: string, omitted: ReadonlySet<string>,
+  cacheDir: string): Promise<void> {
   const records: PageRecords = { renderKey: plan.renderKey, pages: {} };
   for (const [page, key] of plan.keys) {
     if (omitted.has(pageFile(page))) continue;
