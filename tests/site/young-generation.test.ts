@@ -1,8 +1,8 @@
 /**
  * Holding the young generation during indexing, judged by V8's own heap statistics in a
- * fresh Node process: while held, a burst of surviving objects leaves the new space at its
- * start-up size; once released it grows again as V8 would; and a process started with its
- * own young-generation flags is left alone.
+ * fresh Node process: while held, a burst of surviving objects leaves the new space near its
+ * start-up size (well under what V8 grows it to unheld); once released it grows again as V8
+ * would; and a process started with its own young-generation flags is left alone.
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -34,13 +34,15 @@ async function probe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ sta
 }
 
 describe('holdYoungGeneration', () => {
-  // V8 sizes the new space from scavenge timings, so a fully loaded machine (the whole suite on
-  // two cores) once grew it to 4.5 MiB while held; the same bounds are asked again, up to twice.
-  it('keeps the new space at its start-up size while held, and lets it grow once released', { retry: 2 }, async () => {
+  // V8 also sizes the new space from scavenge timings: held, it stays at 1–2 MiB on an idle
+  // machine (64 MiB unheld), but the whole suite on two cores has grown it to 4–10 MiB. So the
+  // bound is a quarter of what V8 does by itself in the same run (a hold that did nothing gives
+  // all of it), asked again up to twice.
+  it('keeps the new space well under its unheld size while held, and lets it grow once released', { retry: 2 }, async () => {
     const free = await probe([]);
     expect(free.held).toBeGreaterThanOrEqual(8 * free.start); // what V8 does by itself
     const held = await probe(['hold']);
-    expect(held.held).toBeLessThanOrEqual(2 * held.start);
+    expect(held.held).toBeLessThanOrEqual(free.held / 4);
     expect(held.after).toBeGreaterThanOrEqual(8 * held.start);
   });
 
