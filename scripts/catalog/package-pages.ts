@@ -93,8 +93,12 @@ const link = (r: PackageRef): PackageLink => {
 };
 const RESOLVED_KINDS = new Set<DependencyKind>(['requires', 'recommends', 'suggests', 'supplements', 'enhances']);
 
-/** The page view of version `p`; `fileList` is set when its full file list was written beside the page. */
-function versionView(p: PackageRecord, index: DependencyIndex, fileList?: VersionView['fileList']): VersionView {
+/**
+ * The page view of version `p`, which `requiredBy` require (DependencyIndex.requiredByOf);
+ * `fileList` is set when its full file list was written beside the page.
+ */
+function versionView(p: PackageRecord, index: DependencyIndex, requiredBy: readonly PackageRef[],
+  fileList?: VersionView['fileList']): VersionView {
   const deps: VersionView['deps'] = {};
   for (const kind of DEPENDENCY_KINDS) {
     if (!p.deps[kind].length) continue;
@@ -106,7 +110,6 @@ function versionView(p: PackageRecord, index: DependencyIndex, fileList?: Versio
     });
   }
   const n = nevra(p);
-  const requiredBy = index.requiredByOf(p);
   return {
     nevra: n, anchor: versionAnchor(n), epoch: p.epoch, version: p.version, release: p.release, arch: p.arch,
     pkgid: p.pkgid, summary: p.summary, description: p.description, url: p.url, license: p.license, vendor: p.vendor,
@@ -128,16 +131,13 @@ function versionView(p: PackageRecord, index: DependencyIndex, fileList?: Versio
 }
 
 /**
- * One package page of a build: its collection id, repo, package name, site path and input key
- * (see pageInputKey).
+ * A package page to render, as the `packages` content collection holds it: collection id, repo,
+ * package name, site path, and its data: `length` bytes at byte `offset` of `file` (one JSON
+ * text, PackagePageData).
  */
-export interface PackagePage { id: string; repoId: string; name: string; page: string; key: string }
-
-/**
- * A page to render, as the `packages` content collection holds it: its data is `length` bytes
- * at byte `offset` of `file` (one JSON text, PackagePageData).
- */
-export interface PackagePageEntry extends PackagePage { file: string; offset: number; length: number }
+export interface PackagePageEntry {
+  id: string; repoId: string; name: string; page: string; file: string; offset: number; length: number;
+}
 
 /** What the first `shown` of `refs` link to, with their count, as one line of a page input key (JSON). */
 const refsKey = (refs: readonly PackageRef[], shown: number): string =>
@@ -157,71 +157,75 @@ const providersKey = (refs: readonly PackageRef[]): string => {
  * repo-relative href and mtime, and `context` (tool version, changelog limit, the repo's
  * signing keys: the incremental cache's context, see index-repo.ts); the rest is the repo's
  * id, name and path, and the links the page shows: the first PROVIDERS_ON_PAGE providers of
- * each resolved dependency and the first REQUIRED_BY_ON_PAGE packages requiring the version,
- * with their counts. Equal keys give equal page data.
+ * each resolved dependency and the first REQUIRED_BY_ON_PAGE packages requiring the version
+ * (`requiredBy[i]` require `versions[i]`), with their counts. Equal keys give equal page data.
  */
 export function pageInputKey(repo: { id: string; name: string; path: string }, name: string, versions: PackageRecord[],
-  index: DependencyIndex, context: string): string {
+  requiredBy: readonly (readonly PackageRef[])[], index: DependencyIndex, context: string): string {
   // one line per part, each a fixed word or JSON (which has no raw line break): the text is one to one
   const lines = [JSON.stringify([context, repo.id, repo.name, repo.path, name])];
-  for (const v of versions) {
+  versions.forEach((v, i) => {
     lines.push(JSON.stringify([v.pkgid, v.timeFile, v.locationHref]));
-    for (const kind of DEPENDENCY_KINDS) {
-      if (!RESOLVED_KINDS.has(kind)) continue;
-      for (const d of v.deps[kind]) lines.push(kind, providersKey(index.providers(d)));
-    }
-    lines.push('required-by', refsKey(index.requiredByOf(v), REQUIRED_BY_ON_PAGE));
-  }
+    for (const kind of RESOLVED_KINDS) for (const d of v.deps[kind]) lines.push(kind, providersKey(index.providers(d)));
+    lines.push('required-by', refsKey(requiredBy[i]!, REQUIRED_BY_ON_PAGE));
+  });
   return sha256(lines.join('\n'));
 }
 
 /**
- * Makes the pages of each package name of the repo: every page's input key (pageInputKey over
- * `context`), and for each page `render` accepts (all by default) its data appended to
- * `<dir>/pages.jsonl` (one JSON text per line: one file instead of one per page, which costs
- * 0.14 ms each to create here and as much to remove) and an entry pointing at it. The full file
- * list of a version with more than FILES_ON_PAGE files goes to
- * `<listDir>/<page path><anchor>.files.txt` for every page, rendered or not (site-relative
- * paths under `listDir`, to be merged into the rendered pages). Throws the fs error of a write.
+ * Writes the full file list of version `v` beside its page `page` (under `listDir`, one path per
+ * line, see fileListText); returns its site path and size in bytes.
+ */
+function writeFileList(listDir: string, page: string, v: PackageRecord): NonNullable<VersionView['fileList']> {
+  const name = fileListName(versionAnchor(nevra(v)));
+  const list = Buffer.from(fileListText(v.files));
+  mkdirSync(join(listDir, page), { recursive: true });
+  writeFileSync(join(listDir, page, name), list);
+  return { href: `${page}${name}`, bytes: list.length };
+}
+
+/**
+ * Makes the pages of each package name of the repo. With `render`, each page's input key
+ * (pageInputKey over `context`) is handed to it with the page path, and only pages it accepts
+ * are made; without, all are. A page made has its data appended to `<dir>/pages.jsonl` (one
+ * JSON text per line: one file instead of one per page, which costs 0.14 ms each to create here
+ * and as much to remove) and an entry pointing at it. The full file list of a version with more
+ * than FILES_ON_PAGE files goes to `<listDir>/<page path><anchor>.files.txt` for every page,
+ * made or not (site-relative paths under `listDir`, to be merged into the rendered pages).
+ * Returns the number of pages of the repo and the entries of those made. Throws the fs error of
+ * a write.
  */
 export async function writePackagePages(dir: string, listDir: string, repo: { id: string; name: string; path: string },
   packages: PackageRecord[], index: DependencyIndex,
-  o: { context: string; render?: (page: PackagePage) => boolean }): Promise<{ pages: PackagePage[]; entries: PackagePageEntry[] }> {
+  o: { context: string; render?: (page: string, key: string) => boolean },
+): Promise<{ pages: number; entries: PackagePageEntry[] }> {
   const byName = new Map<string, PackageRecord[]>();
   for (const p of packages) (byName.get(p.name) ?? byName.set(p.name, []).get(p.name)!).push(p);
   await mkdir(dir, { recursive: true });
   const file = join(dir, 'pages.jsonl');
   const fd = openSync(file, 'a');
   let offset = fstatSync(fd).size;
-  const pages: PackagePage[] = [], entries: PackagePageEntry[] = [];
+  const entries: PackagePageEntry[] = [];
   try {
     for (const [name, versions] of byName) {
-      const path = packagePagePath(repo.id, name);
-      const page: PackagePage = { id: `${repo.id}/${name}`, repoId: repo.id, name, page: path,
-        key: pageInputKey(repo, name, versions, index, o.context) };
-      pages.push(page);
-      const render = o.render?.(page) ?? true;
-      const views = versions.map((v) => {
-        if (v.files.length <= FILES_ON_PAGE) return render ? versionView(v, index) : undefined;
-        const anchor = versionAnchor(nevra(v));
-        const list = Buffer.from(fileListText(v.files));
-        mkdirSync(join(listDir, path), { recursive: true });
-        writeFileSync(join(listDir, path, fileListName(anchor)), list);
-        return render ? versionView(v, index, { href: `${path}${fileListName(anchor)}`, bytes: list.length }) : undefined;
-      });
-      if (!render) continue;
-      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name,
-        versions: views as VersionView[] };
+      const page = packagePagePath(repo.id, name);
+      const requiredBy = versions.map((v) => index.requiredByOf(v));
+      const make = !o.render || o.render(page, pageInputKey(repo, name, versions, requiredBy, index, o.context));
+      const fileLists = versions.map((v) =>
+        (v.files.length > FILES_ON_PAGE ? writeFileList(listDir, page, v) : undefined));
+      if (!make) continue;
+      const views = versions.map((v, i) => versionView(v, index, requiredBy[i]!, fileLists[i]));
+      const data: PackagePageData = { repoId: repo.id, repoName: repo.name, repoPath: repo.path, name, versions: views };
       const bytes = Buffer.from(JSON.stringify(data));
       writeSync(fd, bytes);
       writeSync(fd, NEWLINE);
-      entries.push({ ...page, file, offset, length: bytes.length });
+      entries.push({ id: `${repo.id}/${name}`, repoId: repo.id, name, page, file, offset, length: bytes.length });
       offset += bytes.length + 1;
     }
   } finally {
     closeSync(fd);
   }
-  return { pages, entries };
+  return { pages: byName.size, entries };
 }
 
 const NEWLINE = Buffer.from('\n');

@@ -15,7 +15,7 @@ import { catalogRepo, siteRepo, writeCatalog, type CatalogData, type CatalogRepo
 import { CATALOG_FILE } from '../catalog/catalog-loader.ts';
 import { DependencyIndex } from '../catalog/dependency-index.ts';
 import { readExtraMetadata } from '../catalog/extra-metadata.ts';
-import { writePackagePages, type PackagePage, type PackagePageEntry } from '../catalog/package-pages.ts';
+import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import { insideRepo, mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
@@ -172,14 +172,16 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const fileListDir = join(work, 'file-lists'); // full file lists of big packages, beside their pages
     // With the cache on, package pages whose inputs did not change are taken from the live site.
     const plan = deps && o.cache !== false ? await PagePlan.open(cacheDir, o.outDir) : undefined;
-    const sitePages: PackagePage[] = [], toRender: PackagePageEntry[] = [];
+    const toRender: PackagePageEntry[] = [];
+    let sitePages = 0;
     const catalogRepos: CatalogRepo[] = [];
     for (const [i, repo] of repos.entries()) {
       const x = indexed[i]!;
       if (deps) {
+        const render = plan ? { render: (page: string, key: string) => plan.needsRender(page, key) } : {};
         const made = await writePackagePages(join(catalogDir, 'packages'), fileListDir, repo, x.packages, deps,
-          { context: x.recordContext, ...(plan ? { render: (p: PackagePage) => plan.needsRender(p) } : {}) });
-        sitePages.push(...made.pages);
+          { context: x.recordContext, ...render });
+        sitePages += made.pages;
         toRender.push(...made.entries);
       }
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
@@ -208,7 +210,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     let packagePagesIndexed = 0;
     const { pagesDir, mode: renderMode } = o.repodataOnly
       ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
-      : await renderSite({ catalogDir, catalog, entries: toRender, sitePages: sitePages.length, work, placer,
+      : await renderSite({ catalogDir, catalog, entries: toRender, sitePages, work, placer,
         meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets).pages; } });
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);

@@ -17,7 +17,6 @@ import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import type { PackagePage } from '../catalog/package-pages.ts';
 import { sha256 } from '../bundle/manifest.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { PROJECT_ROOT } from './render-pages.ts';
@@ -91,17 +90,18 @@ export class PagePlan {
   }
 
   /**
-   * Records `p`'s key; false when its HTML is taken from the live site (same key as last time,
-   * file there with the recorded stamp), true when it must be rendered.
+   * Records the key of package page `page` (site path) from its input key (pageInputKey);
+   * false when its HTML is taken from the live site (same key as last time, file there with the
+   * recorded stamp), true when it must be rendered.
    */
-  needsRender(p: PackagePage): boolean {
-    const k = sha256(`${p.page}\0${p.key}`);
-    this.keys.set(p.page, k);
-    const was = this.last?.[p.page];
-    const file = join(this.outDir, pageFile(p.page));
+  needsRender(page: string, inputKey: string): boolean {
+    const k = sha256(`${page}\0${inputKey}`);
+    this.keys.set(page, k);
+    const was = this.last?.[page];
+    const file = join(this.outDir, pageFile(page));
     const stamp = was?.key === k ? fileStamp(file) : undefined;
     if (!stamp || stamp !== was?.stamp) return true;
-    this.reuse.set(p.page, { file, stamp });
+    this.reuse.set(page, { file, stamp });
     return false;
   }
 }

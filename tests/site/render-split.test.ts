@@ -49,7 +49,7 @@ describe('two render processes', () => {
     const file = join(catalogDir, 'packages', 'pages.jsonl');
     await writeFile(file, `${data}\n`);
     const entry = (name: string, length: number) => ({ id: `r/${name}`, repoId: 'r', name, page: `_site/p/r/${name}/`,
-      file, offset: 0, length, key: '' });
+      file, offset: 0, length });
     const script = `
       import { resolveSettings } from ${JSON.stringify(join(ROOT, 'scripts/generators/settings.ts'))};
       import { writeCatalog } from ${JSON.stringify(join(ROOT, 'scripts/catalog/catalog-data.ts'))};
