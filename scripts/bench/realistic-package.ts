@@ -12,7 +12,8 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 import { Sense } from '../rpm/tags.ts';
-import { dirFile, type CorpusDep, type CorpusFile, type CorpusPackage } from './rpm-writer.ts';
+import { corpusDep, CORPUS_BUILD_TIME, dirFile, type CorpusDep, type CorpusFile, type CorpusPackage }
+  from './rpm-writer.ts';
 
 /** A 32-bit hash of `i` and a salt (mulberry32 step), for deterministic "random" choices. */
 function hash(i: number, salt: number): number {
@@ -44,8 +45,6 @@ function noise(seed: string, size: number): Buffer {
   return createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(size));
 }
 
-const dep = (n: string, flags = 0, version = ''): CorpusDep => ({ name: n, flags, version });
-const BUILD_TIME = 1748822400;
 const MONDAYS: [number, number][] = [[0, 6], [1, 3], [2, 3], [3, 7], [4, 5], [5, 2], [6, 7], [7, 4], [8, 1], [9, 6]];
 
 /** The files of package `i`, sorted by path (directories included, as `%files` of a directory owns them). */
@@ -83,10 +82,10 @@ export function realisticPackage(i: number, major: number, n: number): CorpusPac
   const count = 5 + Math.floor(hash(i, 3) * 26);
   for (let k = 1; k <= count && i - k >= 0; k++) {
     const j = Math.floor(hash(i, 10 + k) * i);
-    requires.push(k % 3 === 0 ? dep(name(j), Sense.GREATER | Sense.EQUAL, '1.0')
-      : k % 3 === 1 ? dep(`lib${name(j)}.so.1()(64bit)`) : dep(`rl-capability-${Math.floor(j / 5)}`));
+    requires.push(k % 3 === 0 ? corpusDep(name(j), Sense.GREATER | Sense.EQUAL, '1.0')
+      : k % 3 === 1 ? corpusDep(`lib${name(j)}.so.1()(64bit)`) : corpusDep(`rl-capability-${Math.floor(j / 5)}`));
   }
-  if (i > 3) requires.push(dep(`/usr/bin/${name(i - 3)}`));
+  if (i > 3) requires.push(corpusDep(`/usr/bin/${name(i - 3)}`));
   const source = Math.floor(i / 250) * 250;
   const changelog = Array.from({ length: 3 + (source % 8) }, (_, k) => ({
     time: Date.UTC(2025, MONDAYS[k]![0], MONDAYS[k]![1], 12) / 1000,
@@ -96,12 +95,12 @@ export function realisticPackage(i: number, major: number, n: number): CorpusPac
   return {
     name: p, version, release, arch: 'x86_64', summary, description, license: 'MIT',
     url: 'https://example.invalid/realistic', group: 'Unspecified', sourcerpm: `rl-src-${source}-v${major}-${major}.0-1.el9.src.rpm`,
-    buildTime: BUILD_TIME, buildHost: 'bench.airgap-mirror.invalid',
-    provides: [dep(`lib${p}.so.${major}()(64bit)`), dep(`rl-capability-${Math.floor(i / 5)}`, Sense.EQUAL, `${major}.${i % 11}`),
-      dep(p, Sense.EQUAL, `${version}-${release}`), dep(`${p}(x86-64)`, Sense.EQUAL, `${version}-${release}`)],
+    buildTime: CORPUS_BUILD_TIME, buildHost: 'bench.airgap-mirror.invalid',
+    provides: [corpusDep(`lib${p}.so.${major}()(64bit)`), corpusDep(`rl-capability-${Math.floor(i / 5)}`, Sense.EQUAL, `${major}.${i % 11}`),
+      corpusDep(p, Sense.EQUAL, `${version}-${release}`), corpusDep(`${p}(x86-64)`, Sense.EQUAL, `${version}-${release}`)],
     requires,
-    recommends: i > 3 ? [dep(name(i - 2))] : [], suggests: i > 3 ? [dep(`${name(i - 1)}-doc`)] : [],
-    supplements: i % 17 === 0 && i + 1 < n ? [dep(name(i + 1))] : [],
+    recommends: i > 3 ? [corpusDep(name(i - 2))] : [], suggests: i > 3 ? [corpusDep(`${name(i - 1)}-doc`)] : [],
+    supplements: i % 17 === 0 && i + 1 < n ? [corpusDep(name(i + 1))] : [],
     files: filesOf(i, major), changelog,
   };
 }

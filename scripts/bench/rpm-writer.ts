@@ -237,3 +237,9 @@ export async function writeRpm(pkg: CorpusPackage): Promise<Buffer> {
 
 /** A directory entry for `CorpusPackage.files`. */
 export const dirFile = (path: string): CorpusFile => ({ path, mode: S_IFDIR | 0o755 });
+
+/** A dependency of a corpus package: `name`, rpmsense `flags` (0: any version) and `version`. */
+export const corpusDep = (name: string, flags = 0, version = ''): CorpusDep => ({ name, flags, version });
+
+/** Build time of every corpus package (epoch seconds, 2025-06-02), so corpora are the same everywhere. */
+export const CORPUS_BUILD_TIME = 1748822400;

@@ -6,11 +6,9 @@
  * by rpm-writer.ts, so 100,000 packages take minutes instead of rpmbuild's hour.
  */
 import { Sense } from '../rpm/tags.ts';
-import { dirFile, type CorpusDep, type CorpusFile, type CorpusPackage } from './rpm-writer.ts';
+import { corpusDep, CORPUS_BUILD_TIME, dirFile, type CorpusFile, type CorpusPackage } from './rpm-writer.ts';
 
 const name = (i: number) => `bench-pkg-${String(i).padStart(5, '0')}`;
-const dep = (n: string, flags = 0, version = ''): CorpusDep => ({ name: n, flags, version });
-const BUILD_TIME = 1748822400;
 
 /** Files of package `i`, sorted by path: 12 + (7i mod 29) modules and four more, their directories too. */
 function filesOf(i: number): CorpusFile[] {
@@ -37,14 +35,15 @@ export function smallPackage(i: number): CorpusPackage {
     summary: `Stand-in: benchmark package ${i} (airgap-mirror)`,
     description: `Stand-in package ${i} of the airgap-mirror benchmark corpus.`, license: 'MIT',
     url: 'https://example.invalid/bench', group: 'Unspecified', sourcerpm: `bench-src-${source}-1.0-1.el9.src.rpm`,
-    buildTime: BUILD_TIME, buildHost: 'bench.airgap-mirror.invalid',
-    provides: [dep(`lib${p}.so.1()(64bit)`), dep(`bench-capability-${i % 97}`, Sense.EQUAL, String(i % 11)),
-      dep(p, Sense.EQUAL, `${version}-${release}`)],
+    buildTime: CORPUS_BUILD_TIME, buildHost: 'bench.airgap-mirror.invalid',
+    provides: [corpusDep(`lib${p}.so.1()(64bit)`), corpusDep(`bench-capability-${i % 97}`, Sense.EQUAL, String(i % 11)),
+      corpusDep(p, Sense.EQUAL, `${version}-${release}`)],
     requires: [
-      ...(i > 0 ? [dep(name(i - 1), Sense.GREATER | Sense.EQUAL, '1.0'), dep(`lib${name(Math.floor(i / 2))}.so.1()(64bit)`)] : []),
-      ...(i > 2 ? [dep(`/usr/bin/${name(i - 3)}`)] : []),
+      ...(i > 0 ? [corpusDep(name(i - 1), Sense.GREATER | Sense.EQUAL, '1.0'),
+        corpusDep(`lib${name(Math.floor(i / 2))}.so.1()(64bit)`)] : []),
+      ...(i > 2 ? [corpusDep(`/usr/bin/${name(i - 3)}`)] : []),
     ],
-    recommends: i > 2 ? [dep(name(i - 2))] : [], suggests: [], supplements: [],
+    recommends: i > 2 ? [corpusDep(name(i - 2))] : [], suggests: [], supplements: [],
     files: filesOf(i),
     changelog: [{ time: Date.UTC(2025, 5, 2, 12) / 1000, name: 'Bench Builder <bench@airgap-mirror.invalid> - 1.0-1',
       text: '- stand-in corpus build' }],
