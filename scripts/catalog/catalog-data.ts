@@ -15,6 +15,7 @@ import { gpgDecision, repoBaseurl, type RepoFile, type SiteRepo } from '../gener
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import type { Diagnostic } from '../errors/catalogue.ts';
 import type { Settings } from '../generators/settings.ts';
+import type { RunbookValues } from '../generators/runbook-values.ts';
 import type { PreflightResult } from '../preflight/dtk-preflight.ts';
 import type { ClusterData } from '../cluster/cluster-data.ts';
 
@@ -67,6 +68,8 @@ export interface CatalogData {
   cluster?: ClusterData;
   /** Values the mirror cannot know (config `settings:`), for runbooks and generators. */
   settings: Settings;
+  /** The runbooks' values, made by the build (generators/runbook-values.ts). */
+  runbook: RunbookValues;
   /** .repo files per repo set (ubi.repo, cuda.repo, redhat.repo...). */
   repoFiles: RepoFile[];
   /** DTK preflight per kernel version found in the mirror. */

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CatalogData } from './catalog-data.ts';
 import { resolveSettings } from '../generators/settings.ts';
+import { runbookValues } from '../generators/runbook-values.ts';
 import type { PackagePageData, PackagePageEntry } from './package-pages.ts';
 
 /** Environment variable naming the catalog directory for the Astro build. */
@@ -18,7 +19,10 @@ export const CATALOG_FILE = 'catalog.json';
 /** File inside the catalog directory holding one pointer per package page (PackagePageEntry[]). */
 export const PACKAGES_FILE = 'packages.json';
 
-const EMPTY: CatalogData = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], problems: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
+const EMPTY_SETTINGS = resolveSettings(undefined);
+/** The catalog of a site with no repo (what the collections read without AIRGAP_CATALOG_DIR). */
+export const EMPTY_CATALOG: CatalogData = { settings: EMPTY_SETTINGS, runbook: runbookValues({ settings: EMPTY_SETTINGS, kernels: [], repoFiles: [],
+  syncRepos: [] }, () => {}), repoFiles: [], preflight: [], problems: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
 
 async function readJson<T>(name: string, fallback: T): Promise<T> {
   const dir = process.env[CATALOG_ENV];
@@ -33,7 +37,7 @@ let catalog: { dir: string | undefined; data: Promise<CatalogData> } | undefined
  */
 export function readCatalog(): Promise<CatalogData> {
   const dir = process.env[CATALOG_ENV];
-  if (!catalog || catalog.dir !== dir) catalog = { dir, data: readJson(CATALOG_FILE, EMPTY) };
+  if (!catalog || catalog.dir !== dir) catalog = { dir, data: readJson(CATALOG_FILE, EMPTY_CATALOG) };
   return catalog.data;
 }
 

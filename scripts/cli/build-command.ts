@@ -14,7 +14,7 @@ import { resolveSettings } from '../generators/settings.ts';
 import { readClusterData } from '../cluster/cluster-data.ts';
 
 /** Parsed options of the build command. */
-export interface BuildCommandOptions { log?: string; nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
+export interface BuildCommandOptions { allowShrink?: boolean; log?: string; nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
 
 /** File system errors that mean the output cannot be written, with what to do. */
 const WRITE_ERRORS = new Map([
@@ -42,7 +42,7 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   const printer = new DiagnosticPrinter({ write: say, ...(opts.log ? { logFile: opts.log } : {}) });
   const memory = watchTreeMemory();
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), allowShrink: !!opts.allowShrink, cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });
@@ -69,7 +69,8 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
 
 /** The end-of-run summary printed on stdout; `peakBytes` is the peak resident memory of the whole process tree. */
 export function summary(r: BuildResult, out: string, peakBytes: number): string {
-  const lines = [`Built ${out}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.cacheHits} from the cache, ${r.linked} hard-linked, ${r.copied} copied).`];
+  const lines = r.notSwapped ? [`Not swapped in: ${r.notSwapped}.`] : [];
+  lines.push(`${r.notSwapped ? 'Read' : `Built ${out}`}: ${r.repos.length} repos, ${r.packages} packages, ${(r.bytesHashed / 1e6).toFixed(1)} MB hashed in ${r.seconds.toFixed(1)} s on ${r.threads} thread${r.threads === 1 ? '' : 's'} (${r.cacheHits} from the cache, ${r.linked} hard-linked, ${r.copied} copied).`);
   if (r.pagesRendered + r.pagesReused) {
     const split = { here: '', shared: '; rendered in 2 processes',
       child: '; rendered in a child process while the search index was written' }[r.renderMode ?? 'here'];
@@ -83,6 +84,6 @@ export function summary(r: BuildResult, out: string, peakBytes: number): string 
   const warnings = r.diagnostics.length - errors;
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');
   lines.push(`Peak memory: ${Math.round(peakBytes / 2 ** 20)} MB (this process and the ones it started, e.g. the search indexer).`);
-  if (r.packages) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
+  if (r.packages && !r.notSwapped) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
   return lines.join('\n') + '\n';
 }

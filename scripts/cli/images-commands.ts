@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
+import type { ImageNote } from '../cluster/required-images.ts';
 
 const collectSettings = async (config?: string) => {
   const [{ readBuildConfig }, { resolveSettings }] = await Promise.all([import('../scan/build-config.ts'),
@@ -22,7 +23,7 @@ async function required(o: { nodes: string; config?: string }) {
   const { readNodePools } = await import('../cluster/node-pools.ts');
   const { requiredImages } = await import('../cluster/required-images.ts');
   const pools = await readNodePools(o.nodes, settings.openshiftVersion);
-  return { settings, pools, images: requiredImages(pools, settings) };
+  return { settings, pools, ...requiredImages(pools, settings) };
 }
 
 /** The auth file to read: `--authfile`, else `$REGISTRY_AUTH_FILE`, podman's and Docker's default places, if present. */
@@ -38,7 +39,7 @@ interface CheckOptions { nodes: string; config?: string; registry?: string; auth
 
 /** Runs `images check`; returns the exit code (0 all present, 2 any missing or not checkable). */
 async function runCheck(o: CheckOptions): Promise<number> {
-  const { pools, images } = await required(o);
+  const { pools, images, notes } = await required(o);
   const { RegistryClient, readAuthFile } = await import('../cluster/registry-client.ts');
   const { checkImages } = await import('../cluster/check-images.ts');
   const auth = authFile(o.authfile);
@@ -57,23 +58,29 @@ async function runCheck(o: CheckOptions): Promise<number> {
       else if (v.status === 'missing') lines.push(`  MISSING      ${v.kind.padEnd(17)} tag ${v.tag} in ${v.repository} (${v.why})`);
       else lines.push(`  not checked  ${v.kind.padEnd(17)} ${v.image}: ${v.why}`);
     }
+    lines.push(...noteLines(notes.filter((x) => x.pool === p.id)));
   }
   const n = (s: string) => verdicts.filter((v) => v.status === s).length;
   lines.push(`Summary: ${pools.length} pools, ${n('present')} images present, ${n('missing')} missing, ${n('unchecked')} not checkable.`);
   process.stdout.write(lines.join('\n') + '\n');
   if (o.json) await writeFile(o.json, JSON.stringify({ checkedAt: new Date().toISOString(), pools, verdicts }, null, 1) + '\n');
-  return n('missing') || n('unchecked') ? ExitCode.PARTIAL : ExitCode.OK;
+  return n('missing') || n('unchecked') || notes.some((x) => x.problem) ? ExitCode.PARTIAL : ExitCode.OK;
 }
+
+/** A pool's image notes as lines: `no image` for a kind none exists of, `NO TAG` for one that could not be made. */
+const noteLines = (notes: ImageNote[]) =>
+  notes.map((x) => `  ${x.problem ? 'NO TAG      ' : 'no image    '} ${x.kind.padEnd(17)} ${x.text}`);
 
 /** Runs `images list`. */
 async function runList(o: { nodes: string; config?: string; format: string; out?: string }): Promise<number> {
-  const { settings, images } = await required(o);
+  const { settings, images, notes } = await required(o);
+  for (const x of notes.filter((n) => n.problem)) process.stderr.write(`error: pool ${x.pool}: ${x.kind}: ${x.text}\n`);
   const { imageSetConfiguration, mirrorList, skopeoScript } = await import('../cluster/mirror-list.ts');
   const list = mirrorList(images, settings.imageMirrors);
   const text = o.format === 'skopeo' ? skopeoScript(list) : imageSetConfiguration(list);
   if (o.out) await writeFile(o.out, text, { mode: o.format === 'skopeo' ? 0o755 : 0o644 });
   else process.stdout.write(text);
-  return ExitCode.OK;
+  return notes.some((n) => n.problem) ? ExitCode.PARTIAL : ExitCode.OK;
 }
 
 /** Adds `images check` and `images list` to the program. */

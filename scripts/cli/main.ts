@@ -30,8 +30,10 @@ program.command('build')
   .option('--nodes <file>', 'node list (oc get nodes -o json): node pools and their driver images on the cluster page')
   .option('--images-check <file>', 'registry verdicts from images check --json, shown on the cluster page')
   .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
+  .option('--allow-shrink', 'replace the live site even when the new one has fewer than half its packages')
   .option('--log <file>', 'write every problem line and the summary to this file (the terminal shows the first 5 warnings of each kind)')
-  .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced.')
+  .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced'
+    + ' (the live site is then left as it was).')
   .action(async (opts) => {
     // Ctrl-C and TERM end the build through exit(), so its scratch directories are removed (build-site.ts)
     for (const sig of ['SIGINT', 'SIGTERM'] as const) {

@@ -5,8 +5,13 @@
  * (version-release and arch exactly); the others take the newest version in the mirror.
  * `weakDeps` says whether the build's dnf installs weak dependencies.
  */
+import { KernelVersionError, parseKernel } from '../cluster/kernel-version.ts';
 
-/** A kernel flavour: the package name prefix is `kernel`, `kernel-64k` or `kernel-rt`. */
+/**
+ * A kernel flavour the profiles list packages for: the package name prefix is `kernel`,
+ * `kernel-64k` or `kernel-rt`. Any other flavour `F` (`+debug`, `+64k-debug`) takes the RT
+ * list with `kernel-rt` read as `kernel-F` (kernel.spec names every variant's packages so).
+ */
 export type KernelFlavour = 'standard' | '64k' | 'rt';
 
 /** One profile: pinned kernel package names per flavour, unpinned tools, weak deps, and where it comes from. */
@@ -74,23 +79,26 @@ export const PROFILES: Record<string, Profile> = {
 export const PROFILE_NAMES = Object.keys(PROFILES).sort();
 
 /** A node's kernel as the packages name it: version-release, arch, flavour. */
-export interface KernelTarget { kernel: string; versionRelease: string; arch: string; flavour: KernelFlavour }
-
-const ARCHES = 'x86_64|aarch64|ppc64le|s390x';
+export interface KernelTarget { kernel: string; versionRelease: string; arch: string; flavour: string }
 
 /**
- * Reads a `status.nodeInfo.kernelVersion` (`uname -r`): `5.14.0-284.54.1.el9_2.aarch64+64k` is the
- * 64k flavour of 5.14.0-284.54.1.el9_2 on aarch64 (packages `kernel-64k-*`); `…el9_3.x86_64+rt`
- * (RHEL 9) and `4.18.0-513.11.1.rt7.313.el8_9.x86_64` (RHEL 8, `.rt` in the release) are RT kernels
- * (packages `kernel-rt-*`), as the DOCA driver build reads them (`analyzeKernelType`). `arch` is
- * used when the string carries none. Throws an Error for a string that is not `<version>-<release>`.
+ * Reads a `status.nodeInfo.kernelVersion` (`uname -r`) with kernel-version.ts:
+ * `5.14.0-284.54.1.el9_2.aarch64+64k` is the 64k flavour of 5.14.0-284.54.1.el9_2 on aarch64
+ * (packages `kernel-64k-*`); `…el9_3.x86_64+rt` and `4.18.0-513.11.1.rt7.313.el8_9.x86_64` are RT
+ * kernels, as the DOCA driver build reads them (`analyzeKernelType`). `arch` is used when the
+ * string carries none. Throws KernelVersionError for a string that is not `<version>-<release>`.
  */
 export function kernelTarget(kernel: string, arch?: string): KernelTarget {
-  const m = new RegExp(`^(\\d[^-\\s]*-[^\\s+]*?)(?:\\.(${ARCHES}))?(?:[+_](64k|rt))?$`).exec(kernel.trim());
-  const a = m?.[2] ?? arch;
-  if (!m || !a) throw new Error(`kernel ${JSON.stringify(kernel)}: expected <version>-<release>.<arch>[+64k|+rt]`);
-  const flavour: KernelFlavour = m[3] === '64k' ? '64k' : m[3] === 'rt' || /\.rt\d/.test(m[1]!) ? 'rt' : 'standard';
-  return { kernel: kernel.trim(), versionRelease: m[1]!, arch: a, flavour };
+  const k = parseKernel(kernel);
+  const a = k.arch ?? arch;
+  if (!a) throw new KernelVersionError(kernel, 'no arch: expected <version>-<release>.<arch>, e.g. 5.14.0-427.87.1.el9_4.x86_64');
+  return { kernel: k.kernel, versionRelease: k.versionRelease, arch: a, flavour: k.flavour };
+}
+
+/** A profile's pinned kernel packages for `flavour` (see KernelFlavour for flavours it does not list). */
+function flavourPackages(p: Profile, flavour: string): string[] {
+  const listed = (p.kernel as Record<string, string[]>)[flavour];
+  return listed ?? p.kernel.rt.map((n) => n.replace(/^kernel-rt/, `kernel-${flavour}`));
 }
 
 /** One root package wanted by a profile for a kernel: a name, pinned to the kernel or not. */
@@ -102,7 +110,7 @@ export function wantedPackages(profiles: string[], target: KernelTarget): Wanted
   for (const name of profiles) {
     const p = PROFILES[name];
     if (!p) throw new Error(`unknown profile ${name} (profiles: ${PROFILE_NAMES.join(', ')})`);
-    for (const n of p.kernel[target.flavour]) if (!out.has(n)) out.set(n, { name: n, pinned: true, profile: name });
+    for (const n of flavourPackages(p, target.flavour)) if (!out.has(n)) out.set(n, { name: n, pinned: true, profile: name });
     for (const n of p.tools) if (!out.has(n)) out.set(n, { name: n, pinned: false, profile: name });
   }
   return [...out.values()];

@@ -12,7 +12,7 @@ import type { Settings } from '../generators/settings.ts';
 import type { ImageVerdict } from './check-images.ts';
 import { sourceOf } from './mirror-list.ts';
 import { readNodePools, type NodePool } from './node-pools.ts';
-import { requiredImages, type RequiredImage } from './required-images.ts';
+import { requiredImages, type ImageNote, type RequiredImage } from './required-images.ts';
 
 /** One required image as the site shows it. */
 export interface ClusterImage extends RequiredImage {
@@ -22,8 +22,8 @@ export interface ClusterImage extends RequiredImage {
   registry?: { status: ImageVerdict['status']; why?: string };
 }
 
-/** A pool as the site shows it, with the images it needs. */
-export interface ClusterPool extends NodePool { images: ClusterImage[] }
+/** A pool as the site shows it, with the images it needs and why any kind has none (required-images.ts). */
+export interface ClusterPool extends NodePool { images: ClusterImage[]; notes: ImageNote[] }
 
 /** The cluster data of a build: pools, and the time of the registry check given (ISO 8601), if any. */
 export interface ClusterData { pools: ClusterPool[]; checkedAt?: string; nodesFile: string }
@@ -39,7 +39,7 @@ function coverageOf(img: RequiredImage, source: string | undefined, s: Settings)
 export function clusterData(pools: NodePool[], s: Settings, nodesFile: string, check?: { checkedAt?: string; verdicts: ImageVerdict[] }):
   ClusterData {
   const verdict = new Map(check?.verdicts.map((v) => [`${v.pool} ${v.image}`, v]));
-  const images = requiredImages(pools, s);
+  const { images, notes } = requiredImages(pools, s);
   return {
     nodesFile,
     ...(check?.checkedAt ? { checkedAt: check.checkedAt } : {}),
@@ -48,7 +48,7 @@ export function clusterData(pools: NodePool[], s: Settings, nodesFile: string, c
       const v = verdict.get(`${i.pool} ${i.image}`);
       return { ...i, ...(source ? { source } : {}), coverage: coverageOf(i, source, s),
         ...(v ? { registry: { status: v.status, ...(v.why ? { why: v.why } : {}) } } : {}) };
-    }) })),
+    }), notes: notes.filter((n) => n.pool === p.id) })),
   };
 }
 

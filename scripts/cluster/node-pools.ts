@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseWith } from '../config/read-config.ts';
 import { UsageError } from '../errors/exit-codes.ts';
+import { parseKernel } from './kernel-version.ts';
 
 /** One node pool: its nodes share kernel, OS and arch, so they need the same driver images. */
 export interface NodePool {
@@ -54,6 +55,15 @@ export function osOf(osImage: string, openshiftVersion: string): { os: string; o
   return ubuntu ? { os: 'ubuntu', osVersion: ubuntu[1]! } : undefined;
 }
 
+/** A node's kernel flavour (kernel-version.ts); `unknown` for a string no kernel reader can read (the pool still shows). */
+const kernelFlavour = (kernel: string) => {
+  try {
+    return parseKernel(kernel).flavour;
+  } catch {
+    return 'unknown';
+  }
+};
+
 /** Groups the nodes of a parsed node list into pools (sorted by id; nodes sorted). Throws UsageError for an unknown OS or arch. */
 export function nodePools(list: z.infer<typeof NodeListSchema>, openshiftVersion: string, where = 'nodes'): NodePool[] {
   const pools = new Map<string, NodePool>();
@@ -65,7 +75,7 @@ export function nodePools(list: z.infer<typeof NodeListSchema>, openshiftVersion
     if (!arch) throw new UsageError(`${where}: node ${n.metadata.name}: architecture "${info.architecture}" is not arm64 or amd64`);
     const id = `${os.os}${os.osVersion}-${info.kernelVersion}`;
     const pool = pools.get(id) ?? pools.set(id, { id, kernel: info.kernelVersion, ...os, arch,
-      pages64k: /[+_]64k$/.test(info.kernelVersion), nodes: [] }).get(id)!;
+      pages64k: kernelFlavour(info.kernelVersion) === '64k', nodes: [] }).get(id)!;
     pool.nodes.push(n.metadata.name);
   }
   for (const p of pools.values()) p.nodes.sort();

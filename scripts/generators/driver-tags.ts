@@ -11,12 +11,21 @@
  *   `<version>-<kernel>-<os><osver>-<arch>`.
  * Every function throws TagInputError naming the bad input.
  */
+import { parseKernel, type KernelVersion } from '../cluster/kernel-version.ts';
 
 /** Thrown for malformed tag inputs; the message names the field and the expected form. */
 export class TagInputError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TagInputError';
+  }
+}
+
+/** Thrown when the input is well-formed but no precompiled image is built for it (a `+rt` or `+debug` kernel). */
+export class NoPrecompiledImageError extends TagInputError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NoPrecompiledImageError';
   }
 }
 
@@ -36,14 +45,30 @@ export function rhcosOsTag(openshiftVersion: string): string {
   return `rhcos${m[1]}.${m[2]}`;
 }
 
-const KERNEL = /^(\d+\.\d+\.\d+-[0-9][0-9A-Za-z._]*)\.(x86_64|aarch64)(?:([+_])64k)?$/;
+/** Kernel flavours NVIDIA publishes precompiled GPU driver images for (standard, and `+64k` on aarch64). */
+const PRECOMPILED_FLAVOURS = new Set(['standard', '64k']);
 
-/** Parses a KERNEL_VERSION with arch (`5.14.0-284.54.1.el9_2.aarch64[+64k]`). */
+/**
+ * Parses a KERNEL_VERSION with arch (`5.14.0-284.54.1.el9_2.aarch64[+64k]`, kernel-version.ts) for
+ * a precompiled GPU driver tag. Throws TagInputError for a string that is not a kernel version,
+ * one without x86_64/aarch64; NoPrecompiledImageError for a flavour none is built for (`+rt`, `+debug`).
+ */
 export function parseKernelVersion(kernel: string): { version: string; arch: string; pages64k: boolean } {
-  const m = KERNEL.exec(kernel);
-  if (!m) throw new TagInputError(`kernel version "${kernel}": expected <version>-<release>.<arch>[+64k], e.g. 5.14.0-427.87.1.el9_4.aarch64`);
-  if (m[3] && m[2] !== 'aarch64') throw new TagInputError(`kernel version "${kernel}": 64k-page kernels exist only for aarch64`);
-  return { version: m[1]!, arch: m[2]!, pages64k: !!m[3] };
+  let k: KernelVersion;
+  try {
+    k = parseKernel(kernel);
+  } catch (err) {
+    throw new TagInputError((err as Error).message);
+  }
+  if (k.arch !== 'x86_64' && k.arch !== 'aarch64') {
+    throw new TagInputError(`kernel version "${kernel}": expected <version>-<release>.<arch>[+64k] with arch x86_64 or aarch64`);
+  }
+  if (k.flavour === '64k' && k.arch !== 'aarch64') throw new TagInputError(`kernel version "${kernel}": 64k-page kernels exist only for aarch64`);
+  if (!PRECOMPILED_FLAVOURS.has(k.flavour)) {
+    throw new NoPrecompiledImageError(`kernel version "${kernel}": no precompiled GPU driver image is built for +${k.flavour} kernels; `
+      + 'the driver is built on the node (NVIDIADriver usePrecompiled: false)');
+  }
+  return { version: k.versionRelease, arch: k.arch, pages64k: k.flavour === '64k' };
 }
 
 /** GPU Operator precompiled driver tag. */

@@ -33,25 +33,19 @@ export interface PreflightResult {
   ok: boolean;
 }
 
-/** Version-release of `5.14.0-427.87.1.el9_4[.aarch64][+64k]`, and its arch when given. */
-export function kernelVersionRelease(kernel: string): { versionRelease: string; arch?: string } {
-  const m = /^(.*?)(?:\.(x86_64|aarch64|ppc64le|s390x))?(?:[+_](?:64k|rt))?$/.exec(kernel.trim())!;
-  return { versionRelease: m[1]!, ...(m[2] ? { arch: m[2] } : {}) };
-}
-
 /**
- * Kernels of the mirror as `uname -r` prints them, from each kernel-core (`V-R.arch`),
- * kernel-64k-core (`V-R.arch+64k`) and kernel-rt-core (`V-R.arch+rt`, or `V-R.arch` when the
- * release already names rt, as RHEL 8 does), sorted.
+ * Kernels of the mirror as `uname -r` prints them, from each kernel-core (`V-R.arch`) and each
+ * flavour's core package (`kernel-64k-core` → `V-R.arch+64k`, `kernel-debug-core` → `+debug`;
+ * `kernel-rt-core` → `V-R.arch+rt`, or `V-R.arch` when the release already names rt, as RHEL 8
+ * does), sorted.
  */
 export function kernelVersionsIn(repos: RepoPackages): string[] {
   const set = new Set<string>();
   for (const r of repos) for (const p of r.packages) {
-    if (p.arch === 'src') continue;
+    const m = /^kernel(?:-(.+))?-core$/.exec(p.name);
+    if (p.arch === 'src' || !m) continue;
     const k = `${p.version}-${p.release}.${p.arch}`;
-    if (p.name === 'kernel-core') set.add(k);
-    else if (p.name === 'kernel-64k-core') set.add(`${k}+64k`);
-    else if (p.name === 'kernel-rt-core') set.add(/\.rt\d/.test(p.release) ? k : `${k}+rt`);
+    set.add(!m[1] || (m[1] === 'rt' && /\.rt\d/.test(p.release)) ? k : `${k}+${m[1]}`);
   }
   return [...set].sort();
 }

@@ -19,10 +19,11 @@ import { writePackagePages, type PackagePageEntry } from '../catalog/package-pag
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import { insideRepo, mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
-import type { SiteManifest } from './site-manifest.ts';
+import { readSiteManifest, type SiteManifest } from './site-manifest.ts';
 import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
+import { runbookValues } from '../generators/runbook-values.ts';
 import type { ClusterData } from '../cluster/cluster-data.ts';
 import { closurePackages, dtkPreflight, kernelVersionsIn, type PreflightResult } from '../preflight/dtk-preflight.ts';
 import type { ClosureRequest } from '../closure/pool-closure.ts';
@@ -66,6 +67,8 @@ export interface BuildSiteOptions {
   cluster?: ClusterData;
   /** Profiles and packages of the driver-build preflight (config `sync.closure`; default the DOCA build). */
   preflight?: ClosureRequest;
+  /** Swap in a site with fewer than half the live site's packages (`--allow-shrink`; default false). */
+  allowShrink?: boolean;
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -80,6 +83,8 @@ export interface BuildProgress {
 export interface BuildResult {
   trust: { id: string; trust: RepoTrust }[];
   exitCode: number;
+  /** Why the new site was not swapped in (the live site was left as it was); absent when it was. */
+  notSwapped?: string;
   repos: { id: string; path: string; packages: number; bytes: number; metadata: string[] }[];
   packages: number;
   /** Pages in the search indexes (package pages in ours, the others in Pagefind's). */
@@ -189,10 +194,19 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       catalogRepos.push(x.syncedFrom ? { ...entry, upstream: x.syncedFrom } : entry);
     }
     const siteRepos: SiteRepo[] = repos.map((r, i) => siteRepo(r, indexed[i]!.keyFiles, indexed[i]!.packages.length, indexed[i]!.trust));
+    const settings = o.settings ?? resolveSettings(undefined);
+    const files = repoFiles(siteRepos, baseUrl);
+    const preflight = deps ? preflights(repoSets, diags, o.preflight, o.cluster) : [];
+    for (const p of o.cluster?.pools ?? []) {
+      for (const n of p.notes) if (n.problem) diags.report('generator-failed', `cluster page: pool ${p.id}: ${n.kind} image`, n.text);
+    }
+    const syncRepos = catalogRepos.map((r) => ({ id: r.id, path: r.path, arches: r.arches, ...(r.upstream ? { upstream: r.upstream } : {}) }));
+    const runbook = runbookValues({ settings, kernels: preflight.map((p) => p.kernelVersion), repoFiles: files, syncRepos },
+      (value, why) => diags.report('generator-failed', `runbook value ${value}`, why));
     const catalog: CatalogData = {
-      settings: o.settings ?? resolveSettings(undefined),
-      repoFiles: repoFiles(siteRepos, baseUrl),
-      preflight: deps ? preflights(repoSets, o.preflight, o.cluster) : [],
+      settings, runbook,
+      repoFiles: files,
+      preflight,
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
@@ -237,12 +251,18 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
       repos: siteRepos,
     };
-    swapping = true;
-    await commitStaging(staging, o.outDir, manifest);
-    // The site is in place; failing to record page keys only means rendering them all next time.
-    if (plan) await savePageRecords(plan, o.outDir, skip, cacheDir).catch(() => undefined);
+    const notSwapped = await swapRefusal(o.outDir, packagesTotal, !!o.allowShrink);
+    if (notSwapped) {
+      await discardStaging(staging);
+    } else {
+      swapping = true;
+      await commitStaging(staging, o.outDir, manifest);
+      // The site is in place; failing to record page keys only means rendering them all next time.
+      if (plan) await savePageRecords(plan, o.outDir, skip, cacheDir).catch(() => undefined);
+    }
     return {
-      exitCode: !packagesTotal ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
+      exitCode: notSwapped ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
+      ...(notSwapped ? { notSwapped } : {}),
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
       pagesRendered: toRender.length, pagesReused: plan?.reuse.size ?? 0,
@@ -262,6 +282,21 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   }
 }
 
+/**
+ * Why a finished build must not replace the live site at `outDir`, or undefined when it may:
+ * it read no package at all (an empty or unmounted mirror, a mistyped --mirror), or fewer than
+ * half the packages of the live site (its manifest's package counts) without `allowShrink`.
+ */
+async function swapRefusal(outDir: string, packages: number, allowShrink: boolean): Promise<string | undefined> {
+  const live = await readSiteManifest(outDir).then((m) => m.repos.reduce((n, r) => n + r.packageCount, 0), () => undefined);
+  if (!packages) return `no package was read, so the site was not replaced${live !== undefined ? ` (the live site at ${outDir} keeps its ${live} packages)` : ''}`;
+  if (live !== undefined && packages < live / 2 && !allowShrink) {
+    return `this build has ${packages} packages, fewer than half the live site's ${live}: the live site at ${outDir} was left as it was. `
+      + 'Check that --mirror is mounted and complete; if the mirror really shrank, build again with --allow-shrink';
+  }
+  return undefined;
+}
+
 /** The incremental cache directory of an output directory: a sibling, so atomic swaps keep it. */
 export function cacheDirFor(outDir: string): string {
   const out = resolve(outDir);
@@ -270,14 +305,22 @@ export function cacheDirFor(outDir: string): string {
 
 /**
  * The preflight of every kernel of the mirror and every node pool (a pool's kernel may be
- * missing from the mirror: its preflight then says what is missing), converted once.
+ * missing from the mirror: its preflight then says what is missing), converted once. A kernel
+ * whose preflight cannot run (a string no reader knows) is a `generator-failed` problem; the
+ * others go on.
  */
-function preflights(repos: RepoPackages, request?: ClosureRequest, cluster?: ClusterData): PreflightResult[] {
+function preflights(repos: RepoPackages, diags: Diagnostics, request?: ClosureRequest, cluster?: ClusterData): PreflightResult[] {
   const packages = closurePackages(repos);
   const kernels = new Map(kernelVersionsIn(repos).map((k) => [k, 'aarch64']));
   for (const p of cluster?.pools ?? []) if (p.os !== 'ubuntu') kernels.set(p.kernel, p.arch); // Ubuntu pools take no RPMs
-  return [...kernels].sort(([a], [b]) => a.localeCompare(b))
-    .map(([k, arch]) => dtkPreflight(repos, k, request, packages, arch));
+  return [...kernels].sort(([a], [b]) => a.localeCompare(b)).flatMap(([k, arch]) => {
+    try {
+      return [dtkPreflight(repos, k, request, packages, arch)];
+    } catch (err) {
+      diags.report('generator-failed', `preflight of kernel ${k}`, (err as Error).message);
+      return [];
+    }
+  });
 }
 
 /** Build time in epoch seconds: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

@@ -146,7 +146,7 @@ describe('closure config and commands', () => {
       await writeFile(cfg, 'sync:\n  closure: { profiles: [dtk], kernels: [latest] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
       const kernel = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--dry-run']);
       expect(kernel.code).toBe(1);
-      expect(kernel.stderr).toContain('sync.closure.kernels: kernel "latest": expected <version>-<release>.<arch>[+64k|+rt]');
+      expect(kernel.stderr).toContain('sync.closure.kernels: kernel version "latest": expected <version>-<release>.<arch>[+<flavour>]');
       await writeFile(cfg, 'sync:\n  closure: { profiles: [dtk] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
       const none = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--dry-run']);
       expect(none.code).toBe(1);

@@ -51,12 +51,10 @@ describe('two render processes', () => {
     const entry = (name: string, length: number) => ({ id: `r/${name}`, repoId: 'r', name, page: `_site/p/r/${name}/`,
       file, offset: 0, length });
     const script = `
-      import { resolveSettings } from ${JSON.stringify(join(ROOT, 'scripts/generators/settings.ts'))};
+      import { EMPTY_CATALOG as catalog } from ${JSON.stringify(join(ROOT, 'scripts/catalog/catalog-loader.ts'))};
       import { writeCatalog } from ${JSON.stringify(join(ROOT, 'scripts/catalog/catalog-data.ts'))};
       import { FilePlacer } from ${JSON.stringify(join(ROOT, 'scripts/site/link-packages.ts'))};
       import { renderSite } from ${JSON.stringify(join(ROOT, 'scripts/site/render-split.ts'))};
-      const catalog = { settings: resolveSettings(undefined), repoFiles: [], preflight: [], problems: [], toolVersion: '',
-        baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
       await writeCatalog(${JSON.stringify(join(catalogDir, 'catalog.json'))}, catalog);
       const entries = ${JSON.stringify([entry('a', data.length), entry('b', data.length + 100)])};
       await renderSite({ catalogDir: ${JSON.stringify(catalogDir)}, catalog, entries, sitePages: entries.length,
