@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -138,7 +138,8 @@ describe('output safety', () => {
       expect(full.stderr).toMatch(/^airgap-mirror: cannot write the site \(ENOSPC.*\); the previous site at .* is intact and nothing was left beside it\. Free space/m);
       expect(full.stderr).not.toMatch(/\n\s+at /);
       expect(await treeHash(out)).toBe(before);
-      expect((await readdir(small)).sort()).toEqual(['site']);
+      const live = await readlink(out);
+      expect((await readdir(small)).sort()).toEqual([live, 'site']);
     } finally {
       await run('umount', [small]);
     }
@@ -224,8 +225,10 @@ describe('output safety', () => {
   });
 
   it('a --out that is a link is switched with one rename: a whole site is at --out at every instant', async () => {
-    const first = dir('linked-first');
+    const first = dir('first');
     expect((await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', first, '--repo', 'ubi8/baseos'])).code).toBe(0);
+    await rename(await realpath(first), dir('linked-first')); // a site directory the user linked by hand
+    await rm(first);
     const out = dir('linked');
     await symlink('linked-first', out);
     const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out],
@@ -243,7 +246,7 @@ describe('output safety', () => {
     expect(await readlink(out)).toMatch(/^\.linked\.site-\d+-\d+$/);
     expect((await stat(join(out, 'ubi9/appstream/repodata/repomd.xml'))).isFile()).toBe(true);
     expect(await readdir(base)).not.toContain('linked-first'); // the previous site, written by airgap-mirror, is gone
-    const again = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos']);
+    const again = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos', '--allow-shrink']);
     expect(again.code).toBe(0);
     expect((await readdir(base)).filter((n) => n.startsWith('.linked.site-'))).toEqual([await readlink(out)]);
   });
