@@ -15,6 +15,7 @@ import { UsageError } from '../errors/exit-codes.ts';
 import { DELTA_FILE, MANIFEST_FILE, SUMS_FILE, sha256, sumsText, type BundleManifest, type DeltaManifest } from './manifest.ts';
 import { readBundle } from './read-bundle.ts';
 import { unsafePaths } from './entry-path.ts';
+import { resolveInside } from '../inside-root.ts';
 import { verifyDirectory, type VerifyReport } from './verify-bundle.ts';
 
 /** Result: files written and deleted, and the verification of the updated tree. */
@@ -53,6 +54,10 @@ export async function applyDelta(bundle: string, dir: string): Promise<ApplyResu
     const unsafe = [...unsafePaths(delta.changed.map((f) => f.path), true), ...unsafePaths(delta.deleted, true)];
     if (unsafe.length) throw new UsageError(`${bundle}: its delta lists paths outside site/; nothing applied: ${unsafe.join('; ')}`);
     for (const f of delta.changed) if (staged.get(f.path) !== f.sha256) throw new UsageError(`${bundle}: ${f.path} is missing or corrupted`);
+    // every path is checked where it really leads (links in the tree included) before anything is written
+    for (const p of [...delta.changed.map((f) => f.path), ...delta.deleted]) {
+      await resolveInside(dir, p).catch((err: Error) => { throw new UsageError(`${bundle}: nothing applied: ${err.message}`); });
+    }
     for (const f of delta.changed) {
       await mkdir(dirname(join(dir, f.path)), { recursive: true });
       await rename(join(staging, f.path), join(dir, f.path));

@@ -4,15 +4,16 @@
  * or backslash; site files under `site/`. airgap-mirror writes only regular-file entries, so
  * any other tar entry type (symlink, hard link, device, directory) is refused too.
  */
+import { unsafeRelativePath } from '../inside-root.ts';
 
 /** The top-level files a bundle carries beside `site/`. */
 const TOP_LEVEL = /^airgap-mirror-[a-z-]+\.json$|^SHA256SUMS(\.delta)?$/;
 
 /** Why `path` may not be taken from a bundle, or undefined when it is safe; `site` requires it under `site/`. */
 export function unsafePath(path: string, site = false): string | undefined {
-  if (!path || path.startsWith('/')) return 'an absolute or empty path';
-  if (/[\0\\]/.test(path)) return 'a NUL or backslash in the path';
-  if (path.split('/').some((s) => s === '' || s === '.' || s === '..')) return 'a path with an empty, . or .. segment';
+  const why = unsafeRelativePath(path);
+  if (why) return why;
+  if (path.includes('\\')) return 'a backslash in the path';
   if (site && !path.startsWith('site/')) return 'a site file outside site/';
   if (!path.startsWith('site/') && !TOP_LEVEL.test(path)) return 'a file outside site/ that airgap-mirror does not write';
   return undefined;

@@ -4,8 +4,13 @@ import { addGenerateCommands } from './generate-commands.ts';
 import { addBundleCommands } from './bundle-commands.ts';
 import { addImagesCommands } from './images-commands.ts';
 import { TagInputError } from '../generators/driver-tags.ts';
+import { KernelVersionError } from '../cluster/kernel-version.ts';
+import { OutsideRootError } from '../inside-root.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
+
+/** Environment variable that adds the stack trace to an unexpected error's line. */
+const DEBUG_ENV = 'AIRGAP_MIRROR_DEBUG';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -72,7 +77,12 @@ addImagesCommands(program);
 try {
   await program.parseAsync();
 } catch (err) {
-  const known = err instanceof UsageError || err instanceof TagInputError;
-  process.stderr.write(`airgap-mirror: ${known ? (err as Error).message : (err as Error).stack ?? err}\n`);
+  // one line, never a stack trace: known refusals as they are, anything else named as unexpected
+  const known = err instanceof UsageError || err instanceof TagInputError || err instanceof KernelVersionError
+    || err instanceof OutsideRootError;
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(known ? `airgap-mirror: ${message}\n` : `airgap-mirror: unexpected error: ${message} `
+    + `(please report it; ${DEBUG_ENV}=1 shows where it happened)\n`);
+  if (!known && process.env[DEBUG_ENV] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   process.exitCode = ExitCode.FAILED;
 }

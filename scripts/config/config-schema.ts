@@ -21,6 +21,7 @@
  *     kernels: [5.14.0-427.87.1.el9_4.x86_64]   # or --nodes nodes.json
  * ```
  */
+import { unsafeRelativePath } from '../inside-root.ts';
 import { z } from 'zod';
 import { PROFILE_NAMES } from '../closure/profiles.ts';
 
@@ -47,14 +48,22 @@ export const SettingsInputSchema = z.strictObject({
   imageMirrors: z.array(ImageMirrorSchema).optional(),
 });
 
+/**
+ * A repo id: dnf's characters (dnf.conf(5): `[A-Za-z0-9_.:-]`), and never `.` or `..`, since an
+ * id is also a repo's default path in the mirror and a name in the site's page paths.
+ */
+export const RepoIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a dnf repo id ([A-Za-z0-9_.:-])')
+  .refine((id) => id !== '.' && id !== '..', 'a repo id cannot be . or .. (an id is also a path in the mirror and the site)');
+
+/** Path of a repo inside the mirror tree: relative, '/'-separated, no `..`, `.` or empty segment (inside-root.ts); '' the root. */
+export const MirrorPathSchema = z.string().refine((p) => p === '' || !unsafeRelativePath(p), {
+  message: 'expected a relative path inside the mirror (no leading /, no . or .. segments)',
+});
+const mirrorPath = MirrorPathSchema;
+
 /** One entry of `repos:` for build: path relative to the mirror, dnf repo id, human name. */
 export const RepoSpecSchema = z.strictObject({
-  path: z.string(), id: z.string().optional(), name: z.string().optional(),
-});
-
-/** Path of a repo inside the mirror tree: relative, '/'-separated, no `..`, `.` or empty segment. */
-const mirrorPath = z.string().refine((p) => p === '' || p.split('/').every((s) => !['', '.', '..'].includes(s)), {
-  message: 'expected a relative path inside the mirror (no leading /, no . or .. segments)',
+  path: z.string(), id: RepoIdSchema.optional(), name: z.string().optional(),
 });
 
 /**
@@ -67,7 +76,7 @@ const mirrorPath = z.string().refine((p) => p === '' || p.split('/').every((s) =
  * architectures (`src` counts as one); `source: false` drops source RPMs.
  */
 export const SyncRepoSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'expected a dnf repo id ([A-Za-z0-9_.:-])'),
+  id: RepoIdSchema,
   baseurl: z.string().regex(/^(https?|file):\/\//, 'expected an http://, https:// or file:// URL'),
   path: mirrorPath.optional(),
   name: z.string().optional(),

@@ -6,8 +6,8 @@
  */
 import type { RepoSpec } from './find-repos.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
-import { readConfigFile } from '../config/read-config.ts';
-import type { SyncConfig } from '../config/config-schema.ts';
+import { parseWith, readConfigFile } from '../config/read-config.ts';
+import { RepoIdSchema, type SyncConfig } from '../config/config-schema.ts';
 
 /** Parsed config: base URL, repos, the settings block (defaults filled in), the sync block if any. */
 export interface BuildConfig { baseUrl?: string; repos: RepoSpec[]; settings: Settings; sync?: SyncConfig }
@@ -26,5 +26,6 @@ export async function readBuildConfig(file: string): Promise<BuildConfig> {
 /** Parses one `--repo PATH[=ID]` value. */
 export function parseRepoOption(value: string): RepoSpec {
   const eq = value.lastIndexOf('=');
-  return eq > 0 ? { path: value.slice(0, eq), id: value.slice(eq + 1) } : { path: value };
+  if (eq <= 0) return { path: value };
+  return { path: value.slice(0, eq), id: parseWith(RepoIdSchema, value.slice(eq + 1), `--repo ${value}`, 'id') };
 }

@@ -5,14 +5,17 @@
  * host into the site.
  */
 import { realpathSync, statSync } from 'node:fs';
-import { isAbsolute, join, posix, relative } from 'node:path';
+import { join, posix } from 'node:path';
+import { isInside, unsafeRelativePath } from '../inside-root.ts';
 
-/** The normalised form of a relative `href`, or undefined when it is absolute, leaves its root (`..`) or is empty. */
+/**
+ * The normalised form of a relative `href` (`a/./b` → `a/b`), or undefined when it is absolute,
+ * leaves its root (`..`), names a directory or is empty (inside-root.ts decides).
+ */
 export function insideRepo(href: string): string | undefined {
-  if (href.startsWith('/') || href.includes('\0')) return undefined;
+  if (href.startsWith('/')) return undefined;
   const n = posix.normalize(href);
-  if (n === '.' || n.endsWith('/') || n.split('/').includes('..')) return undefined;
-  return n;
+  return unsafeRelativePath(n) ? undefined : n;
 }
 
 /** The real mirror root, computed once per build (`realpathSync` of the directory given). */
@@ -35,8 +38,7 @@ export function outsideMirror(root: MirrorRoot, base: string, rel: string): stri
   } catch {
     return undefined;
   }
-  const r = relative(root, real);
-  if (r !== '' && (r.startsWith('..') || isAbsolute(r))) return `resolves to ${real}, outside the mirror tree`;
+  if (!isInside(real, root)) return `resolves to ${real}, outside the mirror tree`;
   // never open a FIFO or device: reading it could block the build
   return statSync(real).isFile() ? undefined : `${real} is not a regular file`;
 }

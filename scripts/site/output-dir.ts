@@ -23,17 +23,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { isInside } from '../inside-root.ts';
 import { UsageError } from '../errors/exit-codes.ts';
 import { alive, LockHeldError, takeLock } from '../dir-lock.ts';
 
 /** Marker file at the root of every site airgap-mirror writes. */
 export const SITE_MARKER = '.airgap-mirror-site.json';
-
-const inside = (child: string, parent: string) => {
-  const rel = relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && rel !== '..');
-};
 
 /**
  * `outDir` with every existing part resolved (links followed), so an `--out` reached through a
@@ -83,8 +79,8 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
   const mirror = await realpath(mirrorDir), out = resolve(outDir), real = await realOut(outDir);
   const kind = await lstat(outDir).catch(() => undefined);
   if (kind && !kind.isDirectory() && !kind.isSymbolicLink()) throw new UsageError(`--out ${outDir} exists and is not a directory; refusing to replace it`);
-  if (inside(real, mirror)) throw new UsageError(`--out ${outDir} is inside the mirror ${mirrorDir}; the mirror tree is read-only to airgap-mirror`);
-  if (inside(mirror, real)) throw new UsageError(`the mirror ${mirrorDir} is inside --out ${outDir}; replacing the output would delete it`);
+  if (isInside(real, mirror)) throw new UsageError(`--out ${outDir} is inside the mirror ${mirrorDir}; the mirror tree is read-only to airgap-mirror`);
+  if (isInside(mirror, real)) throw new UsageError(`the mirror ${mirrorDir} is inside --out ${outDir}; replacing the output would delete it`);
   if (kind?.isDirectory() && await isMountPoint(out)) {
     throw new UsageError(`--out ${outDir} is a mount point, which cannot be renamed or replaced, so a new site could never be `
       + `swapped in there: build into a directory inside it (e.g. --out ${join(outDir, 'html')}) and serve that`);

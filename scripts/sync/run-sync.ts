@@ -12,6 +12,8 @@ import pMap from 'p-map';
 import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { SyncRepoSchema, type SyncConfig, type SyncRepo } from '../config/config-schema.ts';
+import { parseWith } from '../config/read-config.ts';
+import { resolveInside } from '../inside-root.ts';
 import { writeLockfile, type LockedRepo } from './sync-lockfile.ts';
 import { openRepo } from './open-repo.ts';
 import { fetchFiles } from './fetch-files.ts';
@@ -76,8 +78,12 @@ function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): 
   return new ClosurePlanner(taking.map((r) => r.id), pools, config, diags);
 }
 
-/** Checks repo ids and paths: unique, and no repo path inside another's (so --delete can never reach one). */
-function checkRepos(repos: SyncRepo[], locked?: LockedRepo[]): void {
+/**
+ * Checks repo ids and paths before anything is created: unique, no repo path inside another's (so
+ * --delete can never reach one), and each path inside the mirror also through links
+ * (inside-root.ts). Throws UsageError naming the repo.
+ */
+async function checkRepos(mirrorDir: string, repos: SyncRepo[], locked?: LockedRepo[]): Promise<void> {
   const ids = new Set<string>();
   const paths = repos.map((r) => locked?.find((l) => l.id === r.id)?.path ?? r.path ?? r.id);
   for (const [i, r] of repos.entries()) {
@@ -88,6 +94,11 @@ function checkRepos(repos: SyncRepo[], locked?: LockedRepo[]): void {
       if (i !== j && (p === other || p === '' || other.startsWith(`${p}/`))) {
         throw new UsageError(`sync.repos: the paths of ${r.id} (${p || '.'}) and ${repos[j]!.id} (${other}) overlap`);
       }
+    }
+    if (p) {
+      await resolveInside(mirrorDir, p).catch((err: Error) => {
+        throw new UsageError(`${locked ? 'the lockfile' : 'sync.repos'}: ${r.id}: path ${err.message}`);
+      });
     }
   }
 }
@@ -120,8 +131,8 @@ export async function runSync(o: SyncOptions, ev: SyncEvents = {}): Promise<Sync
   const diags = new Diagnostics(ev.diagnostic);
   // A locked repo takes its TLS settings from the config's repo of the same id, if any.
   const repos = o.fromLock ? o.fromLock.map((l) => o.config.repos.find((r) => r.id === l.id)
-    ?? SyncRepoSchema.parse({ id: l.id, baseurl: l.baseurl, path: l.path })) : o.config.repos;
-  checkRepos(repos, o.fromLock);
+    ?? parseWith(SyncRepoSchema, { id: l.id, baseurl: l.baseurl, path: l.path }, 'the lockfile')) : o.config.repos;
+  await checkRepos(o.mirrorDir, repos, o.fromLock);
   if (!o.dryRun) await mkdir(o.mirrorDir, { recursive: true });
   const summaries: RepoSummary[] = [];
   const live: LiveRepo[] = [];

@@ -7,6 +7,7 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { UsageError } from '../errors/exit-codes.ts';
 import { parseWith } from '../config/read-config.ts';
+import { MirrorPathSchema, RepoIdSchema } from '../config/config-schema.ts';
 
 const LockedFileSchema = z.strictObject({
   /** '/'-separated path inside the repo. */
@@ -21,9 +22,9 @@ const LockedFileSchema = z.strictObject({
 });
 
 const LockedRepoSchema = z.strictObject({
-  id: z.string(),
+  id: RepoIdSchema,
   baseurl: z.string(),
-  path: z.string(),
+  path: MirrorPathSchema,
   /** sha256 of the upstream repomd.xml the plan was made from. */
   repomdSha256: z.string(),
   subset: z.boolean(),
