@@ -48,6 +48,19 @@ export function extraPagePath(repoId: string, kind: 'group' | 'erratum' | 'modul
   return `${PAGE_NAMESPACE}/x/${slug(repoId)}/${kind}/${slug(id)}/`;
 }
 
+/**
+ * Where Astro renders a repo's own page; the build moves its index.html to the repo's path
+ * (`<repo path>/index.html`, the baseurl's page).
+ */
+export function repoIndexPagePath(repoId: string): string {
+  return `${PAGE_NAMESPACE}/repo-index/${slug(repoId)}/`;
+}
+
+/** Page of the DTK preflight of one kernel. */
+export function dtkPagePath(kernel: string): string {
+  return `${PAGE_NAMESPACE}/dtk/${slug(kernel)}/`;
+}
+
 /** Downloadable `.repo` file of one repo, or of all repos when `repoId` is undefined. */
 export function repoFilePath(repoId?: string): string {
   return `${PAGE_NAMESPACE}/repo-files/${repoId ? slug(repoId) : 'airgap-mirror'}.repo`;

@@ -32,7 +32,7 @@ import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.t
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
-import { movePages } from './move-pages.ts';
+import { movePages, placeRepoPages } from './move-pages.ts';
 import { pageFile, PagePlan, savePageRecords } from './page-reuse.ts';
 import { renderSite, type RenderMode } from './render-split.ts';
 import { buildSearchIndex } from './search-index.ts';
@@ -226,6 +226,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
       : await renderSite({ catalogDir, catalog, entries: toRender, sitePages, work, placer,
         meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets).pages; } });
+    placeRepoPages(pagesDir, catalogRepos);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
     for (const f of [catalog, ...catalogRepos]) {

@@ -7,9 +7,10 @@
  * typical disk). When a rename crosses filesystems (EXDEV), that subtree is placed file by
  * file instead (hard link, else copy; see FilePlacer).
  */
-import { existsSync, mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FilePlacer } from './link-packages.ts';
+import { PAGE_NAMESPACE, repoIndexPagePath } from '../catalog/page-paths.ts';
 
 /**
  * Moves everything under `pagesDir` to the same relative paths under `staging`, except the
@@ -46,4 +47,19 @@ export function movePages(pagesDir: string, staging: string, skip: ReadonlySet<s
     for (const e of readdirSync(join(pagesDir, path), { withFileTypes: true })) place(`${path}/${e.name}`, e.isDirectory());
   };
   move('');
+}
+
+/**
+ * Moves each repo's own page from where Astro rendered it (repoIndexPagePath) to index.html at
+ * the repo's path in `pagesDir`, then drops the render directory. Throws the fs error.
+ */
+export function placeRepoPages(pagesDir: string, repos: readonly { id: string; path: string }[]): void {
+  for (const r of repos) {
+    if (!r.path) continue;
+    const from = join(pagesDir, repoIndexPagePath(r.id), 'index.html');
+    if (!existsSync(from)) continue;
+    mkdirSync(join(pagesDir, r.path), { recursive: true });
+    renameSync(from, join(pagesDir, r.path, 'index.html'));
+  }
+  rmSync(join(pagesDir, PAGE_NAMESPACE, 'repo-index'), { recursive: true, force: true });
 }

@@ -5,7 +5,7 @@
  *   `_site/p/` (`<repo slug>/<name slug>`), the shard as for full paths below, so a change to one
  *   package rewrites only the shards it is in (deltas stay small);
  * - `w/<shard>.json`: `[[key, [pages]], ...]` sorted by key, for prefix search over package
- *   names, provides, file basenames and summary words (lowercased); the shard is the key's first
+ *   names and each word of them, provides, file basenames and summary words (lowercased); the shard is the key's first
  *   two characters, each outside [a-z0-9] written `_`; a shard over 512 KB is split by the next
  *   character, again and again (`w/in/c/l.json` for keys `incl…`; an absent character is `_`),
  *   and each split prefix is listed in `w/split.json`;
@@ -110,9 +110,14 @@ function addPair(shards: Map<string, ShardPairs>, shard: string, key: string, pa
   pairs.pages.push(page);
 }
 
-/** The keys a package page is found by: its name, provides, file basenames and summary words. */
+/**
+ * The keys a package page is found by: its name, each word of its name (letters and digits,
+ * whatever stands between them: `-`, `.`, markup), provides, file basenames and summary words.
+ */
 function wordsOf(name: string, versions: PackageRecord[]): Set<string> {
-  const out = new Set<string>([name.toLowerCase()]);
+  const lower = name.toLowerCase();
+  const out = new Set<string>([lower]);
+  for (const w of lower.split(/[^\p{L}\p{N}]+/u)) if (w.length >= 2) out.add(w);
   for (const v of versions) {
     for (const d of v.deps.provides) if (!d.name.startsWith('(')) out.add(d.name.toLowerCase());
     for (const f of v.files) {

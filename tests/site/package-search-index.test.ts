@@ -27,7 +27,8 @@ beforeAll(async () => {
   counts = writePackageSearchIndex(join(dir, 'site'), [
     { repoId: 'rhocp', packages: [record('kernel-devel', 'Development package for building kernel modules', big,
       ['kernel-devel-uname-r']), record('kernel-core', 'The Linux kernel', ['/boot/vmlinuz'])] },
-    { repoId: 'baseos', packages: [record('numactl-libs', 'libnuma libraries', ['/usr/lib64/libnuma.so.1.0.0'])] },
+    { repoId: 'baseos', packages: [record('numactl-libs', 'libnuma libraries', ['/usr/lib64/libnuma.so.1.0.0']),
+      record('<b>bold</b>&amp;x11-tool', 'Markup in the name', [])] },
   ]);
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
@@ -55,12 +56,16 @@ describe('package search index', () => {
   });
 
   it('indexes every page, name, provide, basename, summary word and path', async () => {
-    expect(counts.pages).toBe(3);
+    expect(counts.pages).toBe(4);
     expect(counts.paths).toBe(FILES + 2);
     expect(await lookup('kernel-d')).toEqual(['rhocp/kernel-devel']);
     expect(await lookup('kernel-devel-uname')).toEqual(['rhocp/kernel-devel']);
     expect(await lookup('libnuma.so')).toEqual(['baseos/numactl-libs']);
     expect(await lookup('libraries')).toEqual(['baseos/numactl-libs']);
+    expect(await lookup('numactl')).toEqual(['baseos/numactl-libs']);
+    expect(await lookup('libs')).toEqual(['baseos/numactl-libs']);
+    const markup = ['baseos/~3cb~3ebold~3c~2fb~3e~26amp~3bx11-tool'];
+    for (const word of ['bold', 'amp', 'x11', 'tool', '<b>bold']) expect(await lookup(word), word).toEqual(markup);
     expect((await load(`p/${pathShard('baseos/numactl-libs')}.json`))['baseos/numactl-libs'])
       .toEqual(['numactl-libs (baseos)', 'libnuma libraries', 'numactl-libs']);
     expect((await load(`f/${pathShard('/usr/lib64/libnuma.so.1.0.0')}.json`))['/usr/lib64/libnuma.so.1.0.0']).toEqual(['baseos/numactl-libs']);
