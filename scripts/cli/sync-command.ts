@@ -66,7 +66,8 @@ function poolLines(r: SyncResult, dryRun: boolean): string[] {
   for (const p of r.pools) {
     const nodes = p.nodes.length ? `${p.nodes.length} node${p.nodes.length > 1 ? 's' : ''} (${p.nodes.join(', ')})`
       : 'from sync.closure.kernels';
-    lines.push(`  ${p.id}: kernel ${p.kernel}, ${p.arch}, ${nodes}`);
+    lines.push(p.kernel ? `  ${p.id}: kernel ${p.kernel}, ${p.arch}, ${nodes}`
+      : `  ${p.id}: the packages of sync.closure and sync.repos[].packages, ${p.arch} (no kernel: no profile)`);
     lines.push(`    ${p.roots.length} root packages${dryRun ? ' (below)' : ''}, closure ${p.packages} packages (${mb(p.bytes)})`
       + `${p.missing.length ? `, ${p.missing.length} missing upstream` : ''}`
       + `${p.unmet.length ? `, ${p.unmet.length} unresolved` : ''}`);

@@ -7,8 +7,12 @@
  * package in the set is taken), as dnf does with `install_weak_deps=True`. Rich dependencies
  * follow libsolv: an `if` branch is taken once its condition is met by the set (checked
  * again until nothing changes), an `unless` branch when its condition is still unmet at the
- * end, `or` takes every alternative. Unmet requirements of the final set are reported (the
- * same check as `dnf repoclosure`; weak dependencies are never reported).
+ * end, `or` takes every alternative. Of each name and arch, the newest providers that can
+ * be installed are taken, as dnf picks (a provider whose own requirement nothing meets is passed
+ * over for an older one that works; see installable()). Unmet requirements of the final set are
+ * reported (the same check as `dnf repoclosure`): those of packages the roots need through
+ * Requires as `unmet`, those of packages only weak dependencies brought as `weakUnmet` (dnf skips
+ * such a weak dependency rather than fail).
  */
 import { newestPerNameArch } from '../rpm/evr.ts';
 import type { Dependency } from '../rpm/package-record.ts';
@@ -22,8 +26,35 @@ export interface ClosureOptions { newest?: number; weakDeps?: boolean }
 /** One requirement of a package in the closure that nothing among the candidates meets: as rpm prints it, and parsed. */
 export interface UnmetRequirement { pkg: ClosurePackage; dep: string; need: Dependency }
 
-/** The closure: its packages and what stays unmet. */
-export interface Closure { packages: Set<ClosurePackage>; unmet: UnmetRequirement[] }
+/** The closure: its packages and what stays unmet, through Requires and only through weak dependencies. */
+export interface Closure { packages: Set<ClosurePackage>; unmet: UnmetRequirement[]; weakUnmet: UnmetRequirement[] }
+
+/**
+ * Whether `p` can be installed from `ix`'s candidates: each of its plain requirements has a
+ * provider that can itself be installed (libsolv's view, one provider per requirement; a package
+ * met again on its way counts as installable, so cycles do not loop). Rich requirements are taken
+ * as satisfiable. `memo` keeps the answers of one resolution.
+ */
+function installable(ix: ClosureIndex, p: ClosurePackage, memo: Map<ClosurePackage, boolean>): boolean {
+  const known = memo.get(p);
+  if (known !== undefined) return known;
+  memo.set(p, true);
+  const ok = p.requires.every((d) => isRich(d.name) || ix.providers(d).some((q) => installable(ix, q, memo)));
+  memo.set(p, ok);
+  return ok;
+}
+
+/**
+ * The providers to take of `list`: of each name and arch the newest `newest` that can be
+ * installed, or the newest `newest` when none can (their unmet requirement is then reported).
+ */
+export function pickProviders(ix: ClosureIndex, list: ClosurePackage[], newest: number,
+  memo: Map<ClosurePackage, boolean>): ClosurePackage[] {
+  const usable = list.filter((p) => installable(ix, p, memo));
+  const picked = newestPerNameArch(usable, newest);
+  const covered = new Set(picked.map((p) => `${p.name}.${p.arch}`));
+  return [...picked, ...newestPerNameArch(list.filter((p) => !covered.has(`${p.name}.${p.arch}`)), newest)];
+}
 
 /** Provider groups a rich dependency still needs, given the set (`final`: also `unless` branches). */
 function richNeeds(ix: ClosureIndex, r: RichDep, set: Set<ClosurePackage>, final: boolean): ClosurePackage[][] {
@@ -44,6 +75,8 @@ function richNeeds(ix: ClosureIndex, r: RichDep, set: Set<ClosurePackage>, final
 /** Resolves the closure of `roots` over `ix`'s candidates. Never throws; a malformed rich dependency is unmet. */
 export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: ClosureOptions = {}): Closure {
   const newest = o.newest ?? 1;
+  const memo = new Map<ClosurePackage, boolean>();
+  const pick = (list: ClosurePackage[]) => pickProviders(ix, list, newest, memo);
   const set = new Set<ClosurePackage>();
   const queue: ClosurePackage[] = [];
   const add = (p: ClosurePackage) => { if (!set.has(p)) { set.add(p); queue.push(p); } };
@@ -51,12 +84,12 @@ export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: Clo
   const wanted = (p: ClosurePackage): Dependency[] => (o.weakDeps ? [...p.requires, ...p.recommends] : p.requires);
   const need = (dep: Dependency, final: boolean) => {
     if (!isRich(dep.name)) {
-      if (!ix.met(dep, set)) newestPerNameArch(ix.providers(dep), newest).forEach(add);
+      if (!ix.met(dep, set)) pick(ix.providers(dep)).forEach(add);
       return;
     }
     const r = ix.parsed(dep.name);
     if (r instanceof Error) return;
-    for (const group of richNeeds(ix, r, set, final)) newestPerNameArch(group, newest).forEach(add);
+    for (const group of richNeeds(ix, r, set, final)) pick(group).forEach(add);
   };
   const supplementing = o.weakDeps ? ix.packages.filter((p) => p.supplements.length) : [];
   for (let pass = 0; ; pass++) {
@@ -66,10 +99,29 @@ export function resolveClosure(ix: ClosureIndex, roots: ClosurePackage[], o: Clo
     for (const p of supplementing) if (!set.has(p) && p.supplements.some((d) => ix.met(d, set))) add(p);
     if (!queue.length && pass > 0) break;
   }
-  const unmet: UnmetRequirement[] = [];
+  const hard = requiredFrom(ix, roots, set);
+  const unmet: UnmetRequirement[] = [], weakUnmet: UnmetRequirement[] = [];
   for (const p of set) {
-    for (const dep of p.requires) if (!ix.met(dep, set)) unmet.push({ pkg: p, dep: dependencyText(dep), need: dep });
+    for (const dep of p.requires) {
+      if (!ix.met(dep, set)) (hard.has(p) ? unmet : weakUnmet).push({ pkg: p, dep: dependencyText(dep), need: dep });
+    }
   }
-  unmet.sort((a, b) => a.pkg.key.localeCompare(b.pkg.key) || a.dep.localeCompare(b.dep));
-  return { packages: set, unmet };
+  const order = (a: UnmetRequirement, b: UnmetRequirement) => a.pkg.key.localeCompare(b.pkg.key) || a.dep.localeCompare(b.dep);
+  return { packages: set, unmet: unmet.sort(order), weakUnmet: weakUnmet.sort(order) };
+}
+
+/** The packages of `set` that `roots` reach through Requires alone (rich ones by every operand's providers). */
+function requiredFrom(ix: ClosureIndex, roots: ClosurePackage[], set: Set<ClosurePackage>): Set<ClosurePackage> {
+  const hard = new Set(roots.filter((p) => set.has(p)));
+  const queue = [...hard];
+  while (queue.length) {
+    for (const dep of queue.pop()!.requires) {
+      const parsed = isRich(dep.name) ? ix.parsed(dep.name) : undefined;
+      if (parsed instanceof Error) continue;
+      for (const q of parsed ? ix.richProviders(parsed) : ix.providers(dep)) {
+        if (set.has(q) && !hard.has(q)) { hard.add(q); queue.push(q); }
+      }
+    }
+  }
+  return hard;
 }

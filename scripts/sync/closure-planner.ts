@@ -61,7 +61,7 @@ export class ClosurePlanner {
 
   /**
    * @param participants ids of the repos taking part
-   * @param pools the node pools (at least one)
+   * @param pools the node pools; none for package roots only (one pool per arch is then made)
    */
   constructor(participants: string[], pools: SyncPool[], config: ClosureConfig, diags: Diagnostics) {
     this.pools = pools;
@@ -109,7 +109,7 @@ export class ClosurePlanner {
     }
     const visible = await this.moduleFilter(all);
     await this.addFileProvides(visible, entryOf);
-    const results = this.pools.map((pool) => poolClosure(visible, pool, {
+    const results = this.targets(visible).map((pool) => poolClosure(visible, pool, {
       profiles: this.config.profiles, newest: this.config.newest,
       ...(this.config.weakDeps !== undefined ? { weakDeps: this.config.weakDeps } : {}),
       packages: [...this.config.packages, ...[...this.offers.values()]
@@ -122,6 +122,16 @@ export class ClosurePlanner {
       set.add(entryOf.get(p)!);
     }
     return take;
+  }
+
+  /**
+   * The pools to resolve: the node pools, or with none (package roots only, no profile) one per
+   * arch of the packages offered (noarch alone when every package is noarch).
+   */
+  private targets(visible: ClosurePackage[]): SyncPool[] {
+    if (this.pools.length) return this.pools;
+    const arches = [...new Set(visible.map((p) => p.arch).filter((a) => a !== 'noarch'))].sort();
+    return (arches.length ? arches : ['noarch']).map((arch) => ({ id: `packages-${arch}`, kernel: '', arch, nodes: [] }));
   }
 
   /** Applies module streams (config `modules`, else defaults) over every repo's modules.yaml. */
@@ -198,7 +208,7 @@ export class ClosurePlanner {
   /** Reports missing roots and unmet requirements (one line per package and requirement, naming every pool). */
   private report(results: PoolClosure[]): void {
     const missing = new Map<string, string[]>();
-    const unmet = new Map<string, string[]>();
+    const unmet = new Map<string, string[]>(), weakUnmet = new Map<string, string[]>();
     for (const r of results) {
       for (const m of r.missing) missing.set(m, [...(missing.get(m) ?? []), r.pool.id]);
       for (const w of r.wanted.filter((x) => !x.found.length && x.name)) {
@@ -210,18 +220,23 @@ export class ClosurePlanner {
         unmet.set(k, [...(unmet.get(k) ?? []), r.pool.id]);
         this.unmetNeeds.push({ need: u.need, arch: r.target.arch, pool: r.pool.id });
       }
-      const pool = this.pools.find((p) => p.id === r.pool.id)!;
+      for (const u of r.weakUnmet) {
+        const k = `${u.pkg.nevra} (${u.pkg.repoId})\0${u.dep}`;
+        weakUnmet.set(k, [...(weakUnmet.get(k) ?? []), r.pool.id]);
+      }
       this.reports.push({
-        id: r.pool.id, kernel: r.pool.kernel, arch: r.target.arch, nodes: pool.nodes,
+        id: r.pool.id, kernel: r.pool.kernel, arch: r.target.arch, nodes: (r.pool as SyncPool).nodes ?? [],
         roots: r.wanted.flatMap((w) => w.found.map((p) => p.nevra)), missing: r.missing,
         packages: r.packages.length, bytes: r.bytes,
         unmet: r.unmet.map((u) => `${u.pkg.nevra} (${u.pkg.repoId}) requires ${u.dep}`),
       });
     }
     for (const [want, pools] of missing) this.diags.report('closure-missing', want, pools.join(', '));
-    for (const [k, pools] of unmet) {
-      const [who, dep] = k.split('\0');
-      this.diags.report('closure-unresolved', who!, dep!, pools.join(', '));
+    for (const [code, map] of [['closure-unresolved', unmet], ['closure-unresolved-weak', weakUnmet]] as const) {
+      for (const [k, pools] of map) {
+        const [who, dep] = k.split('\0');
+        this.diags.report(code, who!, dep!, pools.join(', '));
+      }
     }
   }
 }

@@ -70,9 +70,9 @@ function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): 
     try { arch = kernelTarget(k).arch; } catch (err) { throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`); }
     if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch, nodes: [] });
   }
-  if (!pools.length) {
-    throw new UsageError('the closure needs the cluster\'s kernels: pass --nodes FILE (oc get nodes -o json) '
-      + 'or list sync.closure.kernels');
+  if (!pools.length && c?.profiles.length) {
+    throw new UsageError(`the closure's profiles (${c.profiles.join(', ')}) are pinned to the cluster's kernels: `
+      + 'pass --nodes FILE (oc get nodes -o json) or list sync.closure.kernels');
   }
   const config = c ?? { profiles: [], kernels: [], packages: [], modules: [], newest: 1 };
   return new ClosurePlanner(taking.map((r) => r.id), pools, config, diags);

@@ -150,7 +150,7 @@ describe('closure config and commands', () => {
       await writeFile(cfg, 'sync:\n  closure: { profiles: [dtk] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
       const none = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--dry-run']);
       expect(none.code).toBe(1);
-      expect(none.stderr).toContain("the closure needs the cluster's kernels: pass --nodes FILE");
+      expect(none.stderr).toContain("the closure's profiles (dtk) are pinned to the cluster's kernels: pass --nodes FILE");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

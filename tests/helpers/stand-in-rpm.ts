@@ -5,20 +5,22 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CORPUS_BUILD_TIME, type CorpusDep, type CorpusPackage, writeRpm } from '../../scripts/bench/rpm-writer.ts';
+import { corpusDep, CORPUS_BUILD_TIME, type CorpusDep, type CorpusPackage, writeRpm } from '../../scripts/bench/rpm-writer.ts';
+import { Sense } from '../../scripts/rpm/tags.ts';
 
-/** What a stand-in sets; everything else is fixed. */
+/** What a stand-in sets; everything else is fixed (it provides its own name = version-release, as rpmbuild adds). */
 export interface StandIn { name: string; version?: string; release?: string; arch?: string; requires?: CorpusDep[];
-  provides?: CorpusDep[]; summary?: string }
+  provides?: CorpusDep[]; recommends?: CorpusDep[]; summary?: string }
 
 /** Writes the stand-in package into `dir` (created) as `<file>` or `name-version-release.arch.rpm`; returns its path. */
 export async function writeStandInRpm(dir: string, p: StandIn, file?: string): Promise<string> {
+  const version = p.version ?? '1.0', release = p.release ?? '1.el9';
   const pkg: CorpusPackage = {
-    name: p.name, version: p.version ?? '1.0', release: p.release ?? '1.el9', arch: p.arch ?? 'noarch',
+    name: p.name, version, release, arch: p.arch ?? 'noarch',
     summary: p.summary ?? `stand-in ${p.name}`, description: `Stand-in ${p.name} for airgap-mirror tests.`, license: 'MIT',
     url: 'https://example.invalid/', group: 'Unspecified', sourcerpm: `${p.name}-1.0-1.el9.src.rpm`,
     buildTime: CORPUS_BUILD_TIME, buildHost: 'test.airgap-mirror.invalid',
-    provides: p.provides ?? [], requires: p.requires ?? [], recommends: [], suggests: [], supplements: [],
+    provides: [corpusDep(p.name, Sense.EQUAL, `${version}-${release}`), ...p.provides ?? []], requires: p.requires ?? [], recommends: p.recommends ?? [], suggests: [], supplements: [],
     files: [{ path: `/usr/share/stand-in/${p.name}`, mode: 0o100644, data: Buffer.from(`${p.name}\n`) }],
     changelog: [],
   };
