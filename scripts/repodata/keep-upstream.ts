@@ -5,7 +5,7 @@
  * (repomd.xml and its detached signature included, so repo_gpgcheck keeps working), after
  * each file is checked against its repomd checksum.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { readRegularFile } from '../read-regular-file.ts';
@@ -28,21 +28,43 @@ export async function readUpstreamPrimary(repoDir: string, primary: UpstreamData
   return new Map(entries.map((e) => [e.href, { size: e.size, checksum: e.checksum, checksumType: e.checksumType }]));
 }
 
-/** Why upstream repodata does not describe `packages` exactly, or undefined when it does (sizes, and sha256 checksums). */
-export function upstreamMismatch(packages: PackageRecord[], upstream: Map<string, UpstreamPackage>): string | undefined {
+/**
+ * Why upstream repodata does not describe `packages` exactly, or undefined when it does: every
+ * listed file on disk, every file listed, each of the same size and checksum. A sha256 checksum
+ * is compared with the pkgid the reader computed; any other type (sha1 or `sha`, sha512, sha224,
+ * sha384, md5) is computed from the file in `repoDir`; a type Node does not know is a mismatch.
+ */
+export async function upstreamMismatch(repoDir: string, packages: PackageRecord[], upstream: Map<string, UpstreamPackage>):
+  Promise<string | undefined> {
   const ours = new Map(packages.map((p) => [p.locationHref, p]));
   const missing = [...upstream.keys()].filter((h) => !ours.has(h));
   const unlisted = [...ours.keys()].filter((h) => !upstream.has(h));
-  const differ = [...ours.values()].filter((p) => {
+  const differ: string[] = [];
+  for (const p of ours.values()) {
     const u = upstream.get(p.locationHref);
-    return u && (u.size !== p.sizePackage || ((u.checksumType === 'sha256') && u.checksum !== p.pkgid));
-  });
+    if (u && (u.size !== p.sizePackage || await checksumOf(join(repoDir, p.locationHref), u.checksumType, p) !== u.checksum)) {
+      differ.push(p.locationHref);
+    }
+  }
   const parts = [
     missing.length && `${missing.length} listed packages are not on disk (e.g. ${missing[0]})`,
     unlisted.length && `${unlisted.length} packages on disk are not listed (e.g. ${unlisted[0]})`,
-    differ.length && `${differ.length} packages differ in size or checksum (e.g. ${differ[0]!.locationHref})`,
+    differ.length && `${differ.length} packages differ in size or checksum (e.g. ${differ[0]})`,
   ].filter(Boolean);
   return parts.length ? parts.join('; ') : undefined;
+}
+
+/** The `type` checksum of the package file `file` (hex), or undefined for a type Node cannot compute. */
+async function checksumOf(file: string, type: string, p: PackageRecord): Promise<string | undefined> {
+  if (type === 'sha256') return p.pkgid;
+  let h: Hash;
+  try {
+    h = createHash(nodeHash(type));
+  } catch {
+    return undefined;
+  }
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest('hex');
 }
 
 /**

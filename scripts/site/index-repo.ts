@@ -48,7 +48,7 @@ async function reuseUpstream(repoIn: string, repoOut: string, all: UpstreamData[
   const listed = primary && (await readUpstreamPrimary(repoIn, primary));
   const why = !primary ? 'repomd.xml lists no primary metadata'
     : !listed ? `its primary metadata (${primary.href}) is compressed in a format not read here`
-    : upstreamMismatch(out.packages, listed);
+    : await upstreamMismatch(repoIn, out.packages, listed);
   if (why && !force) { warn(why, false); return undefined; }
   try {
     const records = await copyUpstreamRepodata(repoIn, repoOut, all, out.revision);

@@ -3,11 +3,13 @@
  * the files on disk, regenerated (with a warning) when it does not, and kept anyway on request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { dnf } from '../helpers/dnf.ts';
+import { run } from '../helpers/run.ts';
+import { writeStandInRpm } from '../helpers/stand-in-rpm.ts';
 
 let base: string;
 beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-keep-')); });
@@ -41,4 +43,25 @@ describe('--repodata', () => {
     expect(k.stderr).toContain('kept anyway (--repodata keep)');
     expect(await repomd(join(base, 'stale-keep'))).toBe(await repomd(mirror));
   });
+
+  it.each(['sha512', 'sha1', 'sha256'])('auto compares %s package checksums, not only sizes: a same-size other package is caught',
+    async (type) => {
+      const mirror = join(base, `sum-${type}`), repo = join(mirror, 'r');
+      const file = await writeStandInRpm(join(repo, 'Packages'), { name: 'tool', summary: 'first build' });
+      const c = await run('createrepo_c', ['--quiet', '--checksum', type, repo]);
+      expect(c.code, c.stderr).toBe(0);
+      const build = (out: string) => cli(['build', '--mirror', mirror, '--out', join(base, out), '--repodata', 'auto', '--repodata-only']);
+      const same = await build(`sum-${type}-same`);
+      expect(same.code, same.stderr).toBe(0);
+      expect(same.stderr).toBe('');
+      const size = (await stat(file)).size;
+      await writeStandInRpm(join(repo, 'Packages'), { name: 'tool', summary: 'other build' }); // same name, same size
+      expect((await stat(file)).size).toBe(size);
+      const r = await build(`sum-${type}-out`);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain('upstream repodata was not reused as is: 1 packages differ in size or checksum '
+        + '(e.g. Packages/tool-1.0-1.el9.noarch.rpm); regenerated from the packages [upstream-repodata-stale]');
+      const q = await dnf({ r: join(base, `sum-${type}-out`, 'r') }, ['repoquery', '--qf', '%{summary}'], { arch: 'x86_64' });
+      expect(q.stdout.trim()).toBe('other build');
+    });
 });
