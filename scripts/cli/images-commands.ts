@@ -35,7 +35,7 @@ function authFile(explicit?: string): string | undefined {
 }
 
 interface CheckOptions { nodes: string; config?: string; registry?: string; authfile?: string; ca?: string; insecure?: boolean;
-  json?: string; pageSize?: string }
+  tlsVerify: 'true' | 'false'; json?: string; pageSize?: string }
 
 /** Runs `images check`; returns the exit code (0 all present, 2 any missing or not checkable). */
 async function runCheck(o: CheckOptions): Promise<number> {
@@ -45,7 +45,10 @@ async function runCheck(o: CheckOptions): Promise<number> {
   const auth = authFile(o.authfile);
   const pageSize = o.pageSize ? Number(o.pageSize) : undefined;
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) throw new UsageError(`--page-size ${o.pageSize}: expected a whole number`);
-  const client = await RegistryClient.create({ ...(o.ca ? { ca: o.ca } : {}), insecure: !!o.insecure,
+  if (o.registry?.startsWith('http:') && !o.insecure) {
+    throw new UsageError(`--registry ${o.registry}: plain http needs --insecure (the registry serves no TLS)`);
+  }
+  const client = await RegistryClient.create({ ...(o.ca ? { ca: o.ca } : {}), tlsVerify: o.tlsVerify !== 'false',
     ...(auth ? { credentials: await readAuthFile(auth).catch((e) => { throw new UsageError((e as Error).message); }) } : {}),
     ...(pageSize ? { pageSize } : {}) });
   const endpoint = (host: string) => o.registry ?? `${o.insecure ? 'http' : 'https'}://${host}`;
@@ -93,7 +96,9 @@ export function addImagesCommands(program: Command): void {
     .option('--registry <url>', 'ask this endpoint (e.g. http://127.0.0.1:5000) instead of https://<registry host>')
     .option('--authfile <file>', 'podman/Docker auth.json (default: $REGISTRY_AUTH_FILE, then podman and Docker defaults)')
     .option('--ca <file>', 'CA certificate of the registry')
-    .option('--insecure', 'plain http and unverified TLS')
+    .option('--insecure', 'plain http: the registry serves no TLS (TLS certificates are still verified where it does)')
+    .addOption(new Option('--tls-verify <bool>', 'verify the registry\'s TLS certificate (--tls-verify=false: do not, as podman)')
+      .choices(['true', 'false']).default('true'))
     .option('--page-size <n>', 'tags asked per page (n=, default 1000)')
     .option('--json <file>', 'write the verdicts as JSON (for build --images-check)')
     .addHelpText('after', '\nExit codes: 0 every image present, 2 some missing or not checkable (named above), 1 bad input.')

@@ -13,8 +13,13 @@ import { EnvHttpProxyAgent, request, type Dispatcher } from 'undici';
 /** User and password for one registry host. */
 export interface Credentials { username: string; password: string }
 
-/** Client settings: CA file, plain http and unverified TLS allowed (`insecure`), credentials by host, timeout in seconds. */
-export interface RegistryOptions { ca?: string; insecure?: boolean; credentials?: Map<string, Credentials>; timeoutSeconds?: number; pageSize?: number }
+/**
+ * Client settings: CA file, whether TLS certificates are verified (`tlsVerify`, default true; false
+ * is podman's and skopeo's `--tls-verify=false`), credentials by host, timeout in seconds, tags
+ * asked per page. Plain http is the endpoint's scheme, chosen by the caller (`--insecure`).
+ */
+export interface RegistryOptions { ca?: string; tlsVerify?: boolean; credentials?: Map<string, Credentials>; timeoutSeconds?: number;
+  pageSize?: number }
 
 /** Tags of a repository, or why they could not be listed; `notFound` when the registry has no such repository. */
 export type TagListing = { tags: string[]; notFound?: boolean } | { error: string };
@@ -56,7 +61,7 @@ export async function readAuthFile(file: string): Promise<Map<string, Credential
 
 const basic = (c: Credentials) => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 
-/** A tag-listing client for one registry endpoint (`https://host[:port]`, or http:// with `insecure`). */
+/** A tag-listing client for registry endpoints (`https://host[:port]`, or `http://` where the caller allows it). */
 export class RegistryClient {
   private readonly agent: Dispatcher;
   private readonly o: RegistryOptions;
@@ -65,7 +70,7 @@ export class RegistryClient {
   private constructor(o: RegistryOptions, ca?: Buffer) {
     this.o = o;
     const ms = (o.timeoutSeconds ?? 30) * 1000;
-    const tls = { ...(ca ? { ca } : {}), ...(o.insecure ? { rejectUnauthorized: false } : {}) };
+    const tls = { ...(ca ? { ca } : {}), ...(o.tlsVerify === false ? { rejectUnauthorized: false } : {}) };
     // HTTP(S)_PROXY and NO_PROXY are honoured, as sync does (a bastion host reaches the registry through a proxy)
     this.agent = new EnvHttpProxyAgent({ headersTimeout: ms, bodyTimeout: ms, connectTimeout: ms, connect: tls, requestTls: tls });
   }

@@ -15,6 +15,7 @@ import { startNginx, startNginxServers } from '../helpers/nginx.ts';
 import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 import { run } from '../helpers/run.ts';
 import { pushTags, startRegistry, startTokenService, type Registry } from '../helpers/registry.ts';
+import { makeCerts, type Certs } from '../helpers/upstream.ts';
 
 const NODES = `${ROOT}tests/fixtures/cluster/nodes.json`;
 const CONFIG = `${ROOT}tests/fixtures/cluster/cluster.config.yaml`;
@@ -176,6 +177,48 @@ describe('images check against a registry asking for Bearer tokens', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
     expect([...new Set(tokens.requests)].sort()).toEqual([`repository:${DOCA}:pull`, `repository:${GPU}:pull`]);
+  });
+});
+
+describe('images check against a registry serving TLS with its own CA', () => {
+  let filled: Registry & { storage: string };
+  let reg: Registry;
+  let certs: Certs;
+  beforeAll(async () => {
+    filled = await startRegistry(); // filled over http, then served over TLS by a second registry on the same storage
+    await fill(filled);
+    certs = await makeCerts(await mkdtemp(join(work, 'certs-')));
+    reg = await startRegistry(undefined, { storage: filled.storage, tls: { cert: certs.serverCert, key: certs.serverKey } });
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    await filled?.stop();
+  });
+  const tlsCheck = (extra: string[]) => cli(['images', 'check', '--nodes', NODES, '--config', CONFIG, '--registry', reg.url,
+    '--page-size', '50', ...extra]);
+
+  it('--ca verifies the registry and checks every image', async () => {
+    const r = await tlsCheck(['--ca', certs.ca]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
+  });
+
+  it('without the CA nothing is checkable, and --insecure (plain http) does not turn verification off', async () => {
+    for (const extra of [[], ['--insecure']]) {
+      const r = await tlsCheck(extra);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toContain('Summary: 2 pools, 0 images present, 0 missing, 6 not checkable.');
+      expect(r.stdout).toMatch(/not checked .*(certificate|self.signed|issuer)/i);
+    }
+  });
+
+  it('--tls-verify=false skips verification, as podman and skopeo spell it; plain http needs --insecure', async () => {
+    const r = await tlsCheck(['--tls-verify=false']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
+    const plain = await cli(['images', 'check', '--nodes', NODES, '--config', CONFIG, '--registry', filled.url]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trim()).toBe(`airgap-mirror: --registry ${filled.url}: plain http needs --insecure (the registry serves no TLS)`);
   });
 });
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './run.ts';
 
-/** A running registry; `url` is `http://127.0.0.1:PORT` (no trailing slash), `host` is `127.0.0.1:PORT`. */
+/** A running registry; `url` is `http(s)://127.0.0.1:PORT` (no trailing slash), `host` is `127.0.0.1:PORT`. */
 export interface Registry { url: string; host: string; stop(): Promise<void> }
 
 /** Token authentication of a registry: the token service URL, service and issuer names, the issuer's certificate file. */
@@ -22,9 +22,11 @@ export interface TokenAuth { realm: string; service: string; issuer: string; roo
 /**
  * Starts a registry; with `user`, only that user (password `password`) may use it; with
  * `token`, it asks for Bearer tokens of that token service; `storage` shares another
- * registry's storage directory (to serve what was pushed to it).
+ * registry's storage directory (to serve what was pushed to it); `tls` serves https with that
+ * certificate and key (PEM files).
  */
-export async function startRegistry(user?: { name: string; password: string }, o: { token?: TokenAuth; storage?: string } = {}):
+export async function startRegistry(user?: { name: string; password: string },
+  o: { token?: TokenAuth; storage?: string; tls?: { cert: string; key: string } } = {}):
   Promise<Registry & { storage: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'airgap-registry-'));
   const port = await freePort();
@@ -37,13 +39,14 @@ export async function startRegistry(user?: { name: string; password: string }, o
     auth = `auth: { htpasswd: { realm: airgap-test, path: ${join(dir, 'htpasswd')} } }\n`;
   }
   await writeFile(join(dir, 'config.yml'), `version: 0.1\nlog: { level: error }\n`
-    + `storage: { filesystem: { rootdirectory: ${storage} } }\nhttp: { addr: 127.0.0.1:${port} }\n${auth}`);
+    + `storage: { filesystem: { rootdirectory: ${storage} } }\nhttp: { addr: 127.0.0.1:${port}`
+    + `${o.tls ? `, tls: { certificate: ${o.tls.cert}, key: ${o.tls.key} }` : ''} }\n${auth}`);
   const child = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => (err += d));
   await waitForPort(port, child, () => err, 'docker-registry');
   return {
-    url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, storage,
+    url: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, storage,
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
