@@ -31,6 +31,7 @@ export const PROBLEMS = {
   'non-utf8-text': spec('warning', (tags: string) => `header text is not UTF-8 (${tags}); read as ISO-8859-1 like createrepo_c`, 'Nothing to do; rebuild the package with UTF-8 text to silence this.'),
   'html-in-text': spec('warning', (tags: string) => `package text contains HTML-like markup (${tags}); it is shown as text, never run`, 'Nothing to do.'),
   'upstream-metadata-bad': spec('error', (type: string, reason: string) => `upstream ${type} metadata not carried: ${reason}`, 'Re-download the repo\'s repodata/ from upstream.'),
+  'upstream-metadata-unreadable': spec('warning', (type: string, why: string) => `upstream ${type} metadata cannot be read (${why}); served as it is, but the site shows none of its entries`, 'Re-download the repo\'s repodata/ from upstream; if upstream ships it so, tell the repo owner.'),
   'upstream-repomd-bad': spec('error', (reason: string) => `upstream repomd.xml unreadable (${reason}); extra metadata not carried`, 'Re-download the repo\'s repodata/ from upstream.'),
   'upstream-repodata-stale': spec('warning', (why: string, kept: boolean) => `upstream repodata was not reused as is: ${why}; ${kept ? 'kept anyway (--repodata keep)' : 'regenerated from the packages'}`, 'Re-download the repo together with its repodata/, or use --repodata regenerate.'),
   'repo-empty': spec('warning', () => 'repo has no usable packages; its repodata is empty', 'Check the mirror download for this repo.'),

@@ -7,7 +7,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, resolve } from 'node:path';
 import { Diagnostics, type Diagnostic } from '../errors/catalogue.ts';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { findRepos, type RepoSpec } from '../scan/find-repos.ts';
@@ -189,7 +189,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
         sitePages += made.pages;
         toRender.push(...made.entries);
       }
-      const extras = await readExtraMetadata(join(staging, repo.path), x.repomd);
+      const extras = await readExtraMetadata(join(staging, repo.path), x.repomd,
+        (href, type, why) => diags.report('upstream-metadata-unreadable', posix.join(repo.path, href), type, why));
       const entry = catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust);
       catalogRepos.push(x.syncedFrom ? { ...entry, upstream: x.syncedFrom } : entry);
     }

@@ -3,7 +3,7 @@
  * the files on disk, regenerated (with a warning) when it does not, and kept anyway on request.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -64,4 +64,24 @@ describe('--repodata', () => {
       const q = await dnf({ r: join(base, `sum-${type}-out`, 'r') }, ['repoquery', '--qf', '%{summary}'], { arch: 'x86_64' });
       expect(q.stdout.trim()).toBe('other build');
     });
+
+  it('damaged comps, updateinfo or modules files are one warning each naming the file; the build goes on', async () => {
+    const repo = join(base, 'damaged/r');
+    await writeStandInRpm(join(repo, 'Packages'), { name: 'tool' });
+    expect((await run('createrepo_c', ['--quiet', repo])).code).toBe(0);
+    const broken: [string, string, string][] = [['comps.xml', 'group', '<comps><group><id>x</id>'],
+      ['updateinfo.xml', 'updateinfo', '<updates><update'], ['modules.yaml', 'modules', '---\ndocument: modulemd\ndata: [unclosed\n']];
+    for (const [file, type, text] of broken) {
+      await writeFile(join(base, file), text);
+      const m = await run('modifyrepo_c', ['--mdtype', type, '--no-compress', join(base, file), join(repo, 'repodata')]);
+      expect(m.code, m.stderr).toBe(0);
+    }
+    const r = await cli(['build', '--mirror', join(base, 'damaged'), '--out', join(base, 'damaged-out')]);
+    expect(r.code, r.stderr).toBe(0);
+    for (const type of ['group', 'updateinfo', 'modules']) {
+      expect(r.stderr).toMatch(new RegExp(`^warning: r/repodata/[0-9a-f]+-\\w+\\.(xml|yaml): upstream ${type} metadata cannot be read \\(.+\\); `
+        + 'served as it is, but the site shows none of its entries \\[upstream-metadata-unreadable\\]$', 'm'));
+    }
+    expect(await readFile(join(base, 'damaged-out/r/repodata/repomd.xml'), 'utf8')).toContain('<data type="updateinfo">');
+  });
 });
