@@ -17,6 +17,7 @@ import { loadKeys } from '../trust/mirror-keys.ts';
 import type { PackageReader } from '../scan/reader-pool.ts';
 import { PackageCache } from '../scan/package-cache.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
+import { publishableUrl } from '../url-path.ts';
 import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
 import { parseRepoFile } from '../generators/repo-file-parser.ts';
 import { readSyncState } from '../sync/sync-state.ts';
@@ -130,10 +131,11 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   });
   await cache?.save();
   const synced = await readSyncState(repoIn);
+  const from = synced && publishableUrl(synced.baseurl); // published in the runbooks: no credentials or tokens
   const out: IndexedRepo = {
     packages, keyFiles, trust: repoTrust(packages, loaded, o.verifySignatures !== false),
     repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0, recordContext: context,
-    ...(synced ? { syncedSubset: synced.subset, syncedFrom: synced.baseurl } : {}),
+    ...(synced ? { syncedSubset: synced.subset, ...(from ? { syncedFrom: from } : {}) } : {}),
   };
   if (out.trust.unknownKey && loaded.keys.length) {
     diags.report('unknown-signing-keys', repo.path || '.', out.trust.unknownKey, out.trust.unknownKeyIds.join(', '));

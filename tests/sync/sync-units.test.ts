@@ -13,6 +13,13 @@ import type { PackageRecord } from '../../scripts/rpm/package-record.ts';
 import { parseWith } from '../../scripts/config/read-config.ts';
 import { ConfigFileSchema } from '../../scripts/config/config-schema.ts';
 import YAML from 'yaml';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeSyncState } from '../../scripts/sync/sync-state.ts';
+import { cli } from '../helpers/cli.ts';
+import { fileHashes } from '../helpers/tree-hash.ts';
+import { writeStandInRpm } from '../helpers/stand-in-rpm.ts';
 
 const BASE = 'https://cdn.example/repo/';
 
@@ -96,6 +103,28 @@ describe('the generated sync config', () => {
       kernels: ['5.14.0-427.13.1.el9_4.x86_64', '5.14.0-284.54.1.el9_2.aarch64+64k'] });
     expect(cfg.sync!.repos.map((r) => r.closure)).toEqual([undefined, undefined, false, false, undefined]);
     expect(text).toContain("# set this repo's upstream baseurl");
+  });
+});
+
+describe('URLs the site publishes', () => {
+  it('carry no userinfo, token or query string of the baseurl sync took a repo from', async () => {
+    const base = await mkdtemp(join(tmpdir(), 'airgap-publish-'));
+    try {
+      const repo = join(base, 'mirror/cuda');
+      await writeStandInRpm(join(repo, 'Packages'), { name: 'tool' });
+      await writeSyncState(repo, { format: 1, id: 'cuda', baseurl: 'https://robot:s3cret@cdn.example.com/cuda/rhel9/?token=t0ken#x',
+        repomdSha256: '0'.repeat(64), selection: '', subset: true, reasons: [], complete: true, syncedAt: 0, packages: [] });
+      const r = await cli(['build', '--mirror', join(base, 'mirror'), '--out', join(base, 'site')]);
+      expect(r.code, r.stderr).toBe(0);
+      const runbook = await readFile(join(base, 'site/_site/runbooks/mofed-doca-dtk/index.html'), 'utf8');
+      expect(runbook).toContain('baseurl: &quot;https://cdn.example.com/cuda/rhel9/&quot;');
+      for (const file of (await fileHashes(join(base, 'site'))).keys()) {
+        const text = await readFile(join(base, 'site', file)).then((b) => b.toString('latin1'));
+        for (const secret of ['s3cret', 't0ken', 'robot']) expect(text.includes(secret), `${secret} in ${file}`).toBe(false);
+      }
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
   });
 });
 
