@@ -4,7 +4,7 @@
  * mirror) → render pages with Astro → search index → swap the site in atomically.
  * The mirror tree is only read.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix, resolve } from 'node:path';
@@ -131,7 +131,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
   }
   const { staging, unlock } = await prepareStaging(o.mirrorDir, o.outDir);
-  const work = await mkdtemp(join(tmpdir(), 'airgap-build-'));
+  // no await between the staging directory and this handler, so a signal cannot fall between them
+  const work = mkdtempSync(join(tmpdir(), 'airgap-build-'));
   // Ctrl-C or a kill by TERM (the CLI turns both into an exit): scratch removed; never the staging
   // once the swap began (then it may already be the site)
   let swapping = false;

@@ -16,6 +16,7 @@ import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 import { run } from '../helpers/run.ts';
 import { pushTags, startRegistry, startTokenService, type Registry } from '../helpers/registry.ts';
 import { makeCerts, type Certs } from '../helpers/upstream.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 const NODES = `${ROOT}tests/fixtures/cluster/nodes.json`;
 const CONFIG = `${ROOT}tests/fixtures/cluster/cluster.config.yaml`;
@@ -103,19 +104,27 @@ describe('images check against a registry without auth', () => {
     const log = join(work, 'proxy.log');
     const [proxy] = await startNginxServers((ports) => `log_format proxy '$request_method $http_host $uri $status';
       server { listen 127.0.0.1:${ports[0]}; access_log ${log} proxy; location / { proxy_pass http://$http_host$uri$is_args$args; } }`);
+    // nginx may log a request a moment after its client saw the response: a sentinel request through the
+    // proxy is waited for in the log (one worker logs in the order requests finish); sentinel lines left out
+    let sentinels = 0;
+    const logged = async () => {
+      const mark = `/__log-sentinel/${++sentinels}`;
+      await (await fetch(new URL(mark, proxy!.url), { headers: { host: new URL(reg.url).host } })).arrayBuffer();
+      const text = () => readFile(log, 'utf8').catch(() => '');
+      await waitFor(`nginx to log ${mark}`, work, async () => (await text()).includes(mark));
+      return (await text()).trim().split('\n').filter((l) => !l.includes('/__log-sentinel/'));
+    };
     try {
       const via = await cli(['images', 'check', '--nodes', NODES, '--config', CONFIG, '--registry', reg.url, '--insecure'],
         { env: { HTTP_PROXY: proxy!.url, NO_PROXY: '' } });
       expect(via.stdout).toContain('Summary: 2 pools, 5 images present, 1 missing, 0 not checkable.');
-      await new Promise((r) => setTimeout(r, 100));
-      const lines = (await readFile(log, 'utf8')).trim().split('\n');
+      const lines = await logged();
       expect(lines).toContain(`GET ${new URL(reg.url).host} /v2/${GPU}/tags/list 200`);
       const before = lines.length;
       const direct = await cli(['images', 'check', '--nodes', NODES, '--config', CONFIG, '--registry', reg.url, '--insecure'],
         { env: { HTTP_PROXY: proxy!.url, NO_PROXY: '127.0.0.1' } });
       expect(direct.stdout).toContain('5 images present, 1 missing');
-      await new Promise((r) => setTimeout(r, 100));
-      expect((await readFile(log, 'utf8')).trim().split('\n')).toHaveLength(before);
+      expect(await logged()).toHaveLength(before);
     } finally {
       await proxy!.stop();
     }

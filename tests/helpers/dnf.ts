@@ -41,6 +41,7 @@ export async function repoqueryAll(url: string, arch: string): Promise<Record<st
     out[field] = r.stdout;
   }
   const r = await dnf({ r: url }, ['repoquery', '--changelogs'], { arch });
+  if (r.code !== 0) throw new Error(`dnf repoquery --changelogs failed: ${r.stderr}`);
   out.changelogs = r.stdout;
   return out;
 }

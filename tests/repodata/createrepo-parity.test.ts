@@ -41,7 +41,7 @@ async function createrepoCopy(src: string, name: string): Promise<string> {
 
 async function expectSameRepoquery(ours: string, theirs: string, arch: string) {
   const [a, b] = await Promise.all([repoqueryAll(ours, arch), repoqueryAll(theirs, arch)]);
-  expect(a.scalars!.trim().split('\n').length).toBeGreaterThan(0);
+  expect(a.scalars!.trim(), `dnf lists no package from ${ours}`).not.toBe('');
   for (const field of Object.keys(b)) expect(a[field], field).toBe(b[field]);
 }
 

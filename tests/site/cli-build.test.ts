@@ -13,6 +13,7 @@ import { cli, ROOT, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { treeHash } from '../helpers/tree-hash.ts';
 import { startNginx } from '../helpers/nginx.ts';
 import { run } from '../helpers/run.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let base: string;
 beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-cli-')); });
@@ -124,10 +125,11 @@ describe('output safety', () => {
     await expect(stat(dir('up'))).rejects.toThrow();
   });
 
-  it('a full disk or a read-only parent is one clear line, exit 1, the previous site intact, nothing left beside it', async (ctx) => {
+  it('a full disk or a read-only parent is one clear line, exit 1, the previous site intact, nothing left beside it', async () => {
     const small = dir('small');
     await mkdir(small);
-    if ((await run('mount', ['-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', small])).code !== 0) ctx.skip(); // needs root, as CI is
+    const mounted = await run('mount', ['-t', 'tmpfs', '-o', 'size=600k', 'tmpfs', small]);
+    expect(mounted.code, `mount a small tmpfs (this test needs root, as CI runs): ${mounted.stderr}`).toBe(0);
     try {
       const out = join(small, 'site');
       const first = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out, '--repo', 'ubi8/baseos', '--repodata-only', '--no-cache']);
@@ -175,8 +177,7 @@ describe('output safety', () => {
     const before = await treeHash(out);
     const child = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out], { cwd: ROOT, stdio: 'ignore' });
     const staging = `.atomic.partial-${child.pid}`;
-    for (let i = 0; i < 400 && !(await readdir(base)).includes(staging); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await readdir(base)).toContain(staging);
+    await waitFor(`the build's staging directory ${staging}`, base, async () => (await readdir(base)).includes(staging));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(await treeHash(out)).toBe(before);
@@ -260,8 +261,7 @@ describe('output safety', () => {
     let err = '';
     child.stderr!.on('data', (d) => (err += d));
     const staging = `.interrupted.partial-${child.pid}`;
-    for (let i = 0; i < 400 && !(await readdir(base)).includes(staging); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await readdir(base)).toContain(staging);
+    await waitFor(`the build's staging directory ${staging}`, base, async () => (await readdir(base)).includes(staging));
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
@@ -275,7 +275,7 @@ describe('output safety', () => {
     const first = spawn(process.execPath, [join(ROOT, 'scripts/bin/airgap-mirror.mjs'), 'build', '--mirror', SAMPLE_MIRROR, '--out', out],
       { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<number | null>((r) => first.once('exit', (code) => r(code)));
-    for (let i = 0; i < 400 && !(await readdir(base)).includes('.twice.lock.owner.json'); i++) await new Promise((r) => setTimeout(r, 10));
+    await waitFor('the first build\'s lock', base, async () => (await readdir(base)).includes('.twice.lock.owner.json'));
     const second = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', out]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`--out ${out} is being written by process ${first.pid} (lock ${join(base, '.twice.lock')}); wait for it to finish`);

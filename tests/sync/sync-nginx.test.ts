@@ -15,6 +15,7 @@ import { dnf } from '../helpers/dnf.ts';
 import { startNginx, startNginxServers, type Nginx } from '../helpers/nginx.ts';
 import { makeUpstream, upstreamServers, type Upstream } from '../helpers/upstream.ts';
 import { run } from '../helpers/run.ts';
+import { waitFor } from '../helpers/wait-for.ts';
 
 let up: Upstream;
 let servers: Nginx[];
@@ -43,11 +44,19 @@ async function config(name: string, repos: Record<string, unknown>[], extra = ''
   return file;
 }
 
-/** Requests nginx logged since `from` lines, and the new line count. */
+let sentinels = 0;
+
+/**
+ * Requests nginx logged since `from` lines, and the new line count. nginx may log a request a
+ * moment after its client saw the response, so a sentinel request is made and waited for in the
+ * log: its one worker logs requests in the order they finish (sentinel lines are left out).
+ */
 async function requestsSince(from: number): Promise<{ lines: string[]; count: number }> {
-  // nginx writes its access log line before the response completes; give it a moment
-  await new Promise((r) => setTimeout(r, 100));
-  const all = (await readFile(log(), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+  const mark = `/__log-sentinel/${++sentinels}`;
+  await (await fetch(new URL(mark, http))).arrayBuffer();
+  const text = () => readFile(log(), 'utf8').catch(() => '');
+  await waitFor(`nginx to log ${mark}`, work, async () => (await text()).includes(mark));
+  const all = (await text()).split('\n').filter((l) => l && !l.includes('/__log-sentinel/'));
   return { lines: all.slice(from), count: all.length };
 }
 
