@@ -55,6 +55,7 @@ export const PROBLEMS = {
   'closure-bad-module': spec('error', (why: string) => why, 'Name a stream the upstream modules.yaml has, as module:stream (e.g. nvidia-driver:570-open).'),
   'closure-kept-local': spec('warning', (pool: string) => `no longer upstream but needed by node pool ${pool}: kept (not deleted)`, 'Keep this file: upstream pruned it and cannot give it again.'),
   'generator-failed': spec('error', (why: string) => `could not be made (${why}); its page shows this message in its place, everything else was built`, 'Fix the setting or kernel it names (settings: in the build config, or the node list), then build again.'),
+  'sync-lock-lost': spec('error', (lock: string, why: string) => `the lock ${lock} was lost while this run held it (${why}); another run may have written this repo meanwhile`, 'Run sync again once no other sync of this mirror runs; it checks every file again.'),
   'sync-busy': spec('error', (lock: string) => `another sync holds ${lock}; repo not synced`, 'Wait for the other sync to finish (a lock left by a killed run is taken over at once on the same host, after 10 seconds from another).'),
 } as const;
 

@@ -17,7 +17,7 @@ import { DependencyIndex } from '../catalog/dependency-index.ts';
 import { readExtraMetadata } from '../catalog/extra-metadata.ts';
 import { writePackagePages, type PackagePageEntry } from '../catalog/package-pages.ts';
 import { repoFilePath } from '../catalog/page-paths.ts';
-import { commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
+import { buildLockOf, commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import { insideRepo, mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
 import { readSiteManifest, type SiteManifest } from './site-manifest.ts';
 import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
@@ -130,7 +130,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
   }
-  const { staging, unlock } = await prepareStaging(o.mirrorDir, o.outDir);
+  const { staging, unlock, lockLost } = await prepareStaging(o.mirrorDir, o.outDir);
   // no await between the staging directory and this handler, so a signal cannot fall between them
   const work = mkdtempSync(join(tmpdir(), 'airgap-build-'));
   // Ctrl-C or a kill by TERM (the CLI turns both into an exit): scratch removed; never the staging
@@ -254,6 +254,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
       repos: siteRepos,
     };
+    const lost = await lockLost();
+    if (lost) {
+      throw new UsageError(`the build lock ${buildLockOf(o.outDir)} was lost while building (${lost}): another build may be `
+        + `writing ${o.outDir}, so this one did not replace the site; build again once no other build runs`);
+    }
     const notSwapped = await swapRefusal(o.outDir, packagesTotal, !!o.allowShrink);
     if (notSwapped) {
       await discardStaging(staging);

@@ -26,7 +26,7 @@ import { lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, 
 import { basename, dirname, join, resolve } from 'node:path';
 import { isInside } from '../inside-root.ts';
 import { UsageError } from '../errors/exit-codes.ts';
-import { alive, LockHeldError, takeLock } from '../dir-lock.ts';
+import { alive, LockHeldError, lockGone, takeLock } from '../dir-lock.ts';
 
 /** Marker file at the root of every site airgap-mirror writes. */
 export const SITE_MARKER = '.airgap-mirror-site.json';
@@ -45,10 +45,13 @@ async function realOut(outDir: string): Promise<string> {
 /** The lock of builds into `out`: beside it, so two builds into one `--out` never mix. */
 export const buildLockOf = (out: string) => join(dirname(resolve(out)), `.${basename(resolve(out))}.lock`);
 
-/** Takes the build lock of `outDir` (see dir-lock.ts). Throws UsageError naming the process that holds it. */
-async function lockOutput(outDir: string): Promise<() => Promise<void>> {
+/**
+ * Takes the build lock of `outDir` (see dir-lock.ts); `onLost` hears if it is lost while held.
+ * Throws UsageError naming the process that holds it.
+ */
+async function lockOutput(outDir: string, onLost: (why: string) => void): Promise<() => Promise<void>> {
   try {
-    return await takeLock(buildLockOf(outDir));
+    return await takeLock(buildLockOf(outDir), onLost);
   } catch (err) {
     if (err instanceof LockHeldError) {
       throw new UsageError(`--out ${outDir} is being written by ${err.pid ? `process ${err.pid}` : 'another build'} `
@@ -71,11 +74,14 @@ async function isMountPoint(dir: string): Promise<boolean> {
   return info.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))) === real);
 }
 
+/** A prepared build: its staging directory, the lock's release, and why the lock was lost while held (if it was). */
+export interface Staging { staging: string; unlock: () => Promise<void>; lockLost: () => Promise<string | undefined> }
+
 /**
- * Checks paths, takes the build lock of `--out` and creates a fresh staging directory;
- * returns its path and the lock's release. Throws UsageError when unsafe or locked.
+ * Checks paths, takes the build lock of `--out` and creates a fresh staging directory.
+ * Throws UsageError when unsafe or locked.
  */
-export async function prepareStaging(mirrorDir: string, outDir: string): Promise<{ staging: string; unlock: () => Promise<void> }> {
+export async function prepareStaging(mirrorDir: string, outDir: string): Promise<Staging> {
   const mirror = await realpath(mirrorDir), out = resolve(outDir), real = await realOut(outDir);
   const kind = await lstat(outDir).catch(() => undefined);
   if (kind && !kind.isDirectory() && !kind.isSymbolicLink()) throw new UsageError(`--out ${outDir} exists and is not a directory; refusing to replace it`);
@@ -89,13 +95,14 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
   if (existing && existing.length && !existing.includes(SITE_MARKER)) {
     throw new UsageError(`--out ${outDir} exists, is not empty and was not written by airgap-mirror; refusing to replace it`);
   }
-  const unlock = await lockOutput(outDir);
+  let lost: string | undefined;
+  const unlock = await lockOutput(outDir, (why) => { lost = why; });
   try {
     await removeStaleStaging(out);
     const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
-    return { staging, unlock };
+    return { staging, unlock, lockLost: async () => lost ?? await lockGone(buildLockOf(outDir)) };
   } catch (err) {
     await unlock();
     throw err;

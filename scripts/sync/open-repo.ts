@@ -46,7 +46,7 @@ export async function openRepo(repo: SyncRepo, ctx: OpenContext, locked?: Locked
     }
     const lock = join(dir, SYNC_DIR, 'lock');
     try {
-      release = await takeLock(lock);
+      release = await takeLock(lock, (why) => diags.report('sync-lock-lost', dir, lock, why));
     } catch (err) {
       if (err instanceof LockHeldError) diags.report('sync-busy', dir, lock);
       else diags.report('sync-disk-error', dir, (err as Error).message);
