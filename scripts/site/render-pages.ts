@@ -54,7 +54,7 @@ export async function renderPages(catalogDir: string): Promise<string> {
       outDir,
       cacheDir,
       vite: { cacheDir: join(cacheDir, 'vite') },
-      logLevel: 'error',
+      logLevel: 'silent', // a failure is thrown and reported by the caller in one line, never Astro's stack trace
     });
     return outDir;
   } finally {
