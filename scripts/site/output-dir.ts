@@ -22,6 +22,7 @@
  * deleted by the next build, never put back.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, readlink, realpath, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { isInside } from '../inside-root.ts';
@@ -101,7 +102,8 @@ export async function prepareStaging(mirrorDir: string, outDir: string): Promise
     await removeStaleStaging(out);
     const staging = join(dirname(out), `.${basename(out)}.partial-${process.pid}`);
     await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
+    // made synchronously: the caller sets its exit handler (which removes it) before any other event runs
+    mkdirSync(staging, { recursive: true });
     return { staging, unlock, lockLost: async () => lost ?? await lockGone(buildLockOf(outDir)) };
   } catch (err) {
     await unlock();
