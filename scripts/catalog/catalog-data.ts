@@ -9,9 +9,8 @@ import { compareEvr } from '../rpm/evr.ts';
 import type { PackageRecord } from '../rpm/package-record.ts';
 import type { RepomdRecord } from '../repodata/repomd-xml.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
-import { repoFileSection } from './repo-file.ts';
 import { packagePagePath, repoFilePath, repoListPagePath } from './page-paths.ts';
-import { gpgDecision, repoBaseurl, type RepoFile, type SiteRepo } from '../generators/repo-sets.ts';
+import { repoBaseurl, repoSection, type RepoFile, type RepomdTrust, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import type { Diagnostic } from '../errors/catalogue.ts';
 import type { Settings } from '../generators/settings.ts';
@@ -70,6 +69,8 @@ export interface CatalogData {
   settings: Settings;
   /** The runbooks' values, made by the build (generators/runbook-values.ts). */
   runbook: RunbookValues;
+  /** The key that signed the repomd.xml files the build wrote: fingerprint and site path of its public key. */
+  signing?: { fingerprint: string; keyHref: string };
   /** .repo files per repo set (ubi.repo, cuda.repo, redhat.repo...). */
   repoFiles: RepoFile[];
   /** DTK preflight per kernel version found in the mirror. */
@@ -111,9 +112,9 @@ export function rowPages(repo: Pick<CatalogRepo, 'id' | 'path' | 'rows'>): RowPa
 }
 
 /** Builds one catalog repo from its records, repomd entries and extra metadata. */
-export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[], revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata, trust: RepoTrust): CatalogRepo {
+export function catalogRepo(r: { id: string; name: string; path: string }, packages: PackageRecord[], repomd: RepomdRecord[],
+  revision: number, keyFiles: string[], baseUrl: string, extras: ExtraMetadata, trust: RepoTrust, repomdTrust: RepomdTrust): CatalogRepo {
   const baseurl = repoBaseurl(baseUrl, r.path);
-  const gpg = gpgDecision(siteRepo(r, keyFiles, packages.length, trust), baseurl);
   const keyCounts = new Map<string, number>();
   for (const p of packages) for (const k of new Set(p.signatures.map((s) => s.keyId))) keyCounts.set(k, (keyCounts.get(k) ?? 0) + 1);
   const rows = new Map<string, { latest: PackageRecord; versions: number }>();
@@ -135,7 +136,7 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
     keyFiles,
     keyIds: [...keyCounts].map(([keyId, n]) => ({ keyId, packages: n })).sort((a, b) => a.keyId.localeCompare(b.keyId)),
     trust,
-    repoFile: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: gpg.gpgkeys }),
+    repoFile: repoSection(siteRepo(r, keyFiles, packages.length, trust, repomdTrust), baseUrl).text,
     repoFileHref: repoFilePath(r.id),
     arches: [...new Set(packages.map((p) => p.arch))].sort(),
     rows: [...rows.values()]
@@ -146,8 +147,11 @@ export function catalogRepo(r: { id: string; name: string; path: string }, packa
 }
 
 /** The generator view of a repo (id, path, key files, gpgcheck decision inputs). */
-export function siteRepo(r: { id: string; name: string; path: string }, keyFiles: string[], packageCount: number, trust: RepoTrust): SiteRepo {
-  return { id: r.id, name: r.name, path: r.path, keyFiles, packageCount, gpgkeyFiles: trust.signingKeyFiles, ...(trust.gpgcheckOffReason ? { gpgcheckOffReason: trust.gpgcheckOffReason } : {}) };
+export function siteRepo(r: { id: string; name: string; path: string }, keyFiles: string[], packageCount: number, trust: RepoTrust,
+  repomdTrust: RepomdTrust): SiteRepo {
+  return { id: r.id, name: r.name, path: r.path, keyFiles, packageCount, gpgkeyFiles: trust.signingKeyFiles,
+    ...(trust.gpgcheckOffReason ? { gpgcheckOffReason: trust.gpgcheckOffReason } : {}),
+    ...('key' in repomdTrust ? { repomdKey: repomdTrust.key } : { repomdKeyOffReason: repomdTrust.offReason }) };
 }
 
 /** Writes the catalog JSON. */

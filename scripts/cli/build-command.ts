@@ -12,9 +12,10 @@ import type { RepoSpec } from '../scan/find-repos.ts';
 import { UsageError } from '../errors/exit-codes.ts';
 import { resolveSettings } from '../generators/settings.ts';
 import { readClusterData } from '../cluster/cluster-data.ts';
+import { passphraseFrom } from '../trust/site-key.ts';
 
 /** Parsed options of the build command. */
-export interface BuildCommandOptions { allowShrink?: boolean; log?: string; nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
+export interface BuildCommandOptions { sign?: boolean; signingKey?: string; passphraseFile?: string; allowShrink?: boolean; log?: string; nodes?: string; imagesCheck?: string; mirror: string; out: string; repo?: string[]; baseUrl?: string; config?: string; changelogLimit?: string; verifySignatures?: boolean; keepCorrupt?: boolean; workers?: string; cache?: boolean; repodataOnly?: boolean; repodata?: 'regenerate' | 'auto' | 'keep' }
 
 /** File system errors that mean the output cannot be written, with what to do. */
 const WRITE_ERRORS = new Map([
@@ -24,6 +25,8 @@ const WRITE_ERRORS = new Map([
   ['EACCES', 'Give the user running airgap-mirror write permission on the directory holding --out.'],
   ['EPERM', 'Give the user running airgap-mirror write permission on the directory holding --out.'],
 ]);
+
+const withPassphrase = (passphrase: string | undefined) => (passphrase ? { passphrase } : {});
 
 /** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
 export async function runBuild(opts: BuildCommandOptions): Promise<number> {
@@ -42,7 +45,9 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   const printer = new DiagnosticPrinter({ write: say, ...(opts.log ? { logFile: opts.log } : {}) });
   const memory = watchTreeMemory();
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), allowShrink: !!opts.allowShrink, cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
+    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), allowShrink: !!opts.allowShrink,
+      sign: opts.sign === false ? false : { ...(opts.signingKey ? { keyFile: opts.signingKey } : {}),
+        ...withPassphrase(await passphraseFrom(opts.passphraseFile)) }, cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });
@@ -84,6 +89,10 @@ export function summary(r: BuildResult, out: string, peakBytes: number): string 
   const warnings = r.diagnostics.length - errors;
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');
   lines.push(`Peak memory: ${Math.round(peakBytes / 2 ** 20)} MB (this process and the ones it started, e.g. the search indexer).`);
+  if (r.signedBy && !r.notSwapped) {
+    lines.push(`Signed every repomd.xml it wrote with ${r.signedBy.created ? 'a new site key' : 'the key'} ${r.signedBy.fingerprint} `
+      + `(private key ${r.signedBy.file}; public key in the site: _site/keys/site-key.pub.asc). Give nodes this fingerprint to check.`);
+  }
   if (r.packages && !r.notSwapped) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { addGenerateCommands } from './generate-commands.ts';
 import { addBundleCommands } from './bundle-commands.ts';
 import { addImagesCommands } from './images-commands.ts';
+import { addKeyCommands } from './key-commands.ts';
 import { TagInputError } from '../generators/driver-tags.ts';
 import { KernelVersionError } from '../cluster/kernel-version.ts';
 import { OutsideRootError } from '../inside-root.ts';
@@ -36,6 +37,9 @@ program.command('build')
   .option('--images-check <file>', 'registry verdicts from images check --json, shown on the cluster page')
   .option('--keep-corrupt', 'keep packages that fail a digest or signature check in the repodata, flagged in the catalog')
   .option('--allow-shrink', 'replace the live site even when the new one has fewer than half its packages')
+  .option('--signing-key <file>', 'sign every repomd.xml with this armored private key (default: the site key beside --out)')
+  .option('--passphrase-file <file>', `passphrase of the signing key (else ${'$'}AIRGAP_MIRROR_KEY_PASSPHRASE)`)
+  .option('--no-sign', 'write repomd.xml unsigned; .repo files then say repo_gpgcheck=0')
   .option('--log <file>', 'write every problem line and the summary to this file (the terminal shows the first 5 warnings of each kind)')
   .addHelpText('after', '\nExit codes: 0 everything used, 2 site built but some inputs skipped, 1 nothing usable produced'
     + ' (the live site is then left as it was).')
@@ -73,6 +77,7 @@ program.command('sync')
 addGenerateCommands(program);
 addBundleCommands(program);
 addImagesCommands(program);
+addKeyCommands(program);
 
 try {
   await program.parseAsync();

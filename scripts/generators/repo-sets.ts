@@ -21,7 +21,14 @@ export interface SiteRepo {
   gpgkeyFiles: string[];
   /** Why gpgcheck must be 0 (unsigned packages, unknown keys, no key file...); absent when gpgcheck=1 is safe. */
   gpgcheckOffReason?: string;
+  /** Site path of the public key that verifies the repo's repomd.xml signature; absent when none does. */
+  repomdKey?: string;
+  /** Why repo_gpgcheck must be 0 (--no-sign, upstream repodata kept without a signature); absent when repomdKey is set. */
+  repomdKeyOffReason?: string;
 }
+
+/** Who signs a repo's repomd.xml: the site path of the key that verifies it, or why nothing does. */
+export type RepomdTrust = { key: string } | { offReason: string };
 
 /** Repo set (file name without `.repo`) a repo belongs to, from its path. */
 export function repoSetOf(path: string): string {
@@ -36,6 +43,19 @@ export function repoSetOf(path: string): string {
 export function gpgDecision(repo: SiteRepo, baseurl: string): { gpgkeys: string[]; reason?: string } {
   if (repo.gpgcheckOffReason) return { gpgkeys: [], reason: repo.gpgcheckOffReason };
   return { gpgkeys: repo.gpgkeyFiles.map((k) => new URL(encodePath(k), baseurl).href) };
+}
+
+/**
+ * The `.repo` section of one repo on the site at `baseUrl`, and why gpgcheck or repo_gpgcheck
+ * is 0 (as `gpgcheck=0 because …` lines).
+ */
+export function repoSection(r: SiteRepo, baseUrl: string): { text: string; warnings: string[] } {
+  const baseurl = repoBaseurl(baseUrl, r.path);
+  const g = gpgDecision(r, baseurl);
+  const warnings = [...(g.reason ? [`${r.id}: gpgcheck=0 because ${g.reason}`] : []),
+    ...(r.repomdKeyOffReason ? [`${r.id}: repo_gpgcheck=0 because ${r.repomdKeyOffReason}`] : [])];
+  const repomdKey = r.repomdKey ? new URL(encodePath(r.repomdKey), baseUrl).href : undefined;
+  return { text: repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: g.gpgkeys, ...(repomdKey ? { repomdKey } : {}) }), warnings };
 }
 
 /** A generated `.repo` file: name, text, and the per-repo reasons for gpgcheck=0. */
@@ -53,10 +73,9 @@ export function repoFiles(repos: SiteRepo[], baseUrl: string): RepoFile[] {
   return [...sets].sort(([a], [b]) => a.localeCompare(b)).map(([set, list]) => {
     const warnings: string[] = [];
     const text = list.map((r) => {
-      const baseurl = repoBaseurl(baseUrl, r.path);
-      const g = gpgDecision(r, baseurl);
-      if (g.reason) warnings.push(`${r.id}: gpgcheck=0 because ${g.reason}`);
-      return repoFileSection({ id: r.id, name: r.name, baseurl, gpgkeys: g.gpgkeys });
+      const s = repoSection(r, baseUrl);
+      warnings.push(...s.warnings);
+      return s.text;
     }).join('\n');
     return { fileName: `${set}.repo`, text, warnings };
   });

@@ -28,7 +28,8 @@ import type { ClusterData } from '../cluster/cluster-data.ts';
 import { closurePackages, dtkPreflight, kernelVersionsIn, type PreflightResult } from '../preflight/dtk-preflight.ts';
 import type { ClosureRequest } from '../closure/pool-closure.ts';
 import type { RepoPackages } from '../preflight/repo-closure.ts';
-import { indexRepo, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
+import { indexRepo, SITE_KEY_PATH, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
+import { readSigningKey, siteKeyFor, type SigningKey } from '../trust/site-key.ts';
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -69,6 +70,12 @@ export interface BuildSiteOptions {
   preflight?: ClosureRequest;
   /** Swap in a site with fewer than half the live site's packages (`--allow-shrink`; default false). */
   allowShrink?: boolean;
+  /**
+   * Signing of the repomd.xml files the build writes: false for none (`--no-sign`), else the key
+   * file (`--signing-key`) or, by default, the site key beside `--out` (made by the first build);
+   * `passphrase` unlocks an encrypted key.
+   */
+  sign?: false | { keyFile?: string; passphrase?: string };
 }
 
 /** Progress events (counts, bytes) for a terminal display. */
@@ -85,6 +92,8 @@ export interface BuildResult {
   exitCode: number;
   /** Why the new site was not swapped in (the live site was left as it was); absent when it was. */
   notSwapped?: string;
+  /** The key that signed the repomd.xml files: fingerprint, private key file, whether this build made it. */
+  signedBy?: { fingerprint: string; file: string; created: boolean };
   repos: { id: string; path: string; packages: number; bytes: number; metadata: string[] }[];
   packages: number;
   /** Pages in the search indexes (package pages in ours, the others in Pagefind's). */
@@ -130,6 +139,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
   }
+  const signer = await signingKeyOf(o);
   const { staging, unlock, lockLost } = await prepareStaging(o.mirrorDir, o.outDir);
   // no await between the staging directory and this handler, so a signal cannot fall between them
   const work = mkdtempSync(join(tmpdir(), 'airgap-build-'));
@@ -162,6 +172,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
           verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
           reader, ...(o.cache !== false ? { cacheDir } : {}), repodata: o.repodata ?? 'regenerate',
+          ...(signer ? { signingKey: signer.key } : {}),
         }));
       }
     } finally {
@@ -192,10 +203,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       }
       const extras = await readExtraMetadata(join(staging, repo.path), x.repomd,
         (href, type, why) => diags.report('upstream-metadata-unreadable', posix.join(repo.path, href), type, why));
-      const entry = catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust);
+      const entry = catalogRepo(repo, x.packages, x.repomd, x.revision, x.keyFiles, baseUrl, extras, x.trust, x.repomdTrust);
       catalogRepos.push(x.syncedFrom ? { ...entry, upstream: x.syncedFrom } : entry);
     }
-    const siteRepos: SiteRepo[] = repos.map((r, i) => siteRepo(r, indexed[i]!.keyFiles, indexed[i]!.packages.length, indexed[i]!.trust));
+    const siteRepos: SiteRepo[] = repos.map((r, i) => siteRepo(r, indexed[i]!.keyFiles, indexed[i]!.packages.length, indexed[i]!.trust,
+      indexed[i]!.repomdTrust));
     const settings = o.settings ?? resolveSettings(undefined);
     const files = repoFiles(siteRepos, baseUrl);
     const preflight = deps ? preflights(repoSets, diags, o.preflight, o.cluster) : [];
@@ -212,6 +224,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
+      ...(signer ? { signing: { fingerprint: signer.key.fingerprint, keyHref: SITE_KEY_PATH } } : {}),
       ...(o.cluster ? { cluster: o.cluster } : {}),
     };
     await mkdir(catalogDir, { recursive: true });
@@ -231,6 +244,10 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     placeRepoPages(pagesDir, catalogRepos);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
+    if (signer) {
+      await mkdir(dirname(join(pagesDir, SITE_KEY_PATH)), { recursive: true });
+      await writeFile(join(pagesDir, SITE_KEY_PATH), signer.key.publicArmored);
+    }
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
@@ -271,6 +288,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     return {
       exitCode: notSwapped ? ExitCode.FAILED : diags.errors.length ? ExitCode.PARTIAL : ExitCode.OK,
       ...(notSwapped ? { notSwapped } : {}),
+      ...(signer ? { signedBy: { fingerprint: signer.key.fingerprint, file: signer.file, created: signer.created } } : {}),
       repos: result, packages: packagesTotal, pages: pagesIndexed, bytesHashed,
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
       pagesRendered: toRender.length, pagesReused: plan?.reuse.size ?? 0,
@@ -303,6 +321,13 @@ async function swapRefusal(outDir: string, packages: number, allowShrink: boolea
       + 'Check that --mirror is mounted and complete; if the mirror really shrank, build again with --allow-shrink';
   }
   return undefined;
+}
+
+/** The key that signs this build's repomd.xml files (see BuildSiteOptions.sign), or undefined for --no-sign. */
+async function signingKeyOf(o: BuildSiteOptions): Promise<{ key: SigningKey; file: string; created: boolean } | undefined> {
+  if (o.sign === false) return undefined;
+  if (o.sign?.keyFile) return { key: await readSigningKey(o.sign.keyFile, o.sign.passphrase), file: o.sign.keyFile, created: false };
+  return siteKeyFor(o.outDir, o.sign?.passphrase);
 }
 
 /** The incremental cache directory of an output directory: a sibling, so atomic swaps keep it. */

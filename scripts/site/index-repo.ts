@@ -2,7 +2,7 @@
  * Indexes one repo into the staging site: reads its RPMs, places them (hard link or copy)
  * and its key files, carries upstream extra metadata, writes repodata/.
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
@@ -18,6 +18,8 @@ import type { PackageReader } from '../scan/reader-pool.ts';
 import { PackageCache } from '../scan/package-cache.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { publishableUrl } from '../url-path.ts';
+import { detachSign, type SigningKey } from '../trust/site-key.ts';
+import type { RepomdTrust } from '../generators/repo-sets.ts';
 import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
 import { parseRepoFile } from '../generators/repo-file-parser.ts';
 import { readSyncState } from '../sync/sync-state.ts';
@@ -34,7 +36,12 @@ export const KEY_FILE = /(\.pub|\.asc|^RPM-GPG-KEY-.*)$/;
 export interface IndexOptions {
   changelogLimit?: number; verifySignatures?: boolean; keepCorrupt?: boolean; reader?: PackageReader; cacheDir?: string;
   repodata?: RepodataPolicy;
+  /** Signs the repomd.xml the build writes (trust/site-key.ts); without it, repodata is unsigned. */
+  signingKey?: SigningKey;
 }
+
+/** Site path of the site's public key, which verifies every repomd.xml the build signs. */
+export const SITE_KEY_PATH = '_site/keys/site-key.pub.asc';
 
 /** What to do with a repo's own repodata/: always write ours, reuse it when it matches the files, or always reuse it. */
 export type RepodataPolicy = 'regenerate' | 'auto' | 'keep';
@@ -99,6 +106,8 @@ export interface IndexedRepo {
   syncedSubset?: boolean;
   /** The upstream baseurl sync took the repo from, if it did. */
   syncedFrom?: string;
+  /** Who signs the repomd.xml served: the site key, the upstream key (kept verbatim), or why nothing does. */
+  repomdTrust: RepomdTrust;
   /**
    * What the records depend on besides the package files, their hrefs and mtimes: tool version,
    * changelog limit, signing keys (also the incremental cache's context).
@@ -135,6 +144,7 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   const out: IndexedRepo = {
     packages, keyFiles, trust: repoTrust(packages, loaded, o.verifySignatures !== false),
     repomd: [], revision: 0, sitePaths: [], linked: 0, copied: 0, cacheHits: cache?.hits ?? 0, recordContext: context,
+    repomdTrust: { offReason: 'the site was built with --no-sign' },
     ...(synced ? { syncedSubset: synced.subset, ...(from ? { syncedFrom: from } : {}) } : {}),
   };
   if (out.trust.unknownKey && loaded.keys.length) {
@@ -183,5 +193,32 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   }
   out.repomd = kept ?? await writeRepodata({ repoOutDir: repoOut, packages: out.packages, revision: out.revision, extras });
   out.sitePaths.push(...out.repomd.map((m) => posix.join(repo.path, m.href)), posix.join(repo.path, 'repodata/repomd.xml'));
+  if (kept) out.repomdTrust = await keptRepomdTrust(repoOut, repo.path);
+  else if (o.signingKey) {
+    await signRepomd(join(repoOut, 'repodata'), o.signingKey, out.revision);
+    out.repomdTrust = { key: SITE_KEY_PATH };
+  }
+  for (const n of ['repomd.xml.asc', 'repomd.xml.key']) {
+    if (await stat(join(repoOut, 'repodata', n)).then(() => true, () => false)) out.sitePaths.push(posix.join(repo.path, 'repodata', n));
+  }
   return out;
+}
+
+/**
+ * Writes `repomd.xml.asc` (a detached armored signature of repomd.xml) and `repomd.xml.key` (the
+ * public key) into `repodata`, as CUDA's repos publish them and librepo checks with repo_gpgcheck=1.
+ * The signature is dated at the repo's revision (or the key's creation, if later): RSA signatures
+ * are deterministic, so the same input and key give the same bytes.
+ */
+async function signRepomd(repodata: string, key: SigningKey, revision: number): Promise<void> {
+  const date = new Date(Math.max(Math.min(revision * 1000, Date.now()), key.key.getCreationTime().getTime()));
+  await writeFile(join(repodata, 'repomd.xml.asc'), await detachSign(key, await readFile(join(repodata, 'repomd.xml')), date));
+  await writeFile(join(repodata, 'repomd.xml.key'), key.publicArmored);
+}
+
+/** The trust of upstream repodata served verbatim: its own key when upstream signed repomd.xml and ships the key. */
+async function keptRepomdTrust(repoOut: string, path: string): Promise<RepomdTrust> {
+  const has = (n: string) => stat(join(repoOut, 'repodata', n)).then(() => true, () => false);
+  if (await has('repomd.xml.asc') && await has('repomd.xml.key')) return { key: posix.join(path, 'repodata/repomd.xml.key') };
+  return { offReason: 'its upstream repodata is served as it is and upstream published no repomd.xml signature with its key' };
 }
