@@ -30,6 +30,7 @@ import type { ClosureRequest } from '../closure/pool-closure.ts';
 import type { RepoPackages } from '../preflight/repo-closure.ts';
 import { indexRepo, SITE_KEY_PATH, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { readSigningKey, siteKeyFor, type SigningKey } from '../trust/site-key.ts';
+import { SBOM_PATH, sbomJson } from './sbom.ts';
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -244,6 +245,9 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     placeRepoPages(pagesDir, catalogRepos);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
+    await mkdir(dirname(join(pagesDir, SBOM_PATH)), { recursive: true });
+    await writeFile(join(pagesDir, SBOM_PATH), sbomJson(catalogRepos.map((r, i) =>
+      ({ id: r.id, baseurl: r.baseurl, packages: indexed[i]!.packages })), catalog.builtAt));
     if (signer) {
       await mkdir(dirname(join(pagesDir, SITE_KEY_PATH)), { recursive: true });
       await writeFile(join(pagesDir, SITE_KEY_PATH), signer.key.publicArmored);

@@ -13,6 +13,7 @@ import fg from 'fast-glob';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
 import { run } from '../helpers/run.ts';
+import cdx from '@cyclonedx/cyclonedx-library';
 
 let base: string, out: string, fingerprint: string;
 const servers: Nginx[] = [];
@@ -147,3 +148,32 @@ describe('signed repodata', () => {
     expect(v.stderr).toContain('Good signature from "Site Ops <ops@example.invalid>"');
   });
 });
+
+describe('the SBOM', () => {
+  it('is CycloneDX 1.6 the CycloneDX library validates: one component per package file, grouped by repo', async () => {
+    const text = await readFile(join(out, '_site/sbom.cdx.json'), 'utf8');
+    const validator = new cdx.Validation.JsonValidator(cdx.Spec.Version.v1dot6);
+    expect(await validator.validate(text)).toBeNull();
+    const bom = JSON.parse(text) as { specVersion: string; components: { name: string; properties: { name: string; value: string }[];
+      components: { name: string; version: string; purl: string; hashes: { alg: string; content: string }[];
+        licenses: ({ expression: string } | { license: { id?: string; name?: string } })[]; supplier?: { name: string } }[] }[] };
+    expect(bom.specVersion).toBe('1.6');
+    expect(bom.components.map((r) => r.name).sort()).toEqual(['cuda-rhel9-aarch64', 'rhocp-4.18-for-rhel-9-aarch64-rpms',
+      'ubi8-appstream', 'ubi8-baseos', 'ubi9-appstream', 'ubi9-baseos']);
+    const all = bom.components.flatMap((r) => r.components);
+    expect(all).toHaveLength(25);
+    const rhocp = bom.components.find((r) => r.name === 'rhocp-4.18-for-rhel-9-aarch64-rpms')!;
+    expect(rhocp.properties).toContainEqual({ name: 'airgap-mirror:baseurl', value: 'http://mirror-host/rhocp-4.18-for-rhel-9-aarch64-rpms/' });
+    const kernel = rhocp.components.find((c) => c.name === 'kernel')!;
+    const file = join(SAMPLE_MIRROR, 'rhocp-4.18-for-rhel-9-aarch64-rpms/Packages/kernel-5.14.0-427.87.1.el9_4.aarch64.rpm');
+    const q = await run('rpm', ['-qp', '--qf', '%{vendor}\n%{license}', file]);
+    const [vendor, license] = q.stdout.split('\n');
+    expect(kernel.version).toBe('5.14.0-427.87.1.el9_4');
+    expect(kernel.purl).toMatch(/^pkg:rpm\/[a-z0-9]+\/kernel@5\.14\.0-427\.87\.1\.el9_4\?arch=aarch64$/);
+    expect(kernel.hashes).toEqual([{ alg: 'SHA-256', content: (await run('sha256sum', [file])).stdout.split(' ')[0] }]);
+    expect(kernel.supplier).toEqual({ name: vendor });
+    expect(JSON.stringify(kernel.licenses)).toContain(JSON.stringify(license).slice(1, -1));
+    expect(await readFile(join(out, 'index.html'), 'utf8')).toContain('href="_site/sbom.cdx.json"');
+  });
+});
+
