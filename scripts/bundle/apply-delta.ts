@@ -12,17 +12,28 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { UsageError } from '../errors/exit-codes.ts';
-import { DELTA_FILE, MANIFEST_FILE, SUMS_FILE, sha256, sumsText, type BundleManifest, type DeltaManifest } from './manifest.ts';
+import { DELTA_FILE, DELTA_SIG_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE, SUMS_FILE, sha256, sumsText, type BundleManifest,
+  type DeltaManifest } from './manifest.ts';
 import { readBundle } from './read-bundle.ts';
 import { unsafePaths } from './entry-path.ts';
 import { resolveInside } from '../inside-root.ts';
 import { verifyDirectory, type VerifyReport } from './verify-bundle.ts';
+import { sidecarVerdict, signatureVerdict, type SignatureVerdict } from './bundle-signature.ts';
+import type { VerifyingKey } from '../trust/site-key.ts';
 
 /** Result: files written and deleted, and the verification of the updated tree. */
 export interface ApplyResult { written: number; deleted: number; verify: VerifyReport }
 
-/** Applies `bundle` to `dir`. Throws UsageError when the bundle is not a valid delta for this tree. */
-export async function applyDelta(bundle: string, dir: string): Promise<ApplyResult> {
+/**
+ * Applies `bundle` to `dir`; with `key`, only a bundle whose signatures (the checksum file beside
+ * it, its manifest and delta list) verify with that key. Throws UsageError, before anything is
+ * written into the tree, when the bundle is not a valid delta for this tree or a signature refuses it.
+ */
+export async function applyDelta(bundle: string, dir: string, key?: VerifyingKey): Promise<ApplyResult> {
+  const refuse = (v: SignatureVerdict) => {
+    if (v.problem) throw new UsageError(`${bundle}: nothing applied: ${v.problem}`);
+  };
+  refuse(await sidecarVerdict(bundle, key));
   const currentBytes = await readFile(join(dir, MANIFEST_FILE)).catch(() => { throw new UsageError(`${dir} has no ${MANIFEST_FILE}: not an extracted airgap-mirror bundle`); });
   const before = await verifyDirectory(dir);
   if (!before.ok) throw new UsageError(`${dir} does not match its own manifest (${before.missing.length} missing, ${before.extra.length} extra, ${before.corrupted.length} corrupted); refusing to apply`);
@@ -48,6 +59,8 @@ export async function applyDelta(bundle: string, dir: string): Promise<ApplyResu
     if (outcome.badVolumes.length || outcome.damaged) throw new UsageError(`${bundle} is damaged: ${[...outcome.badVolumes, outcome.damaged].filter(Boolean).join('; ')}`);
     const deltaBytes = meta.get(DELTA_FILE), manifestBytes = meta.get(MANIFEST_FILE);
     if (!deltaBytes || !manifestBytes) throw new UsageError(`${bundle} is not a delta bundle (no ${DELTA_FILE})`);
+    refuse(await signatureVerdict(DELTA_FILE, deltaBytes, meta.get(DELTA_SIG_FILE)?.toString('utf8'), key));
+    refuse(await signatureVerdict(MANIFEST_FILE, manifestBytes, meta.get(MANIFEST_SIG_FILE)?.toString('utf8'), key));
     const delta = JSON.parse(deltaBytes.toString('utf8')) as DeltaManifest;
     if (delta.baseManifest !== sha256(currentBytes)) throw new UsageError(`${bundle} was made for a different base: ${dir} is not the site the delta starts from; refusing to apply`);
     if (delta.targetManifest !== sha256(manifestBytes)) throw new UsageError(`${bundle}: its manifest does not match the delta's target checksum`);
@@ -69,6 +82,10 @@ export async function applyDelta(bundle: string, dir: string): Promise<ApplyResu
     }
     const manifest = JSON.parse(manifestBytes.toString('utf8')) as BundleManifest;
     await writeFile(join(dir, MANIFEST_FILE), manifestBytes);
+    // the tree keeps the new manifest's signature (or none), so `verify --key DIR` checks it later
+    const manifestSig = meta.get(MANIFEST_SIG_FILE);
+    if (manifestSig) await writeFile(join(dir, MANIFEST_SIG_FILE), manifestSig);
+    else await rm(join(dir, MANIFEST_SIG_FILE), { force: true });
     await writeFile(join(dir, SUMS_FILE), sumsText(manifest.files));
     return { written: delta.changed.length, deleted: delta.deleted.length, verify: await verifyDirectory(dir) };
   } finally {

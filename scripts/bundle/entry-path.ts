@@ -7,7 +7,7 @@
 import { unsafeRelativePath } from '../inside-root.ts';
 
 /** The top-level files a bundle carries beside `site/`. */
-const TOP_LEVEL = /^airgap-mirror-[a-z-]+\.json$|^SHA256SUMS(\.delta)?$/;
+const TOP_LEVEL = /^airgap-mirror-[a-z-]+\.json(\.asc)?$|^SHA256SUMS(\.delta)?$/;
 
 /** Why `path` may not be taken from a bundle, or undefined when it is safe; `site` requires it under `site/`. */
 export function unsafePath(path: string, site = false): string | undefined {

@@ -16,6 +16,9 @@ export const MANIFEST_FILE = 'airgap-mirror-manifest.json';
 export const SUMS_FILE = 'SHA256SUMS';
 /** Present only in delta bundles: what changed relative to the base manifest. */
 export const DELTA_FILE = 'airgap-mirror-delta.json';
+/** Detached armored signatures of the manifest and of the delta list, in a signed bundle. */
+export const MANIFEST_SIG_FILE = `${MANIFEST_FILE}.asc`;
+export const DELTA_SIG_FILE = `${DELTA_FILE}.asc`;
 /** Checksums of the files a delta bundle carries. */
 export const DELTA_SUMS_FILE = 'SHA256SUMS.delta';
 /** Directory inside the bundle holding the site. */

@@ -7,9 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import pMap from 'p-map';
-import { DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SUMS_FILE, hashFile, listSite, sha256, sumsText, type BundleManifest, type DeltaManifest, type FileEntry } from './manifest.ts';
+import { DELTA_FILE, DELTA_SIG_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE, SUMS_FILE, hashFile, listSite, sha256, sumsText, type BundleManifest, type DeltaManifest, type FileEntry } from './manifest.ts';
 import { readBundle } from './read-bundle.ts';
 import { unsafePaths } from './entry-path.ts';
+import { sidecarVerdict, signatureVerdict, type SignatureVerdict } from './bundle-signature.ts';
+import type { VerifyingKey } from '../trust/site-key.ts';
 
 /** Verdict of a verification. Bytes read, seconds elapsed. */
 export interface VerifyReport {
@@ -24,11 +26,21 @@ export interface VerifyReport {
   /** Entries or listed paths that would leave the tree (see entry-path.ts), with why. */
   unsafe: string[];
   damaged?: string;
+  /** One line per signature (the checksum file beside the bundle, the manifest, the delta list): signed by whom, checked or not. */
+  signatures: string[];
+  /** Why the signatures refuse the target (only when a key was given). */
+  signatureProblems: string[];
   bytes: number;
   seconds: number;
 }
 
-const META = new Set([MANIFEST_FILE, SUMS_FILE, DELTA_FILE, DELTA_SUMS_FILE]);
+const META = new Set([MANIFEST_FILE, SUMS_FILE, DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_SIG_FILE, DELTA_SIG_FILE]);
+
+/** Adds a signature verdict to the report. */
+function addVerdict(r: VerifyReport, v: SignatureVerdict): void {
+  r.signatures.push(v.note);
+  if (v.problem) r.signatureProblems.push(v.problem);
+}
 
 function compare(expected: FileEntry[], seen: Map<string, { size: number; sha256: string }>, r: VerifyReport): void {
   const want = new Map(expected.map((f) => [f.path, f]));
@@ -43,17 +55,25 @@ function compare(expected: FileEntry[], seen: Map<string, { size: number; sha256
 }
 
 function finish(r: VerifyReport, started: number): VerifyReport {
-  r.ok = !r.missing.length && !r.extra.length && !r.corrupted.length && !r.badVolumes.length && !r.unsafe.length && !r.damaged;
+  r.ok = !r.missing.length && !r.extra.length && !r.corrupted.length && !r.badVolumes.length && !r.unsafe.length && !r.damaged
+    && !r.signatureProblems.length;
   r.seconds = (Date.now() - started) / 1000;
   return r;
 }
 
-const newReport = (target: string, kind: VerifyReport['kind']): VerifyReport => ({ target, kind, ok: false, files: 0, missing: [], extra: [], corrupted: [], badVolumes: [], unsafe: [], bytes: 0, seconds: 0 });
+const newReport = (target: string, kind: VerifyReport['kind']): VerifyReport => ({ target, kind, ok: false, files: 0, missing: [],
+  extra: [], corrupted: [], badVolumes: [], unsafe: [], signatures: [], signatureProblems: [], bytes: 0, seconds: 0 });
 
-/** Verifies a bundle file (or its volumes) without extracting it. */
-export async function verifyBundle(bundle: string, onBytes?: (n: number) => void): Promise<VerifyReport> {
+/**
+ * Verifies a bundle file (or its volumes) without extracting it; with `key`, its signatures too
+ * (bundle-signature.ts). The checksum file beside it is checked first: when its signature refuses
+ * the bundle, nothing else is read.
+ */
+export async function verifyBundle(bundle: string, onBytes?: (n: number) => void, key?: VerifyingKey): Promise<VerifyReport> {
   const started = Date.now();
   const r = newReport(bundle, 'full');
+  addVerdict(r, await sidecarVerdict(bundle, key));
+  if (r.signatureProblems.length) return finish(r, started);
   const seen = new Map<string, { size: number; sha256: string }>();
   const meta = new Map<string, Buffer>();
   const outcome = await readBundle(bundle, async (name: string, size: number, body: Readable) => {
@@ -76,7 +96,9 @@ export async function verifyBundle(bundle: string, onBytes?: (n: number) => void
     if (!r.corrupted.length) r.missing.push(MANIFEST_FILE);
     return finish(r, started);
   }
+  addVerdict(r, await signatureVerdict(MANIFEST_FILE, manifestBytes, meta.get(MANIFEST_SIG_FILE)?.toString('utf8'), key));
   const deltaBytes = meta.get(DELTA_FILE);
+  if (deltaBytes) addVerdict(r, await signatureVerdict(DELTA_FILE, deltaBytes, meta.get(DELTA_SIG_FILE)?.toString('utf8'), key));
   if (deltaBytes) {
     r.kind = 'delta';
     let delta: DeltaManifest;
@@ -92,13 +114,18 @@ export async function verifyBundle(bundle: string, onBytes?: (n: number) => void
   return finish(r, started);
 }
 
-/** Verifies an extracted tree (`<dir>/airgap-mirror-manifest.json` and `<dir>/site/`). */
-export async function verifyDirectory(dir: string, onBytes?: (n: number) => void): Promise<VerifyReport> {
+/**
+ * Verifies an extracted tree (`<dir>/airgap-mirror-manifest.json` and `<dir>/site/`); with `key`,
+ * the manifest's signature (`airgap-mirror-manifest.json.asc` beside it) too.
+ */
+export async function verifyDirectory(dir: string, onBytes?: (n: number) => void, key?: VerifyingKey): Promise<VerifyReport> {
   const started = Date.now();
   const r = newReport(dir, 'directory');
   let manifest: BundleManifest;
   try {
-    manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')) as BundleManifest;
+    const bytes = await readFile(join(dir, MANIFEST_FILE));
+    addVerdict(r, await signatureVerdict(MANIFEST_FILE, bytes, await readFile(join(dir, MANIFEST_SIG_FILE), 'utf8').catch(() => undefined), key));
+    manifest = JSON.parse(bytes.toString('utf8')) as BundleManifest;
   } catch {
     r.missing.push(MANIFEST_FILE);
     return finish(r, started);

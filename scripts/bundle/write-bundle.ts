@@ -17,10 +17,11 @@ import pMap from 'p-map';
 import tar from 'tar-stream';
 import { UsageError } from '../errors/exit-codes.ts';
 import {
-  DELTA_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, SMALL_FILE_BYTES, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, readListedFile, repoRevisions, sha256, sumsText,
+  DELTA_FILE, DELTA_SIG_FILE, DELTA_SUMS_FILE, MANIFEST_FILE, MANIFEST_SIG_FILE, SMALL_FILE_BYTES, SUMS_FILE, hashFile, jsonBytes, listSite, makeManifest, readListedFile, repoRevisions, sha256, sumsText,
   type BundleManifest, type DeltaManifest, type FileEntry,
 } from './manifest.ts';
-import { SplitWriter } from './split-writer.ts';
+import { SplitWriter, volumeSumsName } from './split-writer.ts';
+import { detachSign, type SigningKey } from '../trust/site-key.ts';
 import { SITE_MARKER } from '../site/output-dir.ts';
 
 /** Fixed mtime of every entry (2000-01-01T00:00:00Z): bundles do not depend on when files were written. */
@@ -39,10 +40,18 @@ export interface BundleOptions {
   onTotal?: (bytes: number) => void;
   /** Called with bytes read from the site as they are archived (or hashed, for deltas). */
   onBytes?: (n: number) => void;
+  /**
+   * Signs the bundle: a detached signature of the manifest (and of the delta list) inside it,
+   * and of the `.sha256` or `.parts.sha256` file beside it (`<file>.asc`).
+   */
+  signingKey?: SigningKey;
 }
 
-/** What was written: counts, bytes in (site) and out (archive), seconds, output files. */
-export interface BundleResult { kind: 'full' | 'delta'; files: number; deleted: number; bytesIn: number; bytesOut: number; seconds: number; outputs: string[] }
+/** What was written: counts, bytes in (site) and out (archive), seconds, output files, the signing key's fingerprint. */
+export interface BundleResult {
+  kind: 'full' | 'delta'; files: number; deleted: number; bytesIn: number; bytesOut: number; seconds: number; outputs: string[];
+  signedBy?: string;
+}
 
 async function readManifest(file: string): Promise<{ manifest: BundleManifest; bytes: Buffer }> {
   let bytes: Buffer;
@@ -59,7 +68,11 @@ async function readManifest(file: string): Promise<{ manifest: BundleManifest; b
 /** Writes the bundle; throws UsageError for a bad --since manifest or site. */
 export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   const started = Date.now();
-  await stat(join(o.siteDir, SITE_MARKER)).catch(() => { throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`); });
+  const marker = await stat(join(o.siteDir, SITE_MARKER))
+    .catch(() => { throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`); });
+  // signatures dated when the site was built: the same site and key always give the same bytes
+  const sign = (data: Uint8Array) => detachSign(o.signingKey!, data,
+    new Date(Math.max(marker.mtimeMs, o.signingKey!.key.getCreationTime().getTime())));
   const site = await listSite(o.siteDir).catch((e) => { throw new UsageError(`--site ${o.siteDir}: ${(e as Error).message}`); });
   o.onTotal?.(site.reduce((s, f) => s + f.size, 0));
   const hashes = new Map<string, string>();
@@ -118,10 +131,13 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
         format: 'airgap-mirror-delta/1', baseManifest: sha256(base.bytes), targetManifest: sha256(manifestBytes),
         changed: files.filter((f) => include.some((i) => i.path === f.path)), deleted: base.manifest.files.map((f) => f.path).filter((p) => !now.has(p)),
       };
-      await addBuffer(DELTA_FILE, jsonBytes(delta));
+      const deltaBytes = jsonBytes(delta);
+      await addBuffer(DELTA_FILE, deltaBytes);
+      if (o.signingKey) await addBuffer(DELTA_SIG_FILE, Buffer.from(await sign(deltaBytes)));
       await addBuffer(DELTA_SUMS_FILE, Buffer.from(sumsText(delta.changed)));
     }
     await addBuffer(MANIFEST_FILE, manifestBytes);
+    if (o.signingKey) await addBuffer(MANIFEST_SIG_FILE, Buffer.from(await sign(manifestBytes)));
     await addBuffer(SUMS_FILE, Buffer.from(sumsText(files)));
     pack.finalize();
     await done;
@@ -132,14 +148,22 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
     throw err;
   }
   const outputs: string[] = [];
+  let sums: string;
   if (o.splitBytes) {
-    outputs.push(...(sink as SplitWriter).volumes.map(([f]) => f), `${o.outFile}.parts.sha256`);
+    sums = volumeSumsName(o.outFile);
+    outputs.push(...(sink as SplitWriter).volumes.map(([f]) => f), sums);
   } else {
     await rename(tmp, o.outFile);
-    await writeFile(`${o.outFile}.sha256`, `${whole.digest('hex')}  ${basename(o.outFile)}\n`);
-    outputs.push(o.outFile, `${o.outFile}.sha256`);
+    sums = `${o.outFile}.sha256`;
+    await writeFile(sums, `${whole.digest('hex')}  ${basename(o.outFile)}\n`);
+    outputs.push(o.outFile, sums);
+  }
+  if (o.signingKey) {
+    await writeFile(`${sums}.asc`, await sign(await readFile(sums)));
+    outputs.push(`${sums}.asc`);
   }
   return {
+    ...(o.signingKey ? { signedBy: o.signingKey.fingerprint } : {}),
     kind: delta ? 'delta' : 'full', files: include.length, deleted: delta?.deleted.length ?? 0,
     bytesIn: include.reduce((s, f) => s + f.size, 0), bytesOut, seconds: (Date.now() - started) / 1000, outputs,
   };

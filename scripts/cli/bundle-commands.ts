@@ -34,8 +34,22 @@ export function printReport(r: VerifyReport): void {
   for (const p of r.extra) process.stderr.write(`extra: ${p}\n`);
   for (const c of r.corrupted) process.stderr.write(`corrupted: ${c.path}: ${c.reason}\n`);
   for (const u of r.unsafe) process.stderr.write(`unsafe: ${u}\n`);
-  const problems = r.missing.length + r.extra.length + r.corrupted.length + r.badVolumes.length + r.unsafe.length + (r.damaged ? 1 : 0);
+  for (const s of r.signatureProblems) process.stderr.write(`signature: ${s}\n`);
+  for (const s of r.signatures) process.stdout.write(`  ${s}\n`);
+  const problems = r.missing.length + r.extra.length + r.corrupted.length + r.badVolumes.length + r.unsafe.length + (r.damaged ? 1 : 0)
+    + r.signatureProblems.length;
   process.stdout.write(`${r.ok ? 'OK' : 'FAILED'}: ${r.target} (${r.kind}), ${r.files} files, ${mb(r.bytes)} MB read in ${r.seconds.toFixed(1)} s (${rate(r.bytes, r.seconds)}), ${problems} problems\n`);
+}
+
+/**
+ * The key that signs a bundle of `site`: `--signing-key`, else the site key the build made beside
+ * `--site` when there is one (never made here), else none.
+ */
+async function bundleSigningKey(site: string, keyFile: string | undefined, passphraseFile: string | undefined) {
+  const { passphraseFrom, readSigningKey, siteKeyFileFor } = await import('../trust/site-key.ts');
+  const file = keyFile ?? siteKeyFileFor(site);
+  if (!keyFile && !(await stat(file).then(() => true, () => false))) return undefined;
+  return readSigningKey(file, await passphraseFrom(passphraseFile));
 }
 
 /** Adds bundle, verify and apply to the program (their modules load when the command runs). */
@@ -45,7 +59,11 @@ export function addBundleCommands(program: Command): void {
     .requiredOption('--site <dir>', 'built site').requiredOption('--out <file>', 'bundle file (e.g. site.tar or site.tar.zst)')
     .option('--zstd', 'compress with zstd').option('--split <size>', 'write volumes of at most this size (e.g. 4GB, 700MB)')
     .option('--since <manifest>', 'make a delta against this manifest (airgap-mirror-manifest.json of the other side)')
+    .option('--signing-key <file>', 'sign with this armored private key (default: the site key the build made beside --site)')
+    .option('--passphrase-file <file>', 'passphrase of the signing key (else $AIRGAP_MIRROR_KEY_PASSPHRASE)')
+    .option('--no-sign', 'write an unsigned bundle')
     .action(async (o) => {
+      const signing = o.sign === false ? undefined : await bundleSigningKey(o.site, o.signingKey, o.passphraseFile);
       const splitBytes = o.split === undefined ? undefined : bytes.parse(o.split);
       if (o.split !== undefined && !(splitBytes && splitBytes > 0)) throw new UsageError(`--split ${o.split}: expected a size like 700MB or 4GB`);
       let p = byteProgress(0, ''); // the bar starts once the bundle writer has listed the site
@@ -53,19 +71,25 @@ export function addBundleCommands(program: Command): void {
       const r = await writeBundle({
         siteDir: o.site, outFile: o.out, zstd: !!o.zstd || String(o.out).endsWith('.zst'), ...(splitBytes ? { splitBytes } : {}), ...(o.since ? { sinceManifest: o.since } : {}),
         onTotal: (total) => { p = byteProgress(total, o.since ? 'hashing' : 'bundling'); }, onBytes: (n) => p.tick(n),
+        ...(signing ? { signingKey: signing } : {}),
       }).finally(() => p.stop());
       process.stdout.write(`${r.kind === 'delta' ? 'Delta' : 'Full'} bundle: ${r.files} files${r.kind === 'delta' ? ` changed, ${r.deleted} deleted` : ''}, ${mb(r.bytesIn)} MB in, ${mb(r.bytesOut)} MB out, ${r.seconds.toFixed(1)} s (${rate(r.bytesIn, r.seconds)})\n`);
       for (const f of r.outputs) process.stdout.write(`  ${f}\n`);
+      process.stdout.write(r.signedBy ? `Signed by ${r.signedBy}: check it on the other side with verify --key <public key>.\n`
+        : 'Unsigned: no site key beside --site and no --signing-key (or --no-sign).\n');
     });
 
   program.command('verify')
     .description('verify a bundle before extraction, or an extracted directory, against its manifest')
     .argument('<bundle-or-dir>')
-    .action(async (target: string) => {
+    .option('--key <public-key>', 'require signatures by this key (site-key.pub.asc, obtained out of band)')
+    .action(async (target: string, o) => {
       const { verifyBundle, verifyDirectory } = await import('../bundle/verify-bundle.ts');
+      const key = o.key ? await (await import('../trust/site-key.ts')).readVerifyingKey(o.key) : undefined;
       const isDir = await stat(target).then((s) => s.isDirectory(), () => false);
       const p = byteProgress(0, 'verifying');
-      const r = isDir ? await verifyDirectory(target, p.tick) : await verifyBundle(target, p.tick).catch((e) => { throw new UsageError(`${target}: ${(e as Error).message}`); });
+      const r = isDir ? await verifyDirectory(target, p.tick, key)
+        : await verifyBundle(target, p.tick, key).catch((e) => { throw new UsageError(`${target}: ${(e as Error).message}`); });
       p.stop();
       printReport(r);
       process.exitCode = r.ok ? ExitCode.OK : ExitCode.PARTIAL;
@@ -74,9 +98,11 @@ export function addBundleCommands(program: Command): void {
   program.command('apply')
     .description('apply a delta bundle to an extracted older site (refuses when the base does not match)')
     .argument('<delta>').requiredOption('--to <dir>', 'extracted site (holding airgap-mirror-manifest.json)')
+    .option('--key <public-key>', 'apply only a delta signed by this key (refused before anything is written)')
     .action(async (delta: string, o) => {
       const { applyDelta } = await import('../bundle/apply-delta.ts');
-      const r = await applyDelta(delta, o.to);
+      const key = o.key ? await (await import('../trust/site-key.ts')).readVerifyingKey(o.key) : undefined;
+      const r = await applyDelta(delta, o.to, key);
       process.stdout.write(`Applied ${delta}: ${r.written} files written, ${r.deleted} deleted\n`);
       printReport(r.verify);
       process.exitCode = r.verify.ok ? ExitCode.OK : ExitCode.PARTIAL;

@@ -140,7 +140,6 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const isDir = await stat(join(o.mirrorDir, r.path)).then((s) => s.isDirectory(), () => false);
     if (!isDir) throw new UsageError(`--repo ${r.path}: not found in the mirror`);
   }
-  const signer = await signingKeyOf(o);
   const { staging, unlock, lockLost } = await prepareStaging(o.mirrorDir, o.outDir);
   // no await between the staging directory and this handler, so a signal cannot fall between them
   const work = mkdtempSync(join(tmpdir(), 'airgap-build-'));
@@ -155,7 +154,10 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   let bytesHashed = 0;
   // records all survive until the pages are rendered: see young-generation.ts
   const releaseYoungGeneration = holdYoungGeneration();
+  let signer: Awaited<ReturnType<typeof signingKeyOf>>;
   try {
+    // after the checks of --out: a site key beside a refused --out would be written outside what we own
+    signer = await signingKeyOf(o);
     progress.phase?.('scan');
     const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));

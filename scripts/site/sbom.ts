@@ -51,7 +51,7 @@ function packageComponent(p: PackageRecord, repoId: string): InstanceType<typeof
 }
 
 /**
- * The SBOM of `repos` as JSON text (2-space indented), dated `builtAt` (epoch seconds). Throws the
+ * The SBOM of `repos` as compact JSON text, dated `builtAt` (epoch seconds). Throws the
  * library's error for a model it cannot serialise (none expected from package records).
  */
 export function sbomJson(repos: SbomRepo[], builtAt: number): string {
@@ -70,5 +70,6 @@ export function sbomJson(repos: SbomRepo[], builtAt: number): string {
     bom.components.add(repo);
   }
   const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
-  return serializer.serialize(bom, { sortLists: true, space: 2 }) + '\n';
+  // compact: at 30,000 packages the SBOM is about 20 MB so, 35 MB indented, and a delta bundle carries it whole
+  return serializer.serialize(bom, { sortLists: true }) + '\n';
 }

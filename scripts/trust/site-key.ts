@@ -53,11 +53,15 @@ export async function createSiteKey(dir: string, o: { passphrase?: string; name?
  * as readSigningKey does.
  */
 export async function siteKeyFor(outDir: string, passphrase?: string): Promise<{ key: SigningKey; file: string; created: boolean }> {
-  const out = resolve(outDir);
-  const dir = join(dirname(out), `.${basename(out)}.site-key`);
-  const file = join(dir, PRIVATE_KEY_FILE);
+  const file = siteKeyFileFor(outDir);
   if (await stat(file).then(() => true, () => false)) return { key: await readSigningKey(file, passphrase), file, created: false };
-  return { key: await createSiteKey(dir, passphrase ? { passphrase } : {}), file, created: true };
+  return { key: await createSiteKey(dirname(file), passphrase ? { passphrase } : {}), file, created: true };
+}
+
+/** The private key file of the site key of `outDir` (see siteKeyFor), whether it exists or not. */
+export function siteKeyFileFor(outDir: string): string {
+  const out = resolve(outDir);
+  return join(dirname(out), `.${basename(out)}.site-key`, PRIVATE_KEY_FILE);
 }
 
 /**
@@ -88,12 +92,15 @@ export async function readSigningKey(file: string, passphrase?: string): Promise
 
 /**
  * A detached, armored OpenPGP signature of `data` by `k` (SHA-256), as `gpg --detach-sign --armor`
- * makes, created at `date` (default now; never before the key itself).
+ * makes, created at `date` (default now; never before the key itself); the same inputs give the same bytes.
  */
 export async function detachSign(k: SigningKey, data: Uint8Array, date = new Date()): Promise<string> {
   const openpgp = await pgp();
   return openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: k.key, detached: true,
-    format: 'armored', date, config: { preferredHashAlgorithm: openpgp.enums.hash.sha256 } });
+    format: 'armored', date,
+    // no random salt notation (OpenPGP.js's default for v4 signatures): RSA PKCS#1 v1.5 is deterministic,
+    // so the same data, key and date give the same signature bytes (reproducible sites and bundles)
+    config: { preferredHashAlgorithm: openpgp.enums.hash.sha256, nonDeterministicSignaturesViaNotation: false } });
 }
 
 /**
@@ -108,4 +115,59 @@ export async function passphraseFrom(file?: string): Promise<string | undefined>
     return text.split(/\r?\n/)[0];
   }
   return process.env[PASSPHRASE_ENV] || undefined;
+}
+
+/** A public key to check signatures with: the OpenPGP.js key and its fingerprint (40 hex, upper case). */
+export interface VerifyingKey { key: OpenPGP.PublicKey; fingerprint: string }
+
+/** Reads an armored or binary public key file (`site-key.pub.asc`, `gpg --export`). Throws UsageError naming the file. */
+export async function readVerifyingKey(file: string): Promise<VerifyingKey> {
+  const openpgp = await pgp();
+  try {
+    const data = await readFile(file);
+    const text = data.toString('latin1');
+    const key = text.includes('-----BEGIN PGP')
+      ? await openpgp.readKey({ armoredKey: text }) : await openpgp.readKey({ binaryKey: new Uint8Array(data) });
+    return { key: key.toPublic(), fingerprint: key.getFingerprint().toUpperCase() };
+  } catch (err) {
+    throw new UsageError(`--key ${file}: not an OpenPGP public key (${(err as Error).message})`);
+  }
+}
+
+/** The fingerprint (or, for old signatures, the 16-hex key ID) of the key that made an armored detached signature; undefined when unreadable. */
+export async function signerOf(signature: string): Promise<string | undefined> {
+  const openpgp = await pgp();
+  try {
+    const sig = await openpgp.readSignature({ armoredSignature: signature });
+    const packet = sig.packets[0];
+    if (packet?.issuerFingerprint) return Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase();
+    return packet?.issuerKeyID.toHex().toUpperCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why the armored detached `signature` of `data` does not verify with `k`, or undefined when it
+ * does: missing, unreadable, made by another key (named), or bad (the data changed).
+ */
+export async function signatureProblem(k: VerifyingKey, data: Uint8Array, signature: string | undefined): Promise<string | undefined> {
+  if (signature === undefined) return 'no signature';
+  const openpgp = await pgp();
+  let sig: OpenPGP.Signature;
+  try {
+    sig = await openpgp.readSignature({ armoredSignature: signature });
+  } catch (err) {
+    return `the signature cannot be read (${(err as Error).message})`;
+  }
+  const signer = await signerOf(signature);
+  const ids = k.key.getKeyIDs().map((id) => id.toHex().toUpperCase());
+  if (signer && signer !== k.fingerprint && !ids.includes(signer)) return `signed by another key (${signer}), not by ${k.fingerprint}`;
+  const result = await openpgp.verify({ message: await openpgp.createMessage({ binary: data }), signature: sig, verificationKeys: k.key });
+  try {
+    await result.signatures[0]!.verified;
+    return undefined;
+  } catch {
+    return `the signature does not match: the signed file was changed after it was signed by ${k.fingerprint}`;
+  }
 }

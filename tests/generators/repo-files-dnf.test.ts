@@ -31,7 +31,7 @@ async function dnfWith(reposdir: string, args: string[]) {
   const cache = await mkdtemp(join(tmpdir(), 'airgap-dnfc-'));
   const installroot = await mkdtemp(join(tmpdir(), 'airgap-root-'));
   try {
-    return await run('dnf', ['-q', '--disableplugin=local', '--releasever', '9', `--setopt=reposdir=${reposdir}`, `--setopt=cachedir=${cache}`, '--setopt=module_platform_id=platform:el9', '--installroot', installroot, ...args, '--forcearch', 'aarch64']);
+    return await run('dnf', ['-y', '-q', '--disableplugin=local', '--releasever', '9', `--setopt=reposdir=${reposdir}`, `--setopt=cachedir=${cache}`, '--setopt=module_platform_id=platform:el9', '--installroot', installroot, ...args, '--forcearch', 'aarch64']);
   } finally {
     await rm(cache, { recursive: true, force: true });
     await rm(installroot, { recursive: true, force: true });

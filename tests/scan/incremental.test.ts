@@ -10,17 +10,21 @@ import { join } from 'node:path';
 import { cli, REAL_RPMS, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { dnf } from '../helpers/dnf.ts';
 
-let base: string, mirror: string;
+let base: string, mirror: string, sourceDate: string;
 const repo = () => join(mirror, 'ubi9/baseos/Packages');
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'airgap-incr-'));
+  // one key for every build here, so their repomd.xml signatures can be compared byte for byte too
+  expect((await cli(['key', 'create', '--out', join(base, 'key')])).code).toBe(0);
+  sourceDate = String(Math.floor(Date.now() / 1000) + 1); // after the key was made (a package here gets a future mtime)
   mirror = join(base, 'mirror');
   await cp(SAMPLE_MIRROR, mirror, { recursive: true, preserveTimestamps: true });
 });
 afterAll(async () => { await rm(base, { recursive: true, force: true }); });
 
 async function build(out: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const r = await cli(['build', '--mirror', mirror, '--out', join(base, out), '--repodata-only', ...extra], { env });
+  const r = await cli(['build', '--mirror', mirror, '--out', join(base, out), '--repodata-only',
+    '--signing-key', join(base, 'key/site-key.asc'), ...extra], { env: { SOURCE_DATE_EPOCH: sourceDate, ...env } });
   expect(r.code, r.stderr).toBe(0);
   return { hits: Number(/\((\d+) from the cache/.exec(r.stdout)![1]), threads: Number(/ on (\d+) threads? /.exec(r.stdout)![1]), stdout: r.stdout };
 }

@@ -128,7 +128,7 @@ describe('the downloadable .repo file', () => {
     const reposdir = await mkdtemp(join(tmpdir(), 'airgap-reposd-'));
     await writeFile(join(reposdir, 'airgap-mirror.repo'), await (await fetch(`${server.url}_site/repo-files/airgap-mirror.repo`)).text());
     const cache = await mkdtemp(join(tmpdir(), 'airgap-dnfc-'));
-    const r = await run('dnf', ['-q', '--noplugins', '--releasever', '9', `--setopt=reposdir=${reposdir}`, `--setopt=cachedir=${cache}`, '--setopt=module_platform_id=platform:el9', 'repoquery', '--forcearch', 'aarch64', '--qf', '%{repoid} %{name}-%{evr}.%{arch}']);
+    const r = await run('dnf', ['-y', '-q', '--noplugins', '--releasever', '9', `--setopt=reposdir=${reposdir}`, `--setopt=cachedir=${cache}`, '--setopt=module_platform_id=platform:el9', 'repoquery', '--forcearch', 'aarch64', '--qf', '%{repoid} %{name}-%{evr}.%{arch}']);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(new Set(lines.map((l) => l.split(' ')[0]))).toEqual(new Set(ids));

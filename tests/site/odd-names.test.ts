@@ -73,14 +73,14 @@ describe('repo directories and file names of any spelling', () => {
     const g = await cli(['repo-files', '--site', out, '--out-dir', files, '--base-url', nginx.url]);
     expect(g.code, g.stderr).toBe(0);
     expect((await readdir(files)).length).toBeGreaterThan(0);
-    const q = await run('dnf', ['-q', '--releasever', '9', `--setopt=reposdir=${files}`, `--setopt=cachedir=${join(base, 'dnf')}`,
+    const q = await run('dnf', ['-y', '-q', '--releasever', '9', `--setopt=reposdir=${files}`, `--setopt=cachedir=${join(base, 'dnf')}`,
       '--setopt=gpgcheck=0', '--noplugins', 'repoquery', '--qf', '%{name} %{location}']);
     expect(q.code, q.stderr).toBe(0);
     expect(q.stdout.trim().split('\n').sort()).toEqual(['<b>bold</b>&tool Packages/markup-bold.rpm',
       'alpha Packages/alpha-1.0-1.el9.noarch.rpm',
       'beta Packages/beta#1-1.0-1.el9.noarch.rpm', 'delta Packages/delta-1.0-1.el9.noarch.rpm',
       'epsilon Packages/epsilon-1.0-1.el9.noarch.rpm', 'gamma Packages/gam?ma-1.0-1.el9.noarch.rpm']);
-    const dl = await run('dnf', ['-q', '--releasever', '9', `--setopt=reposdir=${files}`, `--setopt=cachedir=${join(base, 'dnf')}`,
+    const dl = await run('dnf', ['-y', '-q', '--releasever', '9', `--setopt=reposdir=${files}`, `--setopt=cachedir=${join(base, 'dnf')}`,
       '--setopt=gpgcheck=0', 'download', '--destdir', join(base, 'dl'), 'beta', 'gamma']);
     expect(dl.code, dl.stderr).toBe(0);
     expect((await readdir(join(base, 'dl'))).sort()).toEqual(['beta#1-1.0-1.el9.noarch.rpm', 'gam?ma-1.0-1.el9.noarch.rpm']);

@@ -13,16 +13,21 @@ import { run } from '../helpers/run.ts';
 import { fileHashes } from '../helpers/tree-hash.ts';
 
 let base: string;
-beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-split-')); });
+let key: string[];
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'airgap-split-'));
+  expect((await cli(['key', 'create', '--out', join(base, 'key')])).code).toBe(0);
+  key = ['--signing-key', join(base, 'key/site-key.asc')]; // one key: the sites compared must be byte-identical
+});
 afterAll(async () => { await rm(base, { recursive: true, force: true }); });
 
 describe('two render processes', () => {
   it('render the same site as one', async () => {
     const env = { SOURCE_DATE_EPOCH: '1700000000' };
-    const one = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'one'), '--no-cache'], { env });
+    const one = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'one'), '--no-cache', ...key], { env });
     expect(one.code, one.stderr).toBe(0);
     expect(one.stdout).not.toContain('processes');
-    const two = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'two'), '--no-cache'],
+    const two = await cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'two'), '--no-cache', ...key],
       { env: { ...env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '1' } });
     expect(two.code, two.stderr).toBe(0);
     expect(two.stdout).toContain('Package pages: 24 rendered, 0 unchanged and taken from the previous site; rendered in 2 processes.');
@@ -32,7 +37,7 @@ describe('two render processes', () => {
     // a rebuild of a site that big with fewer pages to render: a child renders them all while
     // this process writes the package search index
     const big = { ...env, AIRGAP_MIRROR_RENDER_SPLIT_FROM: '24' };
-    const three = () => cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'three')], { env: big });
+    const three = () => cli(['build', '--mirror', SAMPLE_MIRROR, '--out', join(base, 'three'), ...key], { env: big });
     expect((await three()).stdout).toContain('rendered in 2 processes.');
     const again = await three();
     expect(again.code, again.stderr).toBe(0);

@@ -129,7 +129,8 @@ describe('a repo signed with a key generated in the test', () => {
     const b = await cli(['build', '--mirror', join(base, 'm2'), '--out', served, '--base-url', server.url]);
     expect(b.code, b.stderr).toBe(0);
     const repoFile = await readFile(join(served, '_site/repo-files/testrepo.repo'), 'utf8');
-    expect(repoFile).toBe(`[testrepo]\nname=testrepo\nbaseurl=${server.url}testrepo/\nenabled=1\ngpgcheck=1\ngpgkey=${server.url}testrepo/RPM-GPG-KEY-airgap-test\n`);
+    expect(repoFile).toBe(`[testrepo]\nname=testrepo\nbaseurl=${server.url}testrepo/\nenabled=1\ngpgcheck=1\nrepo_gpgcheck=1\n`
+      + `gpgkey=${server.url}testrepo/RPM-GPG-KEY-airgap-test ${server.url}_site/keys/site-key.pub.asc\n`);
     const rd = join(base, 'reposd-good');
     await mkdir(rd);
     await writeFile(join(rd, 'testrepo.repo'), repoFile);
@@ -146,7 +147,8 @@ describe('a repo signed with a key generated in the test', () => {
     expect(wrongFile).toContain('gpgcheck=0');
     const rdw = join(base, 'reposd-wrong');
     await mkdir(rdw);
-    await writeFile(join(rdw, 'testrepo.repo'), wrongFile.replace('gpgcheck=0', `gpgcheck=1\ngpgkey=${server.url}testrepo/RPM-GPG-KEY-airgap-test`));
+    await writeFile(join(rdw, 'testrepo.repo'), wrongFile.replace(/^gpgcheck=0$/m, 'gpgcheck=1')
+      .replace(/^gpgkey=/m, `gpgkey=${server.url}testrepo/RPM-GPG-KEY-airgap-test `));
     const refused = await dnfInstall(rdw);
     expect(refused.code).not.toBe(0);
     expect(refused.installed).toBe(false);
