@@ -95,6 +95,12 @@ export const SyncRepoSchema = z.strictObject({
   closure: z.boolean().optional(),
   /** Root packages looked for in this repo only (names, globs or NEVRAs); needs the closure. */
   packages: z.array(z.string()).optional(),
+  /** Check `repodata/repomd.xml.asc` against `gpgkey` before using the repo (dnf's `repo_gpgcheck=1`). */
+  repoGpgcheck: z.boolean().optional(),
+  /** Check each package's signature against `gpgkey` before keeping it (dnf's `gpgcheck=1`). */
+  gpgcheck: z.boolean().optional(),
+  /** The repo's keys: http(s)/file URLs (fetched with the repo's TLS settings) or file paths. */
+  gpgkey: z.array(z.string()).optional(),
 });
 
 /**

@@ -56,6 +56,9 @@ export const PROBLEMS = {
   'closure-kept-local': spec('warning', (pool: string) => `no longer upstream but needed by node pool ${pool}: kept (not deleted)`, 'Keep this file: upstream pruned it and cannot give it again.'),
   'generator-failed': spec('error', (why: string) => `could not be made (${why}); its page shows this message in its place, everything else was built`, 'Fix the setting or kernel it names (settings: in the build config, or the node list), then build again.'),
   'sync-lock-lost': spec('error', (lock: string, why: string) => `the lock ${lock} was lost while this run held it (${why}); another run may have written this repo meanwhile`, 'Run sync again once no other sync of this mirror runs; it checks every file again.'),
+  'sync-repo-signature': spec('error', (why: string) => `${why}; repo not synced, nothing of it written`, 'Check that gpgkey names the key upstream signs with (compare its fingerprint with the vendor\'s), and that nothing between you and upstream alters the repo; then run sync again.'),
+  'sync-upstream-key': spec('error', (why: string) => `${why}; repo not synced`, 'Point gpgkey at the vendor\'s key (a URL or a file); after a planned key change, write a new lockfile with sync --lock.'),
+  'sync-package-signature': spec('error', (why: string) => `${why}; not kept`, 'dnf on the nodes would refuse it too (gpgcheck=1): check the upstream repo and its gpgkey, then run sync again.'),
   'sync-busy': spec('error', (lock: string) => `another sync holds ${lock}; repo not synced`, 'Wait for the other sync to finish (a lock left by a killed run is taken over at once on the same host, after 10 seconds from another).'),
 } as const;
 

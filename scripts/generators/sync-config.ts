@@ -16,8 +16,11 @@
 /** What the generator needs of a repo: id, path in the mirror, package arches, sync's upstream baseurl if known. */
 export interface SyncConfigRepo { id: string; path: string; arches: string[]; upstream?: string }
 
-/** The upstream of a repo: baseurl, whether it needs the entitlement, a RHEL/RHOCP repo, and a note for the user. */
-interface Upstream { baseurl: string; entitlement?: boolean; rhel?: boolean; note?: string }
+/**
+ * The upstream of a repo: baseurl, whether it needs the entitlement, a RHEL/RHOCP repo, a note for
+ * the user, and the key its repomd.xml and packages are signed with (sync then checks both).
+ */
+interface Upstream { baseurl: string; entitlement?: boolean; rhel?: boolean; note?: string; gpgkey?: string }
 
 const q = (s: string) => JSON.stringify(s); // a JSON string is a valid YAML scalar
 const UBI = 'https://cdn-ubi.redhat.com/content/public/ubi/dist';
@@ -39,7 +42,9 @@ export function upstreamOf(r: SyncConfigRepo): Upstream {
   const cuda = /cuda-rhel(\d+)-(x86_64|aarch64|sbsa)$/.exec(r.path);
   if (cuda) {
     const a = cuda[2] === 'aarch64' ? 'sbsa' : cuda[2];
-    return { baseurl: `https://developer.download.nvidia.com/compute/cuda/repos/rhel${cuda[1]}/${a}/` };
+    const baseurl = `https://developer.download.nvidia.com/compute/cuda/repos/rhel${cuda[1]}/${a}/`;
+    // NVIDIA signs CUDA's repomd.xml (repomd.xml.asc) and packages with the key D42D0685.pub beside them
+    return { baseurl, gpgkey: `${baseurl}D42D0685.pub` };
   }
   return { baseurl: `https://upstream.example/${r.path}/`, note: "set this repo's upstream baseurl" };
 }
@@ -69,6 +74,10 @@ export function syncConfigYaml(repos: SyncConfigRepo[], kernels: string[]): stri
         `      sslclientcert: ${q('/etc/pki/entitlement/ENTITLEMENT.pem')}`,
         `      sslclientkey: ${q('/etc/pki/entitlement/ENTITLEMENT-key.pem')}`,
         `      sslcacert: ${q('/etc/rhsm/ca/redhat-uep.pem')}`);
+    }
+    if (u.gpgkey) {
+      lines.push('      repoGpgcheck: true   # upstream signatures checked before anything is used', '      gpgcheck: true',
+        `      gpgkey: [${q(u.gpgkey)}]`);
     }
     if (kernels.length && !u.rhel) lines.push('      closure: false   # mirrored as it is');
   }

@@ -4,6 +4,7 @@
  * (through `.part`, see transfer.ts) after a check that their directory does not lead out of
  * the repo through a link; metadata goes to the repo's incoming directory until the commit.
  */
+import { packageSignatureCheck } from './upstream-trust.ts';
 import { mkdir, realpath } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import pMap from 'p-map';
@@ -47,6 +48,8 @@ export async function fetchFiles(live: LiveRepo[], jobs: number, diags: Diagnost
   const tasks = tasksOf(live);
   ev.start?.(tasks.length, tasks.reduce((n, t) => n + (t.f.expect.size ?? 0), 0));
   const parents = new Map<string, boolean>();
+  // gpgcheck=1: each package's signature is checked before it is renamed into place
+  const checks = new Map(live.filter((l) => l.plan.keys).map((l) => [l, packageSignatureCheck(l.plan.keys!.loaded)]));
   await pMap(tasks, async ({ l, f, metadata }) => {
     const fail = () => { l.failed.add(f.path); l.summary.failed++; };
     try {
@@ -58,7 +61,8 @@ export async function fetchFiles(live: LiveRepo[], jobs: number, diags: Diagnost
         diags.report('sync-unsafe-location', f.url, `${f.path} goes through a symbolic link out of the repo`);
         return fail();
       }
-      const got = await l.transfer.download(f.url, dest, f.expect, (n) => ev.bytes?.(n));
+      const check = !metadata && l.plan.repo.gpgcheck && l.plan.keys ? checks.get(l)! : undefined;
+      const got = await l.transfer.download(f.url, dest, f.expect, (n) => ev.bytes?.(n), check);
       if (!metadata) l.summary.fetched++;
       l.summary.fetchedBytes += got.bytesFetched;
     } catch (err) {

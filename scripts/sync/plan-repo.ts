@@ -1,4 +1,26 @@
 /**
+ * The repo's keys, after checking the repomd.xml fetched with them when repo_gpgcheck is on; null
+ * (reported) when the keys cannot be had or the signature refuses the repo: nothing of it is used.
+ */
+async function verifiedUpstream(repo: SyncRepo, transfer: Transfer, repomd: Buffer, repomdUrl: string, diags: Diagnostics,
+  locked?: LockedRepo): Promise<{ loaded: LoadedKeys; pins: KeyPin[] } | null> {
+  const keys = await loadUpstreamKeys(repo, transfer, locked?.keys);
+  if ('problem' in keys) {
+    diags.report('sync-upstream-key', repomdUrl, keys.problem);
+    return null;
+  }
+  if (!repo.repoGpgcheck) return keys;
+  try {
+    const problem = await repomdSignatureProblem(repo, transfer, repomd, keys.loaded);
+    if (!problem) return keys;
+    diags.report('sync-repo-signature', repomdUrl, problem);
+  } catch (err) {
+    reportTransfer(diags, `${withSlash(repo.baseurl)}repodata/repomd.xml.asc`, err);
+  }
+  return null;
+}
+
+/**
  * Plans the sync of one repo: fetch upstream `repodata/repomd.xml` (one request; when its
  * sha256, the selection and the local files are as the last complete sync left them, the
  * repo is up to date and nothing else is fetched), read primary.xml (from the local copy
@@ -25,6 +47,8 @@ import { readSyncState, type SyncState } from './sync-state.ts';
 import { reportTransfer } from './transfer-diagnostics.ts';
 import type { LockedRepo } from './sync-lockfile.ts';
 import type { ClosurePlanner } from './closure-planner.ts';
+import type { LoadedKeys } from '../trust/mirror-keys.ts';
+import { checksSignatures, loadUpstreamKeys, repomdSignatureProblem, type KeyPin } from './upstream-trust.ts';
 
 /** One file to have in the repo: its path inside the repo, URL, expected size/checksum, NEVRA. */
 export interface PlannedFile { path: string; url: string; expect: Expected; nevra: string }
@@ -47,6 +71,8 @@ export interface RepoPlan {
   metadata: PlannedMetadata[];
   /** The lockfile's repomd.xml is no longer upstream's: repodata is left as it is. */
   lockStale: boolean;
+  /** The keys the repo's signatures are checked with (repo_gpgcheck, gpgcheck), when it asks for checks. */
+  keys?: { loaded: LoadedKeys; pins: KeyPin[] };
 }
 
 /**
@@ -153,6 +179,8 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
     reportTransfer(ctx.diags, repomdUrl, err);
     return undefined;
   }
+  const keys = checksSignatures(repo) ? await verifiedUpstream(repo, transfer, repomd, repomdUrl, ctx.diags, locked) : undefined;
+  if (keys === null) return undefined;
   const repomdSha256 = sha256(repomd);
   const inClosure = !locked && !!ctx.closure?.participates(repo.id);
   const selectionKey = inClosure ? `closure:${sha256(selectionKeyOf(repo) + ctx.closure!.key)}` : selectionKeyOf(repo, locked);
@@ -161,7 +189,7 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
   if (lockStale) ctx.diags.report('sync-lock-stale', repomdUrl);
   const plan: RepoPlan = {
     repo, path, dir, repomd, repomdSha256, selectionKey, upToDate: false, subset: false, reasons: [],
-    take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [], lockStale,
+    take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [], lockStale, ...(keys ? { keys } : {}),
   };
   if (!inClosure && state?.complete && state.repomdSha256 === repomdSha256 && state.selection === selectionKey
     && await stateIntact(dir, state)) {

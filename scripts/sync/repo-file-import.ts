@@ -1,7 +1,8 @@
 /**
  * `sync --repo-file FILE`: the repos of a `.repo` file (read as dnf does, see
  * generators/repo-file-parser.ts) become sync repos: section id → `id` and the default
- * `path`, the first `baseurl` URL, `sslclientcert`/`sslclientkey`/`sslcacert`/`sslverify`
+ * `path`, the first `baseurl` URL, `sslclientcert`/`sslclientkey`/`sslcacert`/`sslverify`,
+ * `repo_gpgcheck`, `gpgcheck` and `gpgkey` (sync checks the signatures as dnf would: upstream-trust.ts)
  * as they are. `$basearch`, `$releasever` and other dnf variables are replaced from `vars`
  * (`--var NAME=VALUE`); disabled sections (`enabled=0`) are left out.
  */
@@ -47,6 +48,11 @@ export async function importRepoFile(file: string, vars: Record<string, string>)
       if (o[k]) raw[k] = expand(o[k], vars, where);
     }
     if (o.sslverify !== undefined) raw.sslverify = !FALSE.test(o.sslverify);
+    for (const [k, to] of [['repo_gpgcheck', 'repoGpgcheck'], ['gpgcheck', 'gpgcheck']] as const) {
+      if (o[k] !== undefined) raw[to] = !FALSE.test(o[k]);
+    }
+    // gpgkey: URLs separated by spaces, commas or continuation lines (dnf.conf(5))
+    if (o.gpgkey) raw.gpgkey = o.gpgkey.split(/[\s,]+/).filter(Boolean).map((u) => expand(u, vars, where));
     out.push(parseWith(SyncRepoSchema, raw, where));
   }
   return out;

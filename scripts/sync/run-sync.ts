@@ -120,7 +120,7 @@ const neededBytes = (live: LiveRepo[]) => live.reduce((n, { plan }) =>
 /** The lockfile entries of the planned repos. */
 const lockedRepos = (live: LiveRepo[]): LockedRepo[] => live.map(({ plan }) => ({
   id: plan.repo.id, baseurl: plan.repo.baseurl, path: plan.path, repomdSha256: plan.repomdSha256,
-  subset: plan.subset, reasons: plan.reasons,
+  subset: plan.subset, reasons: plan.reasons, ...(plan.keys ? { keys: plan.keys.pins } : {}),
   packages: plan.take.map((f) => ({ location: f.path, url: f.url, size: f.expect.size ?? 0,
     checksumType: f.expect.checksumType, checksum: f.expect.checksum, nevra: f.nevra })),
 }));

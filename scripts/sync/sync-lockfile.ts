@@ -30,6 +30,8 @@ const LockedRepoSchema = z.strictObject({
   subset: z.boolean(),
   reasons: z.array(z.string()),
   packages: z.array(LockedFileSchema),
+  /** The keys the repo's signatures were checked with (repo_gpgcheck, gpgcheck): a replay refuses any other. */
+  keys: z.array(z.strictObject({ source: z.string(), fingerprint: z.string() })).optional(),
 });
 
 const LockSchema = z.strictObject({

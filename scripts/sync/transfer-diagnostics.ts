@@ -15,5 +15,6 @@ export function reportTransfer(diags: Diagnostics, url: string, err: unknown): v
   } else if (err.kind === 'timeout') diags.report('sync-timeout', url, err.message);
   else if (err.kind === 'checksum') diags.report('sync-checksum-mismatch', url, err.message);
   else if (err.kind === 'disk') diags.report('sync-disk-error', url, err.message);
+  else if (err.kind === 'signature') diags.report('sync-package-signature', url, err.message);
   else diags.report('sync-network-error', url, err.message);
 }

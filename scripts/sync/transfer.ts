@@ -31,7 +31,7 @@ export interface TransferOptions { perHost: number; timeoutSeconds: number; retr
 export interface Expected { size?: number; checksumType: string; checksum: string }
 
 /** Why a transfer failed; `kind` picks the message and the advice (see errors/catalogue.ts). */
-export type TransferFailure = 'http' | 'network' | 'timeout' | 'checksum' | 'disk';
+export type TransferFailure = 'http' | 'network' | 'timeout' | 'checksum' | 'disk' | 'signature';
 
 /** A failed transfer: the URL, the kind, the HTTP status if any, and the detail. */
 export class TransferError extends Error {
@@ -157,11 +157,12 @@ export class Transfer {
 
   /**
    * Downloads `url` to `dest` through `dest.part` (see the module comment). `onBytes` gets
-   * each chunk's length as it arrives. Throws TransferError (kind `checksum` when the bytes
-   * do not match `expect`; the `.part` is then removed).
+   * each chunk's length as it arrives; `check` may refuse the verified bytes before they are
+   * renamed into place (a package signature). Throws TransferError (kind `checksum` when the
+   * bytes do not match `expect`, `signature` when `check` refuses them; the `.part` is then removed).
    */
-  async download(url: string, dest: string, expect: Expected, onBytes: (n: number) => void = () => {}):
-    Promise<Downloaded> {
+  async download(url: string, dest: string, expect: Expected, onBytes: (n: number) => void = () => {},
+    check?: (part: string) => Promise<string | undefined>): Promise<Downloaded> {
     const part = `${dest}.part`;
     mkdirSync(dirname(dest), { recursive: true });
     const result: Downloaded = { bytesFetched: 0, resumed: false };
@@ -171,6 +172,11 @@ export class Transfer {
       // (a .part that is a directory stays: it is named in the error, for the user to remove)
       throw err;
     });
+    const problem = await check?.(part);
+    if (problem) {
+      await rm(part, { force: true });
+      throw new TransferError(url, 'signature', problem);
+    }
     renameSync(part, dest);
     return result;
   }

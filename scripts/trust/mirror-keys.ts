@@ -31,12 +31,21 @@ export interface LoadedKeys { keys: MirrorKey[]; handles: OpenPGP.PublicKey[]; p
 
 /** Reads each key file (absolute path `dir/<file>`). Never throws: unreadable files become problems. */
 export async function loadKeys(dir: string, files: string[]): Promise<LoadedKeys> {
+  return keysFrom(await Promise.all(files.map(async (file) => ({
+    file, data: await readRegularFile(`${dir}/${file}`, 16 << 20).catch((err: Error) => err) }))));
+}
+
+/**
+ * Reads the keys of key files already in memory (`data`, or the error reading it), each named
+ * by `file` (a path or URL). Never throws: files that hold no key become problems.
+ */
+export async function keysFrom(files: { file: string; data: Buffer | Error }[]): Promise<LoadedKeys> {
   const out: LoadedKeys = { keys: [], handles: [], problems: [] };
   if (!files.length) return out;
   const openpgp = await pgp();
-  for (const file of files) {
+  for (const { file, data } of files) {
     try {
-      const data = await readRegularFile(`${dir}/${file}`, 16 << 20);
+      if (data instanceof Error) throw data;
       const text = data.toString('latin1');
       const keys = text.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')
         ? await openpgp.readKeys({ armoredKeys: text })
