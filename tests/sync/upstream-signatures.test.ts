@@ -60,6 +60,7 @@ beforeAll(async () => {
   otherKey = await newKey('stranger');
   await copyFile(join(CUDA, '4AC94EA0.pub'), join(www, 'packages.pub'));
   await upstream('good', siteKey);
+  await copyFile(join(www, 'upstream.asc'), join(www, 'good/repodata/repomd.xml.key')); // as CUDA publishes its key
   await upstream('unsigned-repomd', undefined);
   await upstream('stranger', otherKey);
   await upstream('tampered', siteKey);
@@ -81,6 +82,28 @@ describe('upstream signatures in sync', () => {
     expect((await readdir(join(mirror, 'good'))).filter((f) => f.endsWith('.rpm'))).toHaveLength(4);
     const lock = JSON.parse(await readFile(join(base, 'good.lock.json'), 'utf8'));
     expect(lock.repos[0].keys.map((k: { fingerprint: string }) => k.fingerprint)).toContain(siteKey);
+  });
+
+  it('build --repodata auto serves the synced repo verbatim; its .repo checks upstream\'s signature, and dnf reads it', async () => {
+    const site = join(base, 'site-auto');
+    const b = await cli(['build', '--mirror', join(base, 'm-good'), '--out', site, '--repodata', 'auto', '--base-url', server.url]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(await readFile(join(site, 'good/repodata/repomd.xml.asc'))).toEqual(await readFile(join(www, 'good/repodata/repomd.xml.asc')));
+    const served = await startNginx(site);
+    try {
+      const files = join(base, 'auto-repos');
+      expect((await cli(['repo-files', '--site', site, '--out-dir', files, '--base-url', served.url])).code).toBe(0);
+      const [only] = await readdir(files); // one repo: one .repo file
+      const text = await readFile(join(files, only!), 'utf8');
+      expect(text).toContain('repo_gpgcheck=1');
+      expect(text).toContain(`${served.url}good/repodata/repomd.xml.key`);
+      const q = await run('dnf', ['-y', '-q', '--releasever', '9', `--setopt=reposdir=${files}`, `--setopt=cachedir=${join(base, 'auto-dnf')}`,
+        '--noplugins', '--forcearch', 'aarch64', 'repoquery', '--qf', '%{name}']);
+      expect(q.code, q.stderr).toBe(0);
+      expect(q.stdout.trim().split('\n')).toHaveLength(4);
+    } finally {
+      await served.stop();
+    }
   });
 
   it.each([
