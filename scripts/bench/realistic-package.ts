@@ -11,7 +11,7 @@
  * written by rpm-writer.ts, so 30,000 of them take minutes instead of rpmbuild's hours.
  */
 import { createCipheriv, createHash } from 'node:crypto';
-import { Sense } from '../rpm/tags.ts';
+import { Sense } from '../formats/format.ts';
 import { corpusDep, CORPUS_BUILD_TIME, dirFile, type CorpusDep, type CorpusFile, type CorpusPackage }
   from './rpm-writer.ts';
 

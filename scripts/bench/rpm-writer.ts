@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { sha256 } from '../bundle/manifest.ts';
-import { Sense, SigTag, Tag, TagType } from '../rpm/tags.ts';
+import { Sense, SigTag, Tag, TagType } from '../formats/format.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -42,7 +42,7 @@ export interface CorpusPackage {
   changelog: { time: number; name: string; text: string }[];
 }
 
-/** Tags this module adds to those scripts/rpm/tags.ts already names (rpmtag.h). */
+/** Tags this module adds to those scripts/formats/rpm/tags.ts already names (rpmtag.h). */
 const T = {
   HEADERSIGNATURES: 62, HEADERIMMUTABLE: 63, HEADERI18NTABLE: 100, OS: 1021, FILESIZES: 1028,
   FILERDEVS: 1033, FILEMTIMES: 1034, FILEDIGESTS: 1035, FILELINKTOS: 1036, FILEUSERNAME: 1039,

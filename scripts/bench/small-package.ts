@@ -5,7 +5,7 @@
  * (Recommends) required; one changelog entry. The shape of the older rpmbuild corpus, written
  * by rpm-writer.ts, so 100,000 packages take minutes instead of rpmbuild's hour.
  */
-import { Sense } from '../rpm/tags.ts';
+import { Sense } from '../formats/format.ts';
 import { corpusDep, CORPUS_BUILD_TIME, dirFile, type CorpusFile, type CorpusPackage } from './rpm-writer.ts';
 
 const name = (i: number) => `bench-pkg-${String(i).padStart(5, '0')}`;

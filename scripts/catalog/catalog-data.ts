@@ -5,9 +5,7 @@
  * page build never holds every file list and changelog at once.
  */
 import { writeFile } from 'node:fs/promises';
-import { compareEvr } from '../rpm/evr.ts';
-import type { PackageRecord } from '../rpm/package-record.ts';
-import type { RepomdRecord } from '../repodata/repomd-xml.ts';
+import { compareEvr, type PackageRecord, type RepomdRecord } from '../formats/format.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
 import { packagePagePath, repoFilePath, repoListPagePath } from './page-paths.ts';
 import { repoBaseurl, repoSection, type RepoFile, type RepomdTrust, type SiteRepo } from '../generators/repo-sets.ts';

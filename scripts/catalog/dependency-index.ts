@@ -5,8 +5,7 @@
  * ships that file. Source packages provide nothing. Used for provider links and "required
  * by" lists on package pages.
  */
-import { compareEvr } from '../rpm/evr.ts';
-import { nevra, type Dependency, type PackageRecord } from '../rpm/package-record.ts';
+import { compareEvr, nevra, type Dependency, type PackageRecord } from '../formats/format.ts';
 
 /** A package in a given repo, as pages link to it. */
 export interface PackageRef { repoId: string; name: string; nevra: string; arch: string }

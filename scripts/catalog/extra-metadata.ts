@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import xml2js from 'xml2js';
 import YAML from 'yaml';
-import type { RepomdRecord } from '../repodata/repomd-xml.ts';
+import { type RepomdRecord } from '../formats/format.ts';
 
 /** A comps group: id, name, description, package names with their type (mandatory/default/optional/conditional). */
 export interface GroupRecord { id: string; name: string; description: string; packages: { name: string; type: string }[] }

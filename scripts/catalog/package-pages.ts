@@ -10,7 +10,9 @@
 import { closeSync, fstatSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from '../rpm/package-record.ts';
+import {
+  DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord
+} from '../formats/format.ts';
 import type { DependencyIndex, PackageRef } from './dependency-index.ts';
 import { packagePagePath, versionAnchor } from './page-paths.ts';
 import { sha256 } from '../bundle/manifest.ts';

@@ -6,7 +6,7 @@
  * Rich dependencies are evaluated over a set of packages (libsolv semantics of
  * and/or/if/unless/with/without).
  */
-import type { Dependency } from '../rpm/package-record.ts';
+import { type Dependency } from '../formats/format.ts';
 import { rangesOverlap } from '../catalog/dependency-index.ts';
 import { isRich, parseRich, type RichDep } from './rich-dependency.ts';
 

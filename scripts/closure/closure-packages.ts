@@ -3,8 +3,7 @@
  * airgap-mirror reads them: upstream primary.xml entries (sync) and RPM headers (build,
  * preflight, and local files sync must judge before deleting).
  */
-import { nevra as nevraOf, type PackageRecord } from '../rpm/package-record.ts';
-import { nevraOf as primaryNevra, type PrimaryEntry } from '../repodata/primary-reader.ts';
+import { nevra as nevraOf, type PackageRecord, nevraOf as primaryNevra, type PrimaryEntry } from '../formats/format.ts';
 import { requiredPaths, type ClosurePackage } from './closure-index.ts';
 import type { RepoPackages } from '../preflight/repo-closure.ts';
 

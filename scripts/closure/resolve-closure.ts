@@ -14,8 +14,7 @@
  * Requires as `unmet`, those of packages only weak dependencies brought as `weakUnmet` (dnf skips
  * such a weak dependency rather than fail).
  */
-import { newestPerNameArch } from '../rpm/evr.ts';
-import type { Dependency } from '../rpm/package-record.ts';
+import { newestPerNameArch, type Dependency } from '../formats/format.ts';
 import { dependencyText } from '../catalog/package-pages.ts';
 import { isRich, type RichDep } from './rich-dependency.ts';
 import type { ClosureIndex, ClosurePackage } from './closure-index.ts';

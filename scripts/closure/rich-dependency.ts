@@ -7,8 +7,7 @@
  * string as it is). Grammar: rpm `lib/rpmds.c` `rpmrichParse`; operators of one level must
  * all be the same, except that `if`/`unless` take exactly one `else`.
  */
-import type { Dependency } from '../rpm/package-record.ts';
-import { parseEvr } from '../rpm/evr.ts';
+import { type Dependency, parseEvr } from '../formats/format.ts';
 
 /** A parsed rich dependency: a leaf, or an operator over its operands. */
 export type RichDep =

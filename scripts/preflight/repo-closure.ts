@@ -5,7 +5,7 @@
  */
 import { DependencyIndex } from '../catalog/dependency-index.ts';
 import { dependencyText } from '../catalog/package-pages.ts';
-import { nevra, type PackageRecord } from '../rpm/package-record.ts';
+import { nevra, type PackageRecord } from '../formats/format.ts';
 
 /** One unresolved Requires: the package (NEVRA, repo) and the dependency as rpm prints it. */
 export interface UnresolvedDep { repoId: string; nevra: string; dep: string }

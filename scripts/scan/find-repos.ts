@@ -11,6 +11,7 @@ import { opendirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
+import { RPM_FORMAT } from '../formats/format.ts';
 
 /** A repo to index: path relative to the mirror root ('' for the root), repo id, packages. */
 export interface RepoInput {
@@ -43,6 +44,9 @@ function repoRootOf(dir: string): string {
 /** Characters XML 1.0 cannot carry, even escaped: C0 controls other than tab, newline, carriage return. */
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+
+/** The RPM format's package ending and index file (formats/format.ts). */
+const EXT = RPM_FORMAT.packageExtension, INDEX = RPM_FORMAT.indexFile;
 
 const isInside = (child: string, parent: string) => parent === '' || child === parent || child.startsWith(parent + '/');
 
@@ -81,7 +85,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
       try {
         const s = await stat(posix.join(mirrorDir, e.path));
         if (s.isDirectory()) diags.report('symlink-dir-not-followed', e.path);
-        else if (e.path.endsWith('.rpm')) rpms.push(e.path);
+        else if (e.path.endsWith(EXT)) rpms.push(e.path);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ELOOP') diags.report('symlink-loop', e.path);
@@ -90,10 +94,10 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
       }
       continue;
     }
-    if (e.path.endsWith('/repodata/repomd.xml') || e.path === 'repodata/repomd.xml') repodataRoots.add(posix.dirname(posix.dirname(e.path)).replace(/^\.$/, ''));
-    else if (e.path.endsWith('.rpm') && !e.dirent.isDirectory() && NOT_XML.test(e.path)) diags.report('rpm-name-not-xml', e.path);
-    else if (e.path.endsWith('.rpm') && !e.dirent.isDirectory()) rpms.push(e.path);
-    else if (e.path.endsWith('.rpm')) diags.report('rpm-not-rpm', e.path, 'it is a directory');
+    if (e.path.endsWith(`/${INDEX}`) || e.path === INDEX) repodataRoots.add(posix.dirname(posix.dirname(e.path)).replace(/^\.$/, ''));
+    else if (e.path.endsWith(EXT) && !e.dirent.isDirectory() && NOT_XML.test(e.path)) diags.report('rpm-name-not-xml', e.path);
+    else if (e.path.endsWith(EXT) && !e.dirent.isDirectory()) rpms.push(e.path);
+    else if (e.path.endsWith(EXT)) diags.report('rpm-not-rpm', e.path, 'it is a directory');
   }
   rpms.sort();
 

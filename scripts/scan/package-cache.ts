@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
-import type { PackageRecord } from '../rpm/package-record.ts';
+import { type PackageRecord } from '../formats/format.ts';
 import { Utf8Chunks } from '../utf8-chunks.ts';
 
 /** One cached package: file identity, its record, and the record as JSON when already at hand. */

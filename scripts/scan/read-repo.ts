@@ -9,7 +9,7 @@ import { statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
 import pMap from 'p-map';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import { nevra, type PackageRecord } from '../rpm/package-record.ts';
+import { nevra, type PackageRecord } from '../formats/format.ts';
 import type { RepoInput } from './find-repos.ts';
 import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
 import { useThreads, type PackageReader } from './reader-pool.ts';

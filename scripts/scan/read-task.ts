@@ -3,11 +3,10 @@
  * is plain data (a record, or why the file could not be used) rather than a thrown error.
  * Signature verifiers are built once per key set and reused across tasks.
  */
-import { readPackage } from '../rpm/read-package.ts';
-import { RpmFormatError, type RpmFormatReason } from '../rpm/rpm-format-error.ts';
-import type { PackageRecord } from '../rpm/package-record.ts';
+import {
+  RPM_FORMAT, RpmFormatError, type RpmFormatReason, type PackageRecord, type SignatureVerifier
+} from '../formats/format.ts';
 import { loadKeys, signatureVerifier } from '../trust/mirror-keys.ts';
-import type { SignatureVerifier } from '../rpm/read-package.ts';
 
 /** What to read: file path, repo-relative href, changelog limit, mirrored keys to verify with. */
 export interface ReadTask { file: string; href: string; changelogLimit?: number; keys?: { dir: string; files: string[] } }
@@ -62,7 +61,7 @@ export function fromTransfer(o: TransferOutcome): ReadOutcome {
 export async function runReadTask(task: ReadTask): Promise<ReadOutcome> {
   try {
     const verifySignature = task.keys ? await verifierFor(task.keys) : undefined;
-    const record = await readPackage(task.file, task.href, { ...(task.changelogLimit !== undefined ? { changelogLimit: task.changelogLimit } : {}), ...(verifySignature ? { verifySignature } : {}) });
+    const record = await RPM_FORMAT.readPackage(task.file, task.href, { ...(task.changelogLimit !== undefined ? { changelogLimit: task.changelogLimit } : {}), ...(verifySignature ? { verifySignature } : {}) });
     return { ok: true, record };
   } catch (err) {
     if (err instanceof RpmFormatError) return { ok: false, kind: 'format', reason: err.reason, message: err.message };

@@ -7,11 +7,10 @@ import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
 import { readRepo, type ReadProgress } from '../scan/read-repo.ts';
-import type { PackageRecord } from '../rpm/package-record.ts';
-import { writeRepodata } from '../repodata/write-repodata.ts';
-import { carryUpstreamMetadata, readUpstreamRepomd, type UpstreamData } from '../repodata/upstream-metadata.ts';
-import { copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch } from '../repodata/keep-upstream.ts';
-import type { RepomdRecord } from '../repodata/repomd-xml.ts';
+import {
+  type PackageRecord, writeRepodata, carryUpstreamMetadata, readUpstreamRepomd, type UpstreamData,
+  copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch, type RepomdRecord, subsetMetadataFilter
+} from '../formats/format.ts';
 import { FilePlacer } from './link-packages.ts';
 import { loadKeys } from '../trust/mirror-keys.ts';
 import type { PackageReader } from '../scan/reader-pool.ts';
@@ -24,7 +23,6 @@ import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
 import { parseRepoFile } from '../generators/repo-file-parser.ts';
 import { readSyncState } from '../sync/sync-state.ts';
 import { mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
-import { subsetMetadataFilter } from '../repodata/subset-metadata.ts';
 
 /** repomd.xml and the signature and key files published beside it. */
 const COMPANIONS = ['repomd.xml', 'repomd.xml.asc', 'repomd.xml.key'];

@@ -18,8 +18,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PackageRecord } from '../rpm/package-record.ts';
-import { compareEvr } from '../rpm/evr.ts';
+import { type PackageRecord, compareEvr } from '../formats/format.ts';
 import { PAGE_NAMESPACE, packagePagePath } from '../catalog/page-paths.ts';
 
 /** Directory of the index inside the site. */

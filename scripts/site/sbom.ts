@@ -13,7 +13,7 @@
 import cdx from '@cyclonedx/cyclonedx-library';
 import { PackageURL } from 'packageurl-js';
 import parseSpdx from 'spdx-expression-parse';
-import type { PackageRecord } from '../rpm/package-record.ts';
+import { type PackageRecord } from '../formats/format.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 
 /** Site path of the SBOM. */

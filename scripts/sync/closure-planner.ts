@@ -12,18 +12,16 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { ClosureConfig, SyncRepo } from '../config/config-schema.ts';
-import type { PrimaryEntry } from '../repodata/primary-reader.ts';
-import { lookupFilelists } from '../repodata/filelists-reader.ts';
-import { unpackMetadata } from '../repodata/subset-metadata.ts';
+import {
+  type PrimaryEntry, lookupFilelists, unpackMetadata, readPackage, type Dependency, type PackageRecord,
+  type UpstreamData
+} from '../formats/format.ts';
 import { basename } from 'node:path';
 import { ClosureIndex, requiredPaths, type ClosurePackage } from '../closure/closure-index.ts';
 import { closurePackages, fromPrimary } from '../closure/closure-packages.ts';
 import { isRich, type RichDep } from '../closure/rich-dependency.ts';
-import { readPackage } from '../rpm/read-package.ts';
-import type { Dependency, PackageRecord } from '../rpm/package-record.ts';
 import { filterModular, readModuleIndex } from '../closure/module-streams.ts';
 import { poolClosure, type PoolClosure, type PoolTarget } from '../closure/pool-closure.ts';
-import type { UpstreamData } from '../repodata/upstream-metadata.ts';
 
 /** A node pool of the run: target kernel and arch, and its nodes (none for a kernel from the config). */
 export interface SyncPool extends PoolTarget { nodes: string[] }

@@ -5,8 +5,7 @@
  * `dnf reposync --newest-only` keeps).
  */
 import picomatch from 'picomatch';
-import { newestPerNameArch } from '../rpm/evr.ts';
-import type { PrimaryEntry } from '../repodata/primary-reader.ts';
+import { newestPerNameArch, type PrimaryEntry } from '../formats/format.ts';
 import type { SyncRepo } from '../config/config-schema.ts';
 
 /** The selection keys of a sync repo. */

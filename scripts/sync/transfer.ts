@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pRetry, { AbortError } from 'p-retry';
 import { EnvHttpProxyAgent, interceptors, request, type Dispatcher } from 'undici';
-import { nodeHash } from '../repodata/upstream-metadata.ts';
+import { nodeHash } from '../formats/format.ts';
 
 /** TLS files of one upstream (paths), and whether the server certificate is verified. */
 export interface TlsFiles { sslclientcert?: string; sslclientkey?: string; sslcacert?: string; sslverify?: boolean }

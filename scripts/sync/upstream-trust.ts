@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { SyncRepo } from '../config/config-schema.ts';
-import { readPackage } from '../rpm/read-package.ts';
+import { readPackage } from '../formats/format.ts';
 import { keysFrom, signatureVerifier, type LoadedKeys } from '../trust/mirror-keys.ts';
 import { TransferError, type Transfer } from './transfer.ts';
 import { withSlash } from './location.ts';

@@ -3,7 +3,7 @@
  * unsigned, signed by keys not in the mirror, or corrupt, and whether the repo can be used
  * with gpgcheck=1 (every package has a signature that verified against a mirrored key).
  */
-import type { PackageRecord } from '../rpm/package-record.ts';
+import { type PackageRecord } from '../formats/format.ts';
 import type { LoadedKeys, MirrorKey } from './mirror-keys.ts';
 
 /** Trust facts of one repo. Counts are packages. */

@@ -11,7 +11,7 @@ import { resolveClosure } from '../../scripts/closure/resolve-closure.ts';
 import { filterModular, readModuleIndex } from '../../scripts/closure/module-streams.ts';
 import { kernelTarget, wantedPackages } from '../../scripts/closure/profiles.ts';
 import { poolClosure } from '../../scripts/closure/pool-closure.ts';
-import type { Dependency } from '../../scripts/rpm/package-record.ts';
+import type { Dependency } from '../../scripts/formats/rpm/package-record.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

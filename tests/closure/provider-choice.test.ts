@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { corpusDep } from '../../scripts/bench/rpm-writer.ts';
 import { ClosureIndex, type ClosurePackage } from '../../scripts/closure/closure-index.ts';
 import { resolveClosure } from '../../scripts/closure/resolve-closure.ts';
-import { Sense } from '../../scripts/rpm/tags.ts';
+import { Sense } from '../../scripts/formats/rpm/tags.ts';
 import { cli } from '../helpers/cli.ts';
 import { run } from '../helpers/run.ts';
 import { writeStandInRpm } from '../helpers/stand-in-rpm.ts';

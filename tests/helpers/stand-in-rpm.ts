@@ -6,7 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corpusDep, CORPUS_BUILD_TIME, type CorpusDep, type CorpusPackage, writeRpm } from '../../scripts/bench/rpm-writer.ts';
-import { Sense } from '../../scripts/rpm/tags.ts';
+import { Sense } from '../../scripts/formats/rpm/tags.ts';
 
 /** What a stand-in sets; everything else is fixed (it provides its own name = version-release, as rpmbuild adds). */
 export interface StandIn { name: string; version?: string; release?: string; arch?: string; requires?: CorpusDep[];

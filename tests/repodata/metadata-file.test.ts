@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { Utf8Chunks } from '../../scripts/utf8-chunks.ts';
-import { GzipMetadataWriter } from '../../scripts/repodata/metadata-file.ts';
+import { GzipMetadataWriter } from '../../scripts/formats/rpm/repodata/metadata-file.ts';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'airgap-metadata-')); });

@@ -9,7 +9,7 @@ import type { Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PackageCache } from '../../scripts/scan/package-cache.ts';
-import type { PackageRecord } from '../../scripts/rpm/package-record.ts';
+import type { PackageRecord } from '../../scripts/formats/rpm/package-record.ts';
 
 let dir: string;
 beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'airgap-cache-')); });

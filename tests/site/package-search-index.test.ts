@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fnv1a, pathShard, SEARCH_INDEX_DIR, writePackageSearchIndex, wordShard } from '../../scripts/site/package-search-index.ts';
-import type { PackageRecord } from '../../scripts/rpm/package-record.ts';
+import type { PackageRecord } from '../../scripts/formats/rpm/package-record.ts';
 
 let dir: string;
 let counts: { pages: number; words: number; paths: number };

@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { run } from '../helpers/run.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
-import { readPackage } from '../../scripts/rpm/read-package.ts';
-import { LEAD_BYTES } from '../../scripts/rpm/read-package.ts';
+import { readPackage } from '../../scripts/formats/rpm/read-package.ts';
+import { LEAD_BYTES } from '../../scripts/formats/rpm/read-package.ts';
 
 const CUDA = join(SAMPLE_MIRROR, 'cuda-rhel9-aarch64');
 const NOARCH = 'cuda-toolkit-config-common-12.4.127-1.noarch.rpm';

@@ -8,10 +8,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { readRegularFile } from '../read-regular-file.ts';
+import { readRegularFile } from '../../../read-regular-file.ts';
 import { basename, join } from 'node:path';
 import { decompressorFor, readPrimaryEntries } from './primary-reader.ts';
-import type { PackageRecord } from '../rpm/package-record.ts';
+import type { PackageRecord } from '../package-record.ts';
 import { nodeHash, type UpstreamData } from './upstream-metadata.ts';
 import type { RepomdRecord } from './repomd-xml.ts';
 

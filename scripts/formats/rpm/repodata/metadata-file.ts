@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
-import { Utf8Chunks } from '../utf8-chunks.ts';
+import { Utf8Chunks } from '../../../utf8-chunks.ts';
 
 /** Bytes of XML gathered before they go to zlib. */
 const CHUNK_BYTES = 256 * 1024;

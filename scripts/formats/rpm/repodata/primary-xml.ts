@@ -3,8 +3,8 @@
  * (src/xml_dump_primary.c): namespaces common + rpm, dependency entries with EVR attributes
  * only when flags are set, `pre="1"` on pre-requires, only primary files listed.
  */
-import { DEPENDENCY_KINDS, type Dependency, type PackageRecord } from '../rpm/package-record.ts';
-import { isPrimaryFile } from '../rpm/primary-files.ts';
+import { DEPENDENCY_KINDS, type Dependency, type PackageRecord } from '../package-record.ts';
+import { isPrimaryFile } from '../primary-files.ts';
 import { attrs, escapeText, textElement } from './xml-escape.ts';
 
 /** Document start; `count` is the number of `<package>` elements that will follow. */

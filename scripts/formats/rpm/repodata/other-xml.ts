@@ -1,5 +1,5 @@
 /** other.xml writer in createrepo_c's layout (src/xml_dump_other.c): changelog entries, oldest first. */
-import type { PackageRecord } from '../rpm/package-record.ts';
+import type { PackageRecord } from '../package-record.ts';
 import { versionElement } from './primary-xml.ts';
 import { attrs, escapeText } from './xml-escape.ts';
 

@@ -8,7 +8,7 @@
 import type { Readable } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { SaxesParser } from 'saxes';
-import type { Dependency } from '../rpm/package-record.ts';
+import type { Dependency } from '../package-record.ts';
 
 /** One package as primary.xml describes it. `size` in bytes; `base` is `<location xml:base>`, if any. */
 export interface PrimaryEntry {

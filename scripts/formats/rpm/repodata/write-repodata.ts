@@ -5,7 +5,7 @@
  */
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PackageRecord } from '../rpm/package-record.ts';
+import type { PackageRecord } from '../package-record.ts';
 import { GzipMetadataWriter } from './metadata-file.ts';
 import { primaryHead, primaryPackageXml, PRIMARY_TAIL } from './primary-xml.ts';
 import { filelistsHead, filelistsPackageXml, FILELISTS_TAIL } from './filelists-xml.ts';

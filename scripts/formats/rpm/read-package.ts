@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
 import { RpmHeader, headerLength, HEADER_INTRO_BYTES } from './header.ts';
 import { RpmFormatError } from './rpm-format-error.ts';
-import { fileKind } from '../read-regular-file.ts';
+import { fileKind } from '../../read-regular-file.ts';
 import { FileFlag, SigTag, Tag } from './tags.ts';
 import { decodeHeaderText } from './header-text.ts';
 import { readDependencies } from './dependencies.ts';

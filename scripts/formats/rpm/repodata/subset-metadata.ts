@@ -9,7 +9,7 @@
 import { gunzipSync, gzipSync, zstdCompressSync, zstdDecompressSync } from 'node:zlib';
 import xml2js from 'xml2js';
 import YAML from 'yaml';
-import { nevra, type PackageRecord } from '../rpm/package-record.ts';
+import { nevra, type PackageRecord } from '../package-record.ts';
 
 /** Rewrites a carried metadata file; returns the bytes as they are when nothing is dropped or they cannot be read. */
 export type MetadataFilter = (type: string, name: string, data: Buffer) => Promise<Buffer>;

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
-import { readRegularFile } from '../read-regular-file.ts';
+import { readRegularFile } from '../../../read-regular-file.ts';
 import type { MetadataFilter } from './subset-metadata.ts';
 import { basename, join } from 'node:path';
 import { gunzipSync, zstdDecompressSync } from 'node:zlib';

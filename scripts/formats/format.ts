@@ -1,0 +1,44 @@
+/**
+ * The format boundary: what the stages (scan, catalog, site, sync transport, closure walk,
+ * bundle, cluster, bench) know of package formats. Each format lives in its own folder with
+ * parallel file names (`formats/rpm/`: `read-package.ts` reader, `package-record.ts` record,
+ * `evr.ts` version order, `repodata/` index writers and readers; `formats/deb/` to come, as
+ * pulp_rpm/pulp_deb and aptly lay theirs out), and no stage imports a format's files: they
+ * import this module.
+ *
+ * `PackageFormat` is the generic part every format provides; the names re-exported below are the
+ * RPM parts the stages still call directly (its repodata writers and readers, the dnf rules of the
+ * closure), to be put behind the interface as a second format needs them.
+ */
+import { readPackage, type ReadPackageOptions } from './rpm/read-package.ts';
+import type { PackageRecord } from './rpm/package-record.ts';
+
+/** One package format as the stages use it. */
+export interface PackageFormat {
+  /** `rpm` (and `deb` to come). */
+  name: 'rpm';
+  /** The file name ending of its packages, with the dot. */
+  packageExtension: string;
+  /** The file whose presence marks a repo with its own index, relative to the repo (`repodata/repomd.xml`). */
+  indexFile: string;
+  /** Reads one package file into the common record; throws the format's error for a file that is not one. */
+  readPackage(file: string, href: string, options?: ReadPackageOptions): Promise<PackageRecord>;
+}
+
+/** RPM: rpm's header format, rpm-md repodata (createrepo_c), dnf's rules. */
+export const RPM_FORMAT: PackageFormat = {
+  name: 'rpm', packageExtension: '.rpm', indexFile: 'repodata/repomd.xml', readPackage,
+};
+
+export { compareEvr, newestPerNameArch, parseEvr } from './rpm/evr.ts';
+export { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from './rpm/package-record.ts';
+export { readPackage, type ReadPackageOptions, type SignatureVerifier } from './rpm/read-package.ts';
+export { RpmFormatError, type RpmFormatReason } from './rpm/rpm-format-error.ts';
+export { Sense, SigTag, Tag, TagType } from './rpm/tags.ts';
+export { lookupFilelists } from './rpm/repodata/filelists-reader.ts';
+export { copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch } from './rpm/repodata/keep-upstream.ts';
+export { nevraOf, readPrimaryEntries, type PrimaryEntry } from './rpm/repodata/primary-reader.ts';
+export type { RepomdRecord } from './rpm/repodata/repomd-xml.ts';
+export { subsetMetadataFilter, unpackMetadata } from './rpm/repodata/subset-metadata.ts';
+export { carryUpstreamMetadata, nodeHash, parseRepomd, readUpstreamRepomd, type UpstreamData } from './rpm/repodata/upstream-metadata.ts';
+export { writeRepodata } from './rpm/repodata/write-repodata.ts';
