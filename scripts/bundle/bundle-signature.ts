@@ -19,11 +19,15 @@ export async function signatureVerdict(what: string, data: Uint8Array | undefine
   key?: VerifyingKey): Promise<SignatureVerdict> {
   if (!key) {
     const signer = signature && await signerOf(signature);
-    return { note: signer ? `${what}: signed by ${signer}, not checked (give --key PUB to check it)` : `${what}: unsigned` };
+    return { note: signer ? `${what}: signed by ${signer}, not checked (give --key PUB to check it)`
+      : `${what}: unsigned` };
   }
-  if (data === undefined) return { note: `${what}: missing`, problem: `${what} is missing, so its signature cannot be checked` };
+  if (data === undefined) {
+    return { note: `${what}: missing`, problem: `${what} is missing, so its signature cannot be checked` };
+  }
   const problem = await signatureProblem(key, data, signature);
-  return problem ? { note: `${what}: ${problem}`, problem: `${what}: ${problem}` } : { note: `${what}: signed by ${key.fingerprint}, checked` };
+  return problem ? { note: `${what}: ${problem}`, problem: `${what}: ${problem}` }
+    : { note: `${what}: signed by ${key.fingerprint}, checked` };
 }
 
 /**

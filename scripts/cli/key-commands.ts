@@ -17,8 +17,10 @@ async function runCreate(o: { out: string; passphraseFile?: string; name?: strin
   }
   const passphrase = await passphraseFrom(o.passphraseFile);
   const key = await createSiteKey(o.out, { ...(passphrase ? { passphrase } : {}), ...(o.name ? { name: o.name } : {}) });
-  process.stdout.write(`Made an RSA 4096 OpenPGP key, fingerprint ${key.fingerprint}${passphrase ? ', passphrase-protected' : ''}:\n`
-    + `  ${priv} (private, mode 0600: keep it on the connected side)\n  ${join(o.out, PUBLIC_KEY_FILE)} (public: carry it to `
+  const locked = passphrase ? ', passphrase-protected' : '';
+  process.stdout.write(`Made an RSA 4096 OpenPGP key, fingerprint ${key.fingerprint}${locked}:\n`
+    + `  ${priv} (private, mode 0600: keep it on the connected side)\n`
+    + `  ${join(o.out, PUBLIC_KEY_FILE)} (public: carry it to `
     + 'the nodes and to whoever verifies bundles, by a way other than the bundle itself)\n');
   return ExitCode.OK;
 }
@@ -29,7 +31,8 @@ export function addKeyCommands(program: Command): void {
   key.command('create')
     .description('make an OpenPGP key pair (site-key.asc, site-key.pub.asc) for --signing-key')
     .requiredOption('--out <dir>', 'directory for the key pair (created, mode 0700)')
-    .option('--passphrase-file <file>', 'encrypt the private key with the first line of this file (else $AIRGAP_MIRROR_KEY_PASSPHRASE)')
+    .option('--passphrase-file <file>',
+      'encrypt the private key with the first line of this file (else $AIRGAP_MIRROR_KEY_PASSPHRASE)')
     .option('--name <name>', 'user ID of the key (default: airgap-mirror site key)')
     .action(async (opts) => { process.exitCode = await runCreate(opts); });
 }

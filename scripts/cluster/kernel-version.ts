@@ -17,7 +17,8 @@ export const KERNEL_ARCHES = ['x86_64', 'aarch64', 'ppc64le', 's390x'] as const;
 
 /** Thrown for a string that is not `<version>-<release>[.<arch>][+<flavour>]`; the message names it. */
 export class KernelVersionError extends Error {
-  constructor(kernel: string, why = 'expected <version>-<release>.<arch>[+<flavour>], e.g. 5.14.0-427.87.1.el9_4.aarch64') {
+  constructor(kernel: string,
+    why = 'expected <version>-<release>.<arch>[+<flavour>], e.g. 5.14.0-427.87.1.el9_4.aarch64') {
     super(`kernel version ${JSON.stringify(kernel)}: ${why}`);
     this.name = 'KernelVersionError';
   }
@@ -46,9 +47,12 @@ export function parseKernel(kernel: string): KernelVersion {
   let base = plus < 0 ? text : text.slice(0, plus), flavour = plus < 0 ? '' : text.slice(plus + 1);
   const tagged = plus < 0 ? TAG_FLAVOUR.exec(text) : null;
   if (tagged) [base, flavour] = [tagged[1]!, tagged[2]!];
-  if (plus >= 0 && !/^[a-z0-9][a-z0-9-]*$/.test(flavour)) throw new KernelVersionError(kernel, 'the flavour after "+" must be a word like 64k or rt');
+  if (plus >= 0 && !/^[a-z0-9][a-z0-9-]*$/.test(flavour)) {
+    throw new KernelVersionError(kernel, 'the flavour after "+" must be a word like 64k or rt');
+  }
   const m = BASE.exec(base);
   if (!m) throw new KernelVersionError(kernel);
   const rt = !flavour && /\.rt\d/.test(m[1]!);
-  return { kernel: text, versionRelease: m[1]!, ...(m[2] ? { arch: m[2] } : {}), flavour: flavour || (rt ? 'rt' : 'standard') };
+  return { kernel: text, versionRelease: m[1]!, ...(m[2] ? { arch: m[2] } : {}),
+    flavour: flavour || (rt ? 'rt' : 'standard') };
 }

@@ -31,7 +31,9 @@ export const RPM_FORMAT: PackageFormat = {
 };
 
 export { compareEvr, newestPerNameArch, parseEvr } from './rpm/evr.ts';
-export { DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord } from './rpm/package-record.ts';
+export {
+  DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord,
+} from './rpm/package-record.ts';
 export { readPackage, type ReadPackageOptions, type SignatureVerifier } from './rpm/read-package.ts';
 export { RpmFormatError, type RpmFormatReason } from './rpm/rpm-format-error.ts';
 export { Sense, SigTag, Tag, TagType } from './rpm/tags.ts';
@@ -40,5 +42,7 @@ export { copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch } from './r
 export { nevraOf, readPrimaryEntries, type PrimaryEntry } from './rpm/repodata/primary-reader.ts';
 export type { RepomdRecord } from './rpm/repodata/repomd-xml.ts';
 export { subsetMetadataFilter, unpackMetadata } from './rpm/repodata/subset-metadata.ts';
-export { carryUpstreamMetadata, nodeHash, parseRepomd, readUpstreamRepomd, type UpstreamData } from './rpm/repodata/upstream-metadata.ts';
+export {
+  carryUpstreamMetadata, nodeHash, parseRepomd, readUpstreamRepomd, type UpstreamData,
+} from './rpm/repodata/upstream-metadata.ts';
 export { writeRepodata } from './rpm/repodata/write-repodata.ts';

@@ -39,7 +39,9 @@ export interface RunbookValues {
 }
 
 /** What the values are made from. */
-export interface RunbookInput { settings: Settings; kernels: string[]; repoFiles: RepoFile[]; syncRepos: SyncConfigRepo[] }
+export interface RunbookInput {
+  settings: Settings; kernels: string[]; repoFiles: RepoFile[]; syncRepos: SyncConfigRepo[];
+}
 
 /** Example kernel of the runbooks when the mirror holds none. */
 const EXAMPLE_KERNEL = '5.14.0-427.87.1.el9_4.aarch64';
@@ -61,7 +63,8 @@ export function runbookValues(input: RunbookInput, report: (value: string, messa
   };
   const primaryKernel = input.kernels[0] ?? EXAMPLE_KERNEL;
   const arch = attempt('arch', () => parseKernel(primaryKernel).arch ?? 'aarch64', 'aarch64');
-  const docaTag = attempt('docaTag', () => docaDriverTag({ driverVersion: s.doca.version, openshiftVersion: s.openshiftVersion, arch }), '');
+  const docaTag = attempt('docaTag',
+    () => docaDriverTag({ driverVersion: s.doca.version, openshiftVersion: s.openshiftVersion, arch }), '');
   if (failed.docaTag) failed.docaImage = failed.docaTag;
   const namespace = { namespace: s.networkOperatorNamespace };
   return {
@@ -85,7 +88,8 @@ export function runbookValues(input: RunbookInput, report: (value: string, messa
 /** The GPU tag of one kernel; a flavour without precompiled images is a note, any other failure a problem. */
 function gpuTagRow(kernel: string, s: Settings, report: (value: string, message: string) => void): GpuTagRow {
   try {
-    return { kernel, tag: gpuDriverTag({ driverVersion: s.gpu.driverVersion, kernelVersion: kernel, openshiftVersion: s.openshiftVersion }) };
+    const tag = gpuDriverTag({ driverVersion: s.gpu.driverVersion, kernelVersion: kernel, openshiftVersion: s.openshiftVersion });
+    return { kernel, tag };
   } catch (err) {
     const note = (err as Error).message;
     if (err instanceof NoPrecompiledImageError) return { kernel, note };

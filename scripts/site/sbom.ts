@@ -25,16 +25,19 @@ export interface SbomRepo { id: string; baseurl: string; packages: PackageRecord
 const { Models, Enums, Spec, Serialize, Contrib } = cdx;
 const licenses = new Contrib.License.Factories.LicenseFactory((text: string) => { parseSpdx(text); });
 
-/** The purl namespace of a package: its vendor as in the module comment (`Red Hat, Inc.` → `redhat`), else the repo id. */
+/** The purl namespace of a package: its vendor as the module comment says (`Red Hat, Inc.` → `redhat`), else the repo id. */
 function namespaceOf(p: PackageRecord, repoId: string): string {
-  const vendor = p.vendor.toLowerCase().replace(/,.*$/, '').replace(/\b(inc|corporation|corp|llc|ltd|project)\.?$/, '').replace(/[^a-z0-9]/g, '');
+  const vendor = p.vendor.toLowerCase().replace(/,.*$/, '').replace(/\b(inc|corporation|corp|llc|ltd|project)\.?$/, '')
+    .replace(/[^a-z0-9]/g, '');
   return vendor || repoId.toLowerCase().replace(/[^a-z0-9._-]/g, '-');
 }
 
 /** The purl of `p` in `repoId` (purl-spec, type rpm). */
 export function rpmPurl(p: PackageRecord, repoId: string): string {
-  const qualifiers: Record<string, string> = { arch: p.arch, ...(p.epoch && p.epoch !== '0' ? { epoch: p.epoch } : {}) };
-  return new PackageURL('rpm', namespaceOf(p, repoId), p.name, `${p.version}-${p.release}`, qualifiers, undefined).toString();
+  const qualifiers: Record<string, string> = { arch: p.arch };
+  if (p.epoch && p.epoch !== '0') qualifiers.epoch = p.epoch;
+  const version = `${p.version}-${p.release}`;
+  return new PackageURL('rpm', namespaceOf(p, repoId), p.name, version, qualifiers, undefined).toString();
 }
 
 /** The component of one package file. */
@@ -59,7 +62,8 @@ export function sbomJson(repos: SbomRepo[], builtAt: number): string {
     metadata: new Models.Metadata({
       timestamp: new Date(builtAt * 1000),
       tools: new Models.Tools({ components: new Models.ComponentRepository([
-        new Models.Component(Enums.ComponentType.Application, 'airgap-mirror', { bomRef: 'tool', version: TOOL_VERSION })]) }),
+        new Models.Component(Enums.ComponentType.Application, 'airgap-mirror', { bomRef: 'tool', version: TOOL_VERSION }),
+      ]) }),
       component: new Models.Component(Enums.ComponentType.Data, 'airgap-mirror site', { bomRef: 'site' }),
     }),
   });

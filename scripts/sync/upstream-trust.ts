@@ -32,11 +32,13 @@ export const checksSignatures = (repo: SyncRepo) => !!(repo.repoGpgcheck || repo
 export async function loadUpstreamKeys(repo: SyncRepo, transfer: Transfer, pinned?: KeyPin[]): Promise<UpstreamKeys> {
   const sources = repo.gpgkey ?? [];
   if (!sources.length) {
-    return { problem: `${repo.repoGpgcheck ? 'repo_gpgcheck' : 'gpgcheck'}=1 but the repo names no gpgkey to check with` };
+    const check = repo.repoGpgcheck ? 'repo_gpgcheck' : 'gpgcheck';
+    return { problem: `${check}=1 but the repo names no gpgkey to check with` };
   }
   const files = await Promise.all(sources.map(async (source) => ({
     file: source,
-    data: await (/^(https?|file):\/\//.test(source) ? transfer.fetchBytes(source) : readFile(source)).catch((err: Error) => err),
+    data: await (/^(https?|file):\/\//.test(source) ? transfer.fetchBytes(source) : readFile(source))
+      .catch((err: Error) => err),
   })));
   const loaded = await keysFrom(files);
   if (loaded.problems.length) {
@@ -48,7 +50,8 @@ export async function loadUpstreamKeys(repo: SyncRepo, transfer: Transfer, pinne
     const allowed = new Set(pinned.map((p) => p.fingerprint));
     const changed = pins.find((p) => !allowed.has(p.fingerprint));
     if (changed) {
-      return { problem: `gpgkey ${changed.source} now gives the key ${changed.fingerprint}, which the lockfile does not pin `
+      return { problem: `gpgkey ${changed.source} now gives the key ${changed.fingerprint}, `
+        + 'which the lockfile does not pin '
         + `(${[...allowed].join(', ')})` };
     }
   }

@@ -52,9 +52,12 @@ export async function createSiteKey(dir: string, o: { passphrase?: string; name?
  * nodes' trust survives rebuilds. Returns the key and whether it was made now. Throws UsageError
  * as readSigningKey does.
  */
-export async function siteKeyFor(outDir: string, passphrase?: string): Promise<{ key: SigningKey; file: string; created: boolean }> {
+export async function siteKeyFor(outDir: string, passphrase?: string):
+  Promise<{ key: SigningKey; file: string; created: boolean }> {
   const file = siteKeyFileFor(outDir);
-  if (await stat(file).then(() => true, () => false)) return { key: await readSigningKey(file, passphrase), file, created: false };
+  if (await stat(file).then(() => true, () => false)) {
+    return { key: await readSigningKey(file, passphrase), file, created: false };
+  }
   return { key: await createSiteKey(dirname(file), passphrase ? { passphrase } : {}), file, created: true };
 }
 
@@ -79,7 +82,8 @@ export async function readSigningKey(file: string, passphrase?: string): Promise
   }
   if (!key.isDecrypted()) {
     if (!passphrase) {
-      throw new UsageError(`${file}: the key is protected by a passphrase: give it with --passphrase-file FILE or ${PASSPHRASE_ENV}`);
+      throw new UsageError(`${file}: the key is protected by a passphrase: `
+        + `give it with --passphrase-file FILE or ${PASSPHRASE_ENV}`);
     }
     try {
       key = await openpgp.decryptKey({ privateKey: key, passphrase });
@@ -120,7 +124,7 @@ export async function passphraseFrom(file?: string): Promise<string | undefined>
 /** A public key to check signatures with: the OpenPGP.js key and its fingerprint (40 hex, upper case). */
 export interface VerifyingKey { key: OpenPGP.PublicKey; fingerprint: string }
 
-/** Reads an armored or binary public key file (`site-key.pub.asc`, `gpg --export`). Throws UsageError naming the file. */
+/** Reads an armored or binary public key file (`site-key.pub.asc`, `gpg --export`); throws UsageError naming it. */
 export async function readVerifyingKey(file: string): Promise<VerifyingKey> {
   const openpgp = await pgp();
   try {
@@ -134,7 +138,10 @@ export async function readVerifyingKey(file: string): Promise<VerifyingKey> {
   }
 }
 
-/** The fingerprint (or, for old signatures, the 16-hex key ID) of the key that made an armored detached signature; undefined when unreadable. */
+/**
+ * The fingerprint (or, for old signatures, the 16-hex key ID) of the key that made an armored
+ * detached signature; undefined when unreadable.
+ */
 export async function signerOf(signature: string): Promise<string | undefined> {
   const openpgp = await pgp();
   try {
@@ -151,7 +158,8 @@ export async function signerOf(signature: string): Promise<string | undefined> {
  * Why the armored detached `signature` of `data` does not verify with `k`, or undefined when it
  * does: missing, unreadable, made by another key (named), or bad (the data changed).
  */
-export async function signatureProblem(k: VerifyingKey, data: Uint8Array, signature: string | undefined): Promise<string | undefined> {
+export async function signatureProblem(k: VerifyingKey, data: Uint8Array, signature: string | undefined):
+  Promise<string | undefined> {
   if (signature === undefined) return 'no signature';
   const openpgp = await pgp();
   let sig: OpenPGP.Signature;
@@ -162,8 +170,11 @@ export async function signatureProblem(k: VerifyingKey, data: Uint8Array, signat
   }
   const signer = await signerOf(signature);
   const ids = k.key.getKeyIDs().map((id) => id.toHex().toUpperCase());
-  if (signer && signer !== k.fingerprint && !ids.includes(signer)) return `signed by another key (${signer}), not by ${k.fingerprint}`;
-  const result = await openpgp.verify({ message: await openpgp.createMessage({ binary: data }), signature: sig, verificationKeys: k.key });
+  if (signer && signer !== k.fingerprint && !ids.includes(signer)) {
+    return `signed by another key (${signer}), not by ${k.fingerprint}`;
+  }
+  const message = await openpgp.createMessage({ binary: data });
+  const result = await openpgp.verify({ message, signature: sig, verificationKeys: k.key });
   try {
     await result.signatures[0]!.verified;
     return undefined;
