@@ -17,7 +17,8 @@ export function parseDebVersion(text: string): DebVersion {
   const epoch = colon > 0 && /^\d+$/.test(v.slice(0, colon)) ? Number(v.slice(0, colon)) : 0;
   const rest = colon > 0 && /^\d+$/.test(v.slice(0, colon)) ? v.slice(colon + 1) : v;
   const dash = rest.lastIndexOf('-');
-  return dash < 0 ? { epoch, upstream: rest, revision: '' } : { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) };
+  if (dash < 0) return { epoch, upstream: rest, revision: '' };
+  return { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) };
 }
 
 const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';

@@ -1,0 +1,183 @@
+/**
+ * Our `.deb` reader (scripts/formats/deb/read-deb.ts) against dpkg-deb on packages built in the
+ * test with dpkg-deb (gzip, xz, zstd and uncompressed members; bzip2 data assembled by hand as
+ * old packages have it): every control field `dpkg-deb --field` prints, every path of `dpkg-deb
+ * --contents`, changelog entries, size and digests; and hostile files (truncated, fake, a member
+ * claiming gigabytes, `../` and absolute entries, a control tarball bomb, a FIFO) refused with one
+ * reason each.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { DebFormatError, readDeb } from '../../scripts/formats/deb/read-deb.ts';
+import { parseRelations } from '../../scripts/formats/deb/control.ts';
+import { run } from '../helpers/run.ts';
+
+let base: string;
+beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-deb-')); });
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+const CONTROL = `Package: linux-headers-5.15.0-91-generic
+Version: 5.15.0-91.101
+Architecture: amd64
+Multi-Arch: same
+Maintainer: Ubuntu Kernel Team <kernel-team@lists.ubuntu.com>
+Installed-Size: 28
+Section: devel
+Priority: optional
+Source: linux
+Depends: linux-headers-5.15.0-91 (= 5.15.0-91.101), libc6 (>= 2.34), libelf1 (>= 0.142) | libelf-dev:any, libssl3 (>= 3.0.0~~alpha1)
+Pre-Depends: dpkg (>= 1.19.0)
+Recommends: gcc-12
+Suggests: linux-doc
+Breaks: old-headers (<< 5.0)
+Conflicts: other-headers
+Provides: linux-headers, linux-headers-3.0
+Replaces: old-headers (<= 4.9)
+Homepage: https://kernel.ubuntu.com/
+Description: Linux kernel headers for version 5.15.0 on 64 bit x86 SMP
+ This package provides kernel header files for version 5.15.0 on
+ 64 bit x86 SMP.
+ .
+ This is for sites that want the latest kernel headers.
+`;
+
+const CHANGELOG = `linux (5.15.0-91.101) jammy; urgency=medium
+
+  * jammy/linux: 5.15.0-91.101 -proposed tracker (LP: #2042528)
+
+ -- Stefan Bader <stefan.bader@canonical.com>  Fri, 10 Nov 2023 17:36:00 +0100
+
+linux (5.15.0-90.100) jammy; urgency=medium
+
+  * Miscellaneous Ubuntu changes
+
+ -- Roxana Nicolescu <roxana.nicolescu@canonical.com>  Mon, 30 Oct 2023 10:00:00 +0100
+`;
+
+/** Builds the test package with dpkg-deb and `compression`; returns its path. */
+async function buildDeb(compression: string): Promise<string> {
+  const root = join(base, `root-${compression}`);
+  const pkg = 'linux-headers-5.15.0-91-generic';
+  await mkdir(join(root, 'DEBIAN'), { recursive: true });
+  await writeFile(join(root, 'DEBIAN/control'), CONTROL);
+  await mkdir(join(root, `usr/share/doc/${pkg}`), { recursive: true });
+  await writeFile(join(root, `usr/share/doc/${pkg}/changelog.Debian.gz`), gzipSync(CHANGELOG));
+  await mkdir(join(root, 'usr/src/linux-headers-5.15.0-91-generic/include/config'), { recursive: true });
+  await writeFile(join(root, 'usr/src/linux-headers-5.15.0-91-generic/include/config/auto.conf'), 'CONFIG_X86_64=y\n');
+  const out = join(base, `${compression}.deb`);
+  const r = await run('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', root, out]);
+  expect(r.code, r.stderr).toBe(0);
+  return out;
+}
+
+/** An ar archive of `members` (deb(5)'s container), as dpkg-deb writes it. */
+function arArchive(members: [string, Uint8Array][]): Buffer {
+  const parts: Uint8Array[] = [Buffer.from('!<arch>\n')];
+  for (const [name, data] of members) {
+    // name, mtime, uid, gid, mode, size, magic (ar(5))
+    const h = `${name.padEnd(16)}${'0'.padEnd(12)}${'0'.padEnd(6)}${'0'.padEnd(6)}${'100644'.padEnd(8)}`
+      + `${String(data.length).padEnd(10)}\`\n`;
+    parts.push(Buffer.from(h, 'latin1'), data, ...(data.length % 2 ? [Buffer.from('\n')] : []));
+  }
+  return Buffer.concat(parts);
+}
+
+/** A tar of `entries` (name → contents), made with tar-stream. */
+async function tarOf(entries: [string, Buffer][]): Promise<Buffer> {
+  const pack = tar.pack();
+  for (const [name, data] of entries) pack.entry({ name, size: data.length }, data);
+  pack.finalize();
+  const parts: Buffer[] = [];
+  for await (const c of pack) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+const controlTar = () => tarOf([['./control', Buffer.from(CONTROL)]]);
+
+describe('the .deb reader agrees with dpkg-deb', () => {
+  it.each(['gzip', 'xz', 'zstd', 'none'])('%s members: every field, path, changelog entry and digest', async (compression) => {
+    const file = await buildDeb(compression);
+    const d = await readDeb(file);
+    const fields = (await run('dpkg-deb', ['--field', file])).stdout;
+    for (const line of fields.split('\n').filter((l) => /^\S+:/.test(l))) {
+      const key = line.slice(0, line.indexOf(':'));
+      const value = (await run('dpkg-deb', ['--field', file, key])).stdout.replace(/\n$/, '');
+      expect(d.control[key], key).toBe(value);
+    }
+    const listed = (await run('dpkg-deb', ['--contents', file])).stdout.trim().split('\n')
+      .map((l) => l.slice(l.indexOf('./') + 1)).map((p) => (p === '/' ? '/' : p));
+    expect(d.files).toEqual(listed);
+    const bytes = await readFile(file);
+    expect(d.size).toBe(bytes.length);
+    expect(d.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+    expect(d.md5).toBe(createHash('md5').update(bytes).digest('hex'));
+    expect(d.changelog.map((e) => [e.version, e.author, e.date])).toEqual([
+      ['5.15.0-91.101', 'Stefan Bader <stefan.bader@canonical.com>', 'Fri, 10 Nov 2023 17:36:00 +0100'],
+      ['5.15.0-90.100', 'Roxana Nicolescu <roxana.nicolescu@canonical.com>', 'Mon, 30 Oct 2023 10:00:00 +0100']]);
+  });
+
+  it('a bzip2 data member (older packages) is read; dpkg-deb lists the same paths', async () => {
+    const data = await tarOf([['./usr/bin/tool', Buffer.from('#!/bin/sh\n')]]);
+    await writeFile(join(base, 'data.tar'), data);
+    const bz = await run('bzip2', ['-kf', join(base, 'data.tar')]);
+    expect(bz.code, bz.stderr).toBe(0);
+    const file = join(base, 'bz.deb');
+    await writeFile(file, arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar.gz', gzipSync(await controlTar())],
+      ['data.tar.bz2', await readFile(join(base, 'data.tar.bz2'))]]));
+    const d = await readDeb(file);
+    expect(d.files).toEqual(['/usr/bin/tool']);
+    expect((await run('dpkg-deb', ['--contents', file])).stdout).toContain('./usr/bin/tool');
+  });
+
+  it('relations keep alternatives, versions, arch qualifiers; obsolete < and > read as <= and >=', () => {
+    expect(parseRelations('libelf1 (>= 0.142) | libelf-dev:any, libssl3 (>= 3.0.0~~alpha1), linux-doc [amd64], a (< 1), b (> 2)')).toEqual([
+      [{ name: 'libelf1', op: '>=', version: '0.142' }, { name: 'libelf-dev', arch: 'any' }],
+      [{ name: 'libssl3', op: '>=', version: '3.0.0~~alpha1' }], [{ name: 'linux-doc' }],
+      [{ name: 'a', op: '<=', version: '1' }], [{ name: 'b', op: '>=', version: '2' }]]);
+  });
+});
+
+describe('hostile .deb files', () => {
+  const refused = async (file: string, why: RegExp) => {
+    await expect(readDeb(file)).rejects.toThrow(DebFormatError);
+    await expect(readDeb(file)).rejects.toThrow(why);
+  };
+
+  it('truncated, fake, and a member claiming gigabytes are refused before anything that size is read', async () => {
+    const good = await readFile(await buildDeb('gzip'));
+    await writeFile(join(base, 'cut.deb'), good.subarray(0, Math.floor(good.length / 2)));
+    await refused(join(base, 'cut.deb'), /claims \d+ bytes, more than the file holds|truncated/);
+    await writeFile(join(base, 'fake.deb'), 'this is not a package');
+    await refused(join(base, 'fake.deb'), /no ar archive magic/);
+    const huge = Buffer.from(good);
+    huge.write('9999999999', 8 + 60 + 4 + 48, 'latin1'); // the size field of the second member (after debian-binary)
+    await writeFile(join(base, 'huge.deb'), huge);
+    await refused(join(base, 'huge.deb'), /claims 9999999999 bytes, more than the file holds/);
+    await writeFile(join(base, 'empty.deb'), '');
+    await refused(join(base, 'empty.deb'), /empty/);
+  });
+
+  it('entries that leave the root, and a control tarball that unpacks past its bound, are refused', async () => {
+    const deb = async (name: string, data: Buffer, control?: Buffer) => {
+      const file = join(base, name);
+      await writeFile(file, arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar.gz', gzipSync(control ?? await controlTar())],
+        ['data.tar.gz', gzipSync(data)]]));
+      return file;
+    };
+    await refused(await deb('up.deb', await tarOf([['./../../etc/passwd', Buffer.from('x')]])), /leaves the root/);
+    await refused(await deb('abs.deb', await tarOf([['/etc/passwd', Buffer.from('x')]])), /absolute path/);
+    const bomb = await tarOf([['./control', Buffer.from(CONTROL)], ['./zeros', Buffer.alloc(17 << 20)]]);
+    await refused(await deb('bomb.deb', await tarOf([]), bomb), /control\.tar\.gz unpacks to more than 16777216 bytes/);
+  });
+
+  it('a FIFO named .deb is refused without blocking', async () => {
+    const fifo = join(base, 'pipe.deb');
+    expect((await run('mkfifo', [fifo])).code).toBe(0);
+    await refused(fifo, /not a regular file/);
+  });
+});
