@@ -71,8 +71,7 @@ export async function writeBundle(o: BundleOptions): Promise<BundleResult> {
   const marker = await stat(join(o.siteDir, SITE_MARKER))
     .catch(() => { throw new UsageError(`--site ${o.siteDir} is not a site built by airgap-mirror`); });
   // signatures dated when the site was built: the same site and key always give the same bytes
-  const sign = (data: Uint8Array) => detachSign(o.signingKey!, data,
-    new Date(Math.max(marker.mtimeMs, o.signingKey!.key.getCreationTime().getTime())));
+  const sign = (data: Uint8Array) => detachSign(o.signingKey!, data, marker.mtime);
   const site = await listSite(o.siteDir).catch((e) => { throw new UsageError(`--site ${o.siteDir}: ${(e as Error).message}`); });
   o.onTotal?.(site.reduce((s, f) => s + f.size, 0));
   const hashes = new Map<string, string>();

@@ -206,14 +206,14 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
  * Writes `repomd.xml.asc` (a detached armored signature of repomd.xml) and `repomd.xml.key` (the
  * public key) into `repodata`, as CUDA's repos publish them and librepo checks with repo_gpgcheck=1.
  * The signature is dated SOURCE_DATE_EPOCH when set (reproducible builds), else at the repo's
- * revision (never in the future); never before the key's creation. RSA signatures are
- * deterministic, so the same input, key and date give the same bytes.
+ * revision (never in the future); detachSign keeps it from preceding the key. The same input,
+ * key and date give the same bytes.
  */
 async function signRepomd(repodata: string, key: SigningKey, revision: number): Promise<void> {
   const env = process.env.SOURCE_DATE_EPOCH;
-  const when = env && /^\d+$/.test(env) ? Number(env) * 1000 : Math.min(revision * 1000, Date.now());
-  const date = new Date(Math.max(when, key.key.getCreationTime().getTime()));
-  await writeFile(join(repodata, 'repomd.xml.asc'), await detachSign(key, await readFile(join(repodata, 'repomd.xml')), date));
+  const date = new Date(env && /^\d+$/.test(env) ? Number(env) * 1000 : Math.min(revision * 1000, Date.now()));
+  const signature = await detachSign(key, await readFile(join(repodata, 'repomd.xml')), date);
+  await writeFile(join(repodata, 'repomd.xml.asc'), signature);
   await writeFile(join(repodata, 'repomd.xml.key'), key.publicArmored);
 }
 

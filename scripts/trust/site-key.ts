@@ -101,10 +101,29 @@ export async function readSigningKey(file: string, passphrase?: string): Promise
 export async function detachSign(k: SigningKey, data: Uint8Array, date = new Date()): Promise<string> {
   const openpgp = await pgp();
   return openpgp.sign({ message: await openpgp.createMessage({ binary: data }), signingKeys: k.key, detached: true,
-    format: 'armored', date,
-    // no random salt notation (OpenPGP.js's default for v4 signatures): RSA PKCS#1 v1.5 is deterministic,
-    // so the same data, key and date give the same signature bytes (reproducible sites and bundles)
-    config: { preferredHashAlgorithm: openpgp.enums.hash.sha256, nonDeterministicSignaturesViaNotation: false } });
+    format: 'armored', date: signingDate(k, date), config: deterministic(openpgp) });
+}
+
+/** A signature's date: `date`, or the key's creation when that is later (OpenPGP.js refuses to sign before it). */
+const signingDate = (k: SigningKey, date: Date) =>
+  new Date(Math.max(date.getTime(), k.key.getCreationTime().getTime()));
+
+/**
+ * SHA-256 signatures with no random salt notation (OpenPGP.js's default for v4 signatures): RSA
+ * PKCS#1 v1.5 is deterministic, so the same data, key and date give the same signature bytes
+ * (reproducible sites and bundles).
+ */
+const deterministic = (openpgp: typeof OpenPGP) =>
+  ({ preferredHashAlgorithm: openpgp.enums.hash.sha256, nonDeterministicSignaturesViaNotation: false });
+
+/**
+ * `text` clearsigned by `k` (SHA-256), as `gpg --clearsign` makes an apt InRelease, created at `date`
+ * (never before the key) with no salt notation, so the same text, key and date give the same bytes.
+ */
+export async function clearSign(k: SigningKey, text: string, date = new Date()): Promise<string> {
+  const openpgp = await pgp();
+  return openpgp.sign({ message: await openpgp.createCleartextMessage({ text }), signingKeys: k.key,
+    date: signingDate(k, date), config: deterministic(openpgp) });
 }
 
 /**

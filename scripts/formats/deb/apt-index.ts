@@ -1,0 +1,85 @@
+/**
+ * apt's repository index, as apt reads it (Debian Repository Format, wiki.debian.org/DebianRepository/Format;
+ * apt-ftparchive writes the same): under `dists/<suite>/`, per architecture
+ * `<component>/binary-<arch>/Packages` and `Packages.gz` (one stanza per package: its control
+ * fields, then Filename, Size, MD5sum and SHA256), each also under `by-hash/SHA256/<digest>`
+ * (Acquire-By-Hash); a `Release` naming every index file with its size, MD5 and SHA-256 (paths
+ * relative to `dists/<suite>/`); and, with a key, `InRelease` (the Release clearsigned) and
+ * `Release.gpg` (detached), which apt checks against the source's Signed-By.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { clearSign, detachSign, type SigningKey } from '../../trust/site-key.ts';
+import type { DebPackage } from './read-deb.ts';
+
+/** One package of a repo: what the reader found and its path from the repo root (the URI apt is given). */
+export interface AptPackage { deb: DebPackage; filename: string }
+
+/** Where the index goes and what Release says: suite (also Codename), component, Origin and Label, Date. */
+export interface AptIndexOptions {
+  suite: string; component: string; origin: string; label: string; date: Date; signingKey?: SigningKey;
+}
+
+/** Architectures a repo serves: those of its packages; `all` packages alone are offered to amd64 and arm64. */
+export function aptArchitectures(packages: AptPackage[]): string[] {
+  const named = new Set(packages.map((p) => p.deb.control.Architecture ?? 'all'));
+  const arches = [...named].filter((a) => a !== 'all').sort();
+  return arches.length ? arches : ['amd64', 'arm64'];
+}
+
+/** The Packages stanza of one package: its control fields as the package has them, then where it is and its digests. */
+export function packagesStanza(p: AptPackage): string {
+  const lines = Object.entries(p.deb.control).map(([k, v]) => `${k}: ${v}`);
+  lines.push(`Filename: ${p.filename}`, `Size: ${p.deb.size}`, `MD5sum: ${p.deb.md5}`, `SHA256: ${p.deb.sha256}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** One index file for the Release lists: path under dists/<suite>/, bytes. */
+interface IndexFile { path: string; data: Buffer }
+
+const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Writes the index of `packages` into `repoDir` (see the module comment); returns the paths
+ * written, relative to `repoDir`. Throws the fs error.
+ */
+export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: AptIndexOptions): Promise<string[]> {
+  const dist = join(repoDir, 'dists', o.suite);
+  const arches = aptArchitectures(packages);
+  const files: IndexFile[] = [];
+  const written: string[] = [];
+  const put = async (rel: string, data: Buffer | string) => {
+    await mkdir(dirname(join(dist, rel)), { recursive: true });
+    await writeFile(join(dist, rel), data);
+    written.push(posix.join('dists', o.suite, rel));
+  };
+  const sorted = [...packages].sort((a, b) => a.filename.localeCompare(b.filename));
+  for (const arch of arches) {
+    const text = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'))
+      .map(packagesStanza).join('\n');
+    const dir = `${o.component}/binary-${arch}`;
+    const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })]] as const;
+    for (const [name, data] of variants) {
+      files.push({ path: `${dir}/${name}`, data });
+      await put(`${dir}/${name}`, data);
+      await put(`${dir}/by-hash/SHA256/${sha256(data)}`, data);
+    }
+  }
+  const release = [
+    `Origin: ${o.origin}`, `Label: ${o.label}`, `Suite: ${o.suite}`, `Codename: ${o.suite}`,
+    `Date: ${o.date.toUTCString().replace('GMT', 'UTC')}`, `Architectures: ${arches.join(' ')}`,
+    `Components: ${o.component}`,
+    'Acquire-By-Hash: yes',
+    'MD5Sum:', ...files.map((f) => ` ${md5(f.data)} ${String(f.data.length).padStart(16)} ${f.path}`),
+    'SHA256:', ...files.map((f) => ` ${sha256(f.data)} ${String(f.data.length).padStart(16)} ${f.path}`),
+  ].join('\n') + '\n';
+  await put('Release', release);
+  if (o.signingKey) {
+    await put('InRelease', await clearSign(o.signingKey, release, o.date));
+    await put('Release.gpg', await detachSign(o.signingKey, Buffer.from(release), o.date));
+  }
+  return written;
+}
