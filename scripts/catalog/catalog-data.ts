@@ -67,6 +67,11 @@ export interface CatalogData {
   settings: Settings;
   /** The runbooks' values, made by the build (generators/runbook-values.ts). */
   runbook: RunbookValues;
+  /** The apt repos (Ubuntu node pools): id, path, suite, component, architectures, package count, bytes. */
+  aptRepos: { id: string; path: string; suite: string; component: string; arches: string[]; packageCount: number;
+    totalSize: number }[];
+  /** Site path of their deb822 `.sources` file. */
+  aptSourcesHref: string;
   /** The key that signed the repomd.xml files the build wrote: fingerprint and site path of its public key. */
   signing?: { fingerprint: string; keyHref: string };
   /** .repo files per repo set (ubi.repo, cuda.repo, redhat.repo...). */

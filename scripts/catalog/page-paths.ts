@@ -61,6 +61,10 @@ export function dtkPagePath(kernel: string): string {
   return `${PAGE_NAMESPACE}/dtk/${slug(kernel)}/`;
 }
 
+/** The apt sources of the site's apt repos: deb822 `.sources` and one-line `.list` (generators/apt-sources.ts). */
+export const APT_SOURCES_PATH = `${PAGE_NAMESPACE}/repo-files/airgap-mirror.sources`;
+export const APT_LIST_PATH = `${PAGE_NAMESPACE}/repo-files/airgap-mirror.list`;
+
 /** Downloadable `.repo` file of one repo, or of all repos when `repoId` is undefined. */
 export function repoFilePath(repoId?: string): string {
   return `${PAGE_NAMESPACE}/repo-files/${repoId ? slug(repoId) : 'airgap-mirror'}.repo`;

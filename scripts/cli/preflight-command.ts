@@ -29,7 +29,7 @@ export function formatPreflight(r: PreflightResult): string {
 export async function runPreflight(mirrorDir: string, kernels: string[], repos: RepoSpec[],
   o: { request?: ClosureRequest; pools?: NodePool[] } = {}): Promise<number> {
   const diags = new Diagnostics((d) => process.stderr.write(formatDiagnostic(d) + '\n'));
-  const found = await findRepos(mirrorDir, diags, repos);
+  const found = (await findRepos(mirrorDir, diags, repos)).filter((r) => r.format === 'rpm'); // Ubuntu pools take no RPMs
   const sets: RepoPackages = [];
   const reader = createPackageReader();
   for (const r of found) sets.push({ repoId: r.id, packages: await readRepo(mirrorDir, r, diags, { reader }) });

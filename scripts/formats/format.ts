@@ -30,6 +30,9 @@ export const RPM_FORMAT: PackageFormat = {
   name: 'rpm', packageExtension: '.rpm', indexFile: 'repodata/repomd.xml', readPackage,
 };
 
+/** The file name ending of Debian packages (the deb format's reader and index writer are re-exported below). */
+export const DEB_PACKAGE_EXTENSION = '.deb';
+
 export { compareEvr, newestPerNameArch, parseEvr } from './rpm/evr.ts';
 export {
   DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord,
@@ -46,3 +49,5 @@ export {
   carryUpstreamMetadata, nodeHash, parseRepomd, readUpstreamRepomd, type UpstreamData,
 } from './rpm/repodata/upstream-metadata.ts';
 export { writeRepodata } from './rpm/repodata/write-repodata.ts';
+export { DebFormatError, readDeb, type DebPackage } from './deb/read-deb.ts';
+export { aptArchitectures, writeAptIndex, type AptPackage } from './deb/apt-index.ts';

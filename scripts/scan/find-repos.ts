@@ -11,16 +11,20 @@ import { opendirSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import { RPM_FORMAT } from '../formats/format.ts';
+import { DEB_PACKAGE_EXTENSION, RPM_FORMAT } from '../formats/format.ts';
 
-/** A repo to index: path relative to the mirror root ('' for the root), repo id, packages. */
+/** A repo to index: path relative to the mirror root ('' for the root), repo id, format, packages. */
 export interface RepoInput {
   /** '/'-separated path relative to the mirror root; '' when the root itself is the repo. */
   path: string;
   id: string;
   name: string;
-  /** .rpm paths relative to the repo root, sorted. */
+  /** `rpm` (dnf's rpm-md) or `deb` (apt). */
+  format: 'rpm' | 'deb';
+  /** .rpm paths relative to the repo root, sorted (none in a deb repo). */
   rpms: string[];
+  /** .deb paths relative to the repo root, sorted (none in an rpm repo). */
+  debs: string[];
   /** True when the input directory already has repodata/repomd.xml. */
   hasUpstreamRepodata: boolean;
 }
@@ -41,12 +45,30 @@ function repoRootOf(dir: string): string {
   return parts.join('/');
 }
 
+/**
+ * The apt repos of the `.deb` files found: a file under a `pool/` directory belongs to the directory
+ * holding that `pool/` (the layout apt mirrors leave), any other to its own directory (a flat
+ * directory of `.deb` files, as `apt-get download` leaves); none inside an rpm repo of `rpmRoots`.
+ */
+function aptRepos(debs: string[], rpmRoots: RepoSpec[]): RepoInput[] {
+  const owned = new Map<string, string[]>();
+  for (const d of debs) {
+    const parts = d.split('/');
+    const pool = parts.indexOf('pool');
+    const root = pool >= 0 ? parts.slice(0, pool).join('/') : parts.slice(0, -1).join('/');
+    if (rpmRoots.some((r) => isInside(d, r.path) && (r.path || !root))) continue;
+    (owned.get(root) ?? owned.set(root, []).get(root)!).push(root ? d.slice(root.length + 1) : d);
+  }
+  return [...owned].map(([path, list]) => ({ path, id: defaultRepoId(path), name: defaultRepoId(path), format: 'deb' as const,
+    rpms: [], debs: list, hasUpstreamRepodata: false }));
+}
+
 /** Characters XML 1.0 cannot carry, even escaped: C0 controls other than tab, newline, carriage return. */
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 
-/** The RPM format's package ending and index file (formats/format.ts). */
-const EXT = RPM_FORMAT.packageExtension, INDEX = RPM_FORMAT.indexFile;
+/** The formats' package endings and the RPM index file (formats/format.ts). */
+const EXT = RPM_FORMAT.packageExtension, INDEX = RPM_FORMAT.indexFile, DEB_EXT = DEB_PACKAGE_EXTENSION;
 
 const isInside = (child: string, parent: string) => parent === '' || child === parent || child.startsWith(parent + '/');
 
@@ -69,7 +91,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
   const under = explicit.length ? [...new Set(explicit.map((r) => r.path.replace(/^\.\/?|\/+$/g, '')))] : [''];
   const byPath = new Map((await Promise.all(under.map((u) => walk(mirrorDir, u)))).flat().map((e) => [e.path, e]));
   const entries = [...byPath.values()];
-  const rpms: string[] = [];
+  const rpms: string[] = [], debs: string[] = [];
   const repodataRoots = new Set<string>();
   // fast-glob passes over a directory it cannot list (suppressErrors): name each one
   for (const dir of [...under, ...entries.filter((e) => e.dirent.isDirectory()).map((e) => e.path)]) {
@@ -98,8 +120,10 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
     else if (e.path.endsWith(EXT) && !e.dirent.isDirectory() && NOT_XML.test(e.path)) diags.report('rpm-name-not-xml', e.path);
     else if (e.path.endsWith(EXT) && !e.dirent.isDirectory()) rpms.push(e.path);
     else if (e.path.endsWith(EXT)) diags.report('rpm-not-rpm', e.path, 'it is a directory');
+    else if (e.path.endsWith(DEB_EXT) && e.dirent.isFile()) debs.push(e.path);
   }
   rpms.sort();
+  debs.sort();
 
   let roots: RepoSpec[];
   if (explicit.length) {
@@ -121,13 +145,16 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
     if (owner) owned.get(owner.path)!.push(owner.path ? r.slice(owner.path.length + 1) : r);
   }
   const found = roots
-    .map((r) => ({
+    .map((r): RepoInput => ({
       path: r.path,
       id: r.id ?? defaultRepoId(r.path),
       name: r.name ?? r.id ?? defaultRepoId(r.path),
+      format: 'rpm',
       rpms: owned.get(r.path)!,
+      debs: [],
       hasUpstreamRepodata: repodataRoots.has(r.path),
     }))
+    .concat(aptRepos(debs, roots))
     .sort((a, b) => a.path.localeCompare(b.path));
   // `a/b` and `a-b` both default to `a-b`: two `[a-b]` sections would be one repo to dnf
   const taken = new Map<string, string>();

@@ -31,6 +31,10 @@ import type { RepoPackages } from '../preflight/repo-closure.ts';
 import { indexRepo, SITE_KEY_PATH, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { readSigningKey, siteKeyFor, type SigningKey } from '../trust/site-key.ts';
 import { SBOM_PATH, sbomJson } from './sbom.ts';
+import { APT_COMPONENT, APT_SUITE, indexAptRepo, type IndexedAptRepo } from './index-apt-repo.ts';
+import { aptArchitectures } from '../formats/format.ts';
+import { aptList, aptSources } from '../generators/apt-sources.ts';
+import { APT_LIST_PATH, APT_SOURCES_PATH } from '../catalog/page-paths.ts';
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -159,7 +163,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     // after the checks of --out: a site key beside a refused --out would be written outside what we own
     signer = await signingKeyOf(o);
     progress.phase?.('scan');
-    const repos = await findRepos(o.mirrorDir, diags, o.repos ?? []);
+    const found = await findRepos(o.mirrorDir, diags, o.repos ?? []);
+    const repos = found.filter((r) => r.format === 'rpm'), aptRepos = found.filter((r) => r.format === 'deb');
     progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
     const indexed: IndexedRepo[] = [];
     const reader = buildReader(o.workers);
@@ -182,6 +187,15 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       threads = Math.max(1, reader.threadsUsed());
       await reader.close();
     }
+
+    const builtAt = buildTime();
+    const apt: IndexedAptRepo[] = [];
+    for (const r of aptRepos) {
+      apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, { ...(signer ? { signingKey: signer.key } : {}), date: builtAt }));
+    }
+    const aptSite = aptRepos.map((r, i) => ({ id: r.id, path: r.path, suite: APT_SUITE, component: APT_COMPONENT,
+      arches: aptArchitectures(apt[i]!.packages), packageCount: apt[i]!.packages.length,
+      totalSize: apt[i]!.packages.reduce((n, p) => n + p.deb.size, 0) }));
 
     progress.phase?.('catalog');
     const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
@@ -225,7 +239,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       repoFiles: files,
       preflight,
       problems: diags.list,
-      toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt: buildTime(),
+      toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt,
+      aptRepos: aptSite, aptSourcesHref: APT_SOURCES_PATH,
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
       ...(signer ? { signing: { fingerprint: signer.key.fingerprint, keyHref: SITE_KEY_PATH } } : {}),
       ...(o.cluster ? { cluster: o.cluster } : {}),
@@ -254,6 +269,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       await mkdir(dirname(join(pagesDir, SITE_KEY_PATH)), { recursive: true });
       await writeFile(join(pagesDir, SITE_KEY_PATH), signer.key.publicArmored);
     }
+    if (aptSite.length) {
+      await mkdir(dirname(join(pagesDir, APT_SOURCES_PATH)), { recursive: true });
+      await writeFile(join(pagesDir, APT_SOURCES_PATH), aptSources(aptSite, baseUrl, signer?.key.publicArmored));
+      await writeFile(join(pagesDir, APT_LIST_PATH), aptList(aptSite, baseUrl, !!signer));
+    }
     for (const f of [catalog, ...catalogRepos]) {
       await mkdir(dirname(join(pagesDir, f.repoFileHref)), { recursive: true });
       await writeFile(join(pagesDir, f.repoFileHref), f.repoFile);
@@ -262,16 +282,17 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const pagesIndexed = o.repodataOnly ? 0 : await buildSearchIndex(pagesDir) + packagePagesIndexed;
 
     const pages = listFiles(pagesDir);
-    const collisions = findCollisions(pages, indexed.flatMap((x) => x.sitePaths));
+    const collisions = findCollisions(pages, [...indexed, ...apt].flatMap((x) => x.sitePaths));
     for (const [page, other] of collisions) diags.report('path-collision', page, other);
     const skip = new Set(collisions.map(([p]) => p));
     movePages(pagesDir, staging, skip, placer);
 
-    const result = repos.map((r, i) => {
+    const result = [...repos.map((r, i) => {
       const x = indexed[i]!;
       return { id: r.id, path: r.path, packages: x.packages.length, bytes: x.packages.reduce((s, p) => s + p.sizePackage, 0),
         metadata: [...x.repomd.map((m) => m.type), ...(x.syncedSubset ? ['synced subset: repodata regenerated'] : [])] };
-    });
+    }), ...aptSite.map((r) => ({ id: r.id, path: r.path, packages: r.packageCount, bytes: r.totalSize,
+      metadata: ['apt', 'Packages', 'Release', ...(signer ? ['InRelease'] : [])] }))];
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
@@ -299,7 +320,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       trust: repos.map((r, i) => ({ id: r.id, trust: indexed[i]!.trust })),
       pagesRendered: toRender.length, pagesReused: plan?.reuse.size ?? 0,
       ...(renderMode ? { renderMode } : {}),
-      linked: indexed.reduce((s, x) => s + x.linked, 0), copied: indexed.reduce((s, x) => s + x.copied, 0),
+      linked: [...indexed, ...apt].reduce((s, x) => s + x.linked, 0), copied: [...indexed, ...apt].reduce((s, x) => s + x.copied, 0),
       cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };

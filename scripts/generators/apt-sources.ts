@@ -1,0 +1,31 @@
+/**
+ * apt sources for Ubuntu node pools (sources.list(5)): the deb822 `.sources` file, one stanza per
+ * apt repo of the site (Types, URIs on the base URL, Suites, Components, Architectures, Signed-By
+ * with the site key inline, which apt 2.3.10 and later read: Ubuntu 22.04 on), and the one-line
+ * `.list` form with `signed-by=` a key file, for Ubuntu 20.04. Without a site key (`--no-sign`)
+ * there is no Signed-By to give: the snippets say so instead of falling back to `trusted=yes`.
+ */
+import { repoBaseurl } from './repo-sets.ts';
+
+/** What the snippets need of an apt repo of the site: id, path, architectures, suite and component. */
+export interface AptSiteRepo { id: string; path: string; arches: string[]; suite: string; component: string }
+
+/** Where the `.list` form expects the site's public key on a node. */
+export const APT_KEY_PATH = '/etc/apt/keyrings/airgap-mirror.asc';
+
+/** A deb822 multi-line field value: each line indented by one space, empty lines written ` .` (deb822(5)). */
+const multiline = (text: string) => text.trim().split('\n').map((l) => ` ${l.trim() ? l : '.'}`).join('\n');
+
+/** The `.sources` text for `repos` on the site at `baseUrl`, Signed-By the armored `publicKey` when signed. */
+export function aptSources(repos: AptSiteRepo[], baseUrl: string, publicKey?: string): string {
+  return repos.map((r) => [`# ${r.id}`, 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`, `Suites: ${r.suite}`,
+    `Components: ${r.component}`, `Architectures: ${r.arches.join(' ')}`,
+    ...(publicKey ? [`Signed-By:\n${multiline(publicKey)}`] : ['# unsigned (built with --no-sign): no Signed-By to give']),
+  ].join('\n')).join('\n\n') + '\n';
+}
+
+/** The one-line `.list` text for `repos`: `signed-by=` the key at APT_KEY_PATH (save the site key there). */
+export function aptList(repos: AptSiteRepo[], baseUrl: string, signed: boolean): string {
+  return repos.map((r) => `deb [arch=${r.arches.join(',')}${signed ? ` signed-by=${APT_KEY_PATH}` : ''}] `
+    + `${repoBaseurl(baseUrl, r.path)} ${r.suite} ${r.component}`).join('\n') + '\n';
+}

@@ -1,0 +1,47 @@
+/**
+ * Indexes one apt repo of the mirror into the site (its `.deb` files found by the scan): each
+ * package read by the deb format's reader (a file that is not one is named and left out), placed
+ * (hard-linked, else copied) at the same path, and the apt index written beside them, signed with
+ * the site key (formats/format.ts: `writeAptIndex`). Suite `stable`, component `main`.
+ */
+import { join, posix } from 'node:path';
+import type { Diagnostics } from '../errors/catalogue.ts';
+import { DebFormatError, readDeb, writeAptIndex, type AptPackage } from '../formats/format.ts';
+import type { RepoInput } from '../scan/find-repos.ts';
+import type { SigningKey } from '../trust/site-key.ts';
+import { FilePlacer } from './link-packages.ts';
+
+/** The suite and component every apt repo of the site is published under. */
+export const APT_SUITE = 'stable', APT_COMPONENT = 'main';
+
+/** What one apt repo became: its packages, site paths written, files linked and copied. */
+export interface IndexedAptRepo { packages: AptPackage[]; sitePaths: string[]; linked: number; copied: number }
+
+/**
+ * Indexes `repo` (format `deb`) of `mirrorDir` into `staging`; `date` dates the Release (epoch
+ * seconds). Per-file problems go to `diags`. Throws the fs error of a write.
+ */
+export async function indexAptRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics,
+  o: { signingKey?: SigningKey; date: number }): Promise<IndexedAptRepo> {
+  const repoIn = join(mirrorDir, repo.path), repoOut = join(staging, repo.path);
+  const packages: AptPackage[] = [];
+  const placer = new FilePlacer();
+  const sitePaths: string[] = [];
+  for (const rel of repo.debs) {
+    const where = posix.join(repo.path, rel);
+    try {
+      packages.push({ deb: await readDeb(join(repoIn, rel)), filename: rel });
+    } catch (err) {
+      if (err instanceof DebFormatError) diags.report('deb-not-deb', where, err.message);
+      else diags.report('file-unreadable', where, (err as NodeJS.ErrnoException).code ?? String(err));
+      continue;
+    }
+    placer.place(join(repoIn, rel), join(repoOut, rel));
+    sitePaths.push(where);
+  }
+  if (!packages.length) diags.report('repo-empty', repo.path || '.');
+  const written = await writeAptIndex(repoOut, packages, { suite: APT_SUITE, component: APT_COMPONENT, origin: 'airgap-mirror',
+    label: repo.id, date: new Date(o.date * 1000), ...(o.signingKey ? { signingKey: o.signingKey } : {}) });
+  sitePaths.push(...written.map((w) => posix.join(repo.path, w)));
+  return { packages, sitePaths, linked: placer.linked, copied: placer.copied };
+}

@@ -1,0 +1,95 @@
+/**
+ * A mirror holding both formats: an RPM repo and a directory of `.deb` files shaped like an
+ * Ubuntu pool's driver-build packages (built in the test with dpkg-deb). `build` serves both:
+ * dnf reads the RPM repo, and real apt-get in an isolated root, given only the generated
+ * `airgap-mirror.sources` (Signed-By the site key inline, no trusted=yes), updates over nginx and
+ * downloads the pool's kernel headers with their dependencies. A file that is not a package is
+ * named and left out.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
+import { startNginx, type Nginx } from '../helpers/nginx.ts';
+import { run } from '../helpers/run.ts';
+
+let base: string, mirror: string, site: string, server: Nginx, built: Awaited<ReturnType<typeof cli>>;
+const KV = '5.15.0-91-generic';
+
+/** Builds a stand-in `.deb` with dpkg-deb into the mirror's Ubuntu pool. */
+async function deb(name: string, version: string, arch: string, fields = ''): Promise<void> {
+  const root = join(base, `root-${name}`);
+  await mkdir(join(root, 'DEBIAN'), { recursive: true });
+  await mkdir(join(root, `usr/share/doc/${name}`), { recursive: true });
+  await writeFile(join(root, `usr/share/doc/${name}/README`), `${name}\n`);
+  await writeFile(join(root, 'DEBIAN/control'), `Package: ${name}\nVersion: ${version}\nArchitecture: ${arch}\n`
+    + `Maintainer: Test <test@example.invalid>\n${fields}Description: stand-in ${name}\n for airgap-mirror's tests\n`);
+  const r = await run('dpkg-deb', ['--root-owner-group', '--build', root, join(mirror, 'ubuntu/jammy', `${name}_${version}_${arch}.deb`)]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+/** apt-get or apt-cache with all state under `root`. */
+const apt = (root: string, args: string[], tool = 'apt-get') => run(tool, ['-o', `Dir=${root}`,
+  '-o', `Dir::State::status=${join(root, 'var/lib/dpkg/status')}`, '-o', 'APT::Architecture=amd64',
+  '-o', 'APT::Sandbox::User=root', '-o', 'Debug::NoLocking=1', ...args]);
+
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'airgap-both-'));
+  mirror = join(base, 'mirror');
+  await mkdir(join(mirror, 'ubuntu/jammy'), { recursive: true });
+  await mkdir(join(mirror, 'ubi8/baseos/Packages'), { recursive: true });
+  await copyFile(join(SAMPLE_MIRROR, 'ubi8/baseos/Packages/hostname-3.23-6.el8.aarch64.rpm'),
+    join(mirror, 'ubi8/baseos/Packages/hostname-3.23-6.el8.aarch64.rpm'));
+  await deb('linux-headers-5.15.0-91', '5.15.0-91.101', 'all');
+  await deb(`linux-headers-${KV}`, '5.15.0-91.101', 'amd64', 'Depends: linux-headers-5.15.0-91, libc6 (>= 2.34)\n');
+  await deb('libc6', '2.35-0ubuntu3.5', 'amd64', 'Multi-Arch: same\n');
+  await deb('pkg-config', '0.29.2-1ubuntu3', 'amd64', 'Depends: libc6 (>= 2.34)\n');
+  await writeFile(join(mirror, 'ubuntu/jammy/broken_1.0_amd64.deb'), 'not a package');
+  site = join(base, 'site');
+  server = await startNginx(base);
+  built = await cli(['build', '--mirror', mirror, '--out', site, '--base-url', `${server.url}site/`]);
+});
+afterAll(async () => {
+  await server?.stop();
+  await rm(base, { recursive: true, force: true });
+});
+
+describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
+  it('builds both; the file that is not a package is named and left out, exit 2', async () => {
+    expect(built.code, built.stderr).toBe(2);
+    expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/broken_1\.0_amd64\.deb: not a readable Debian package \(.*\); skipped \[deb-not-deb\]$/m);
+    expect(built.stdout).toMatch(/ubuntu-jammy +4 packages {2}ubuntu\/jammy\/ {2}\[apt, Packages, Release, InRelease\]/);
+    const home = await readFile(join(site, 'index.html'), 'utf8');
+    expect(home).toContain('data-apt-repo="ubuntu-jammy"');
+    expect(await readdir(join(site, 'ubuntu/jammy'))).not.toContain('broken_1.0_amd64.deb');
+  });
+
+  it('apt-get with only the generated .sources verifies the site key, updates and downloads the pool\'s headers', async () => {
+    const root = join(base, 'apt-root');
+    for (const d of ['etc/apt/sources.list.d', 'etc/apt/apt.conf.d', 'etc/apt/preferences.d', 'var/lib/apt/lists/partial',
+      'var/cache/apt/archives/partial', 'var/lib/dpkg']) await mkdir(join(root, d), { recursive: true });
+    await writeFile(join(root, 'var/lib/dpkg/status'), '');
+    const sources = await (await fetch(`${server.url}site/_site/repo-files/airgap-mirror.sources`)).text();
+    expect(sources).toContain(`URIs: ${server.url}site/ubuntu/jammy/`);
+    expect(sources).toContain('Signed-By:\n -----BEGIN PGP PUBLIC KEY BLOCK-----');
+    expect(sources).not.toContain('trusted');
+    await writeFile(join(root, 'etc/apt/sources.list.d/airgap-mirror.sources'), sources);
+    const u = await apt(root, ['update']);
+    expect(u.code, u.stdout + u.stderr).toBe(0);
+    expect(u.stdout + u.stderr).not.toMatch(/NO_PUBKEY|not signed|^W: /m);
+    const r = await apt(root, ['install', '--download-only', '-y', '--no-install-recommends', `linux-headers-${KV}`, 'pkg-config']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect((await readdir(join(root, 'var/cache/apt/archives'))).filter((f) => f.endsWith('.deb')).sort()).toEqual([
+      'libc6_2.35-0ubuntu3.5_amd64.deb', 'linux-headers-5.15.0-91-generic_5.15.0-91.101_amd64.deb',
+      'linux-headers-5.15.0-91_5.15.0-91.101_all.deb', 'pkg-config_0.29.2-1ubuntu3_amd64.deb']);
+  });
+
+  it('dnf still reads the RPM repo of the same site', async () => {
+    const q = await run('dnf', ['-q', '-y', '--releasever', '9', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(base, 'dnf')}`,
+      `--repofrompath=b,${server.url}site/ubi8/baseos/`, '--repo=b', '--setopt=gpgcheck=0', '--forcearch', 'aarch64',
+      '--noplugins', 'repoquery', '--qf', '%{name}']);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stdout.trim()).toBe('hostname');
+  });
+});
