@@ -20,7 +20,8 @@ const multiline = (text: string) => text.trim().split('\n').map((l) => ` ${l.tri
 export function aptSources(repos: AptSiteRepo[], baseUrl: string, publicKey?: string): string {
   return repos.map((r) => [`# ${r.id}`, 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`, `Suites: ${r.suite}`,
     `Components: ${r.component}`, `Architectures: ${r.arches.join(' ')}`,
-    ...(publicKey ? [`Signed-By:\n${multiline(publicKey)}`] : ['# unsigned (built with --no-sign): no Signed-By to give']),
+    ...(publicKey ? [`Signed-By:\n${multiline(publicKey)}`]
+      : ['# unsigned (built with --no-sign): no Signed-By to give']),
   ].join('\n')).join('\n\n') + '\n';
 }
 

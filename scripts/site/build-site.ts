@@ -191,7 +191,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const builtAt = buildTime();
     const apt: IndexedAptRepo[] = [];
     for (const r of aptRepos) {
-      apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, { ...(signer ? { signingKey: signer.key } : {}), date: builtAt }));
+      const signing = signer ? { signingKey: signer.key } : {};
+      apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, { ...signing, date: builtAt }));
     }
     const aptSite = aptRepos.map((r, i) => ({ id: r.id, path: r.path, suite: APT_SUITE, component: APT_COMPONENT,
       arches: aptArchitectures(apt[i]!.packages), packageCount: apt[i]!.packages.length,

@@ -40,8 +40,9 @@ export async function indexAptRepo(mirrorDir: string, staging: string, repo: Rep
     sitePaths.push(where);
   }
   if (!packages.length) diags.report('repo-empty', repo.path || '.');
-  const written = await writeAptIndex(repoOut, packages, { suite: APT_SUITE, component: APT_COMPONENT, origin: 'airgap-mirror',
-    label: repo.id, date: new Date(o.date * 1000), ...(o.signingKey ? { signingKey: o.signingKey } : {}) });
+  const written = await writeAptIndex(repoOut, packages, { suite: APT_SUITE, component: APT_COMPONENT,
+    origin: 'airgap-mirror', label: repo.id, date: new Date(o.date * 1000),
+    ...(o.signingKey ? { signingKey: o.signingKey } : {}) });
   sitePaths.push(...written.map((w) => posix.join(repo.path, w)));
   return { packages, sitePaths, linked: placer.linked, copied: placer.copied };
 }

@@ -1,8 +1,9 @@
 /**
  * apt's repository index, as apt reads it (Debian Repository Format, wiki.debian.org/DebianRepository/Format;
  * apt-ftparchive writes the same): under `dists/<suite>/`, per architecture
- * `<component>/binary-<arch>/Packages` and `Packages.gz` (one stanza per package: its control
- * fields, then Filename, Size, MD5sum and SHA256), each also under `by-hash/SHA256/<digest>`
+ * `<component>/binary-<arch>/Packages` and `Packages.gz` (one stanza per package, by name and newest
+ * version first: its control fields, then Filename, Size, MD5sum and SHA256), each also under
+ * `by-hash/SHA256/<digest>`
  * (Acquire-By-Hash); a `Release` naming every index file with its size, MD5 and SHA-256 (paths
  * relative to `dists/<suite>/`); and, with a key, `InRelease` (the Release clearsigned) and
  * `Release.gpg` (detached), which apt checks against the source's Signed-By.
@@ -13,6 +14,7 @@ import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { clearSign, detachSign, type SigningKey } from '../../trust/site-key.ts';
 import type { DebPackage } from './read-deb.ts';
+import { compareDebVersions } from './version.ts';
 
 /** One package of a repo: what the reader found and its path from the repo root (the URI apt is given). */
 export interface AptPackage { deb: DebPackage; filename: string }
@@ -56,7 +58,10 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
     await writeFile(join(dist, rel), data);
     written.push(posix.join('dists', o.suite, rel));
   };
-  const sorted = [...packages].sort((a, b) => a.filename.localeCompare(b.filename));
+  // by name, then newest version first (dpkg's order), then path: the same input always gives the same bytes
+  const field = (p: AptPackage, k: string) => p.deb.control[k] ?? '';
+  const sorted = [...packages].sort((a, b) => field(a, 'Package').localeCompare(field(b, 'Package'))
+    || compareDebVersions(field(b, 'Version'), field(a, 'Version')) || a.filename.localeCompare(b.filename));
   for (const arch of arches) {
     const text = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'))
       .map(packagesStanza).join('\n');
