@@ -13,6 +13,7 @@ import type { RepoTrust } from '../trust/repo-trust.ts';
 import type { Diagnostic } from '../errors/catalogue.ts';
 import type { Settings } from '../generators/settings.ts';
 import type { RunbookValues } from '../generators/runbook-values.ts';
+import type { AptPoolReadiness } from '../preflight/apt-preflight.ts';
 import type { PreflightResult } from '../preflight/dtk-preflight.ts';
 import type { ClusterData } from '../cluster/cluster-data.ts';
 
@@ -72,6 +73,8 @@ export interface CatalogData {
     totalSize: number }[];
   /** Site path of their deb822 `.sources` file. */
   aptSourcesHref: string;
+  /** Per Ubuntu node pool of `--nodes`: can its driver builds get their packages from these apt repos. */
+  aptPreflight: AptPoolReadiness[];
   /** The key that signed the repomd.xml files the build wrote: fingerprint and site path of its public key. */
   signing?: { fingerprint: string; keyHref: string };
   /** .repo files per repo set (ubi.repo, cuda.repo, redhat.repo...). */

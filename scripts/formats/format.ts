@@ -51,3 +51,4 @@ export {
 export { writeRepodata } from './rpm/repodata/write-repodata.ts';
 export { DebFormatError, readDeb, type DebPackage } from './deb/read-deb.ts';
 export { aptArchitectures, writeAptIndex, type AptPackage } from './deb/apt-index.ts';
+export { parseRelations, type DebRelation } from './deb/control.ts';

@@ -34,6 +34,7 @@ import { SBOM_PATH, sbomJson } from './sbom.ts';
 import { APT_COMPONENT, APT_SUITE, indexAptRepo, type IndexedAptRepo } from './index-apt-repo.ts';
 import { aptArchitectures } from '../formats/format.ts';
 import { aptList, aptSources } from '../generators/apt-sources.ts';
+import { aptPoolReadiness } from '../preflight/apt-preflight.ts';
 import { APT_LIST_PATH, APT_SOURCES_PATH } from '../catalog/page-paths.ts';
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
@@ -194,6 +195,9 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       const signing = signer ? { signingKey: signer.key } : {};
       apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, { ...signing, date: builtAt }));
     }
+    const aptControls = apt.flatMap((x) => x.packages.map((p) => p.deb.control));
+    const aptPreflight = (o.cluster?.pools ?? []).filter((p) => p.os === 'ubuntu')
+      .map((p) => aptPoolReadiness(p.id, p.kernel, aptControls));
     const aptSite = aptRepos.map((r, i) => ({ id: r.id, path: r.path, suite: APT_SUITE, component: APT_COMPONENT,
       arches: aptArchitectures(apt[i]!.packages), packageCount: apt[i]!.packages.length,
       totalSize: apt[i]!.packages.reduce((n, p) => n + p.deb.size, 0) }));
@@ -241,7 +245,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       preflight,
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt,
-      aptRepos: aptSite, aptSourcesHref: APT_SOURCES_PATH,
+      aptRepos: aptSite, aptSourcesHref: APT_SOURCES_PATH, aptPreflight,
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
       ...(signer ? { signing: { fingerprint: signer.key.fingerprint, keyHref: SITE_KEY_PATH } } : {}),
       ...(o.cluster ? { cluster: o.cluster } : {}),

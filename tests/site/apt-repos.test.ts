@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
 import { run } from '../helpers/run.ts';
+import { aptPoolReadiness } from '../../scripts/preflight/apt-preflight.ts';
 
 let base: string, mirror: string, site: string, server: Nginx, built: Awaited<ReturnType<typeof cli>>;
 const KV = '5.15.0-91-generic';
@@ -48,7 +49,11 @@ beforeAll(async () => {
   await writeFile(join(mirror, 'ubuntu/jammy/broken_1.0_amd64.deb'), 'not a package');
   site = join(base, 'site');
   server = await startNginx(base);
-  built = await cli(['build', '--mirror', mirror, '--out', site, '--base-url', `${server.url}site/`]);
+  const node = (name: string, kernelVersion: string, osImage: string) => ({ metadata: { name },
+    status: { nodeInfo: { kernelVersion, osImage, architecture: 'amd64' } } });
+  await writeFile(join(base, 'nodes.json'), JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [
+    node('ubuntu-1', KV, 'Ubuntu 22.04.3 LTS')] }));
+  built = await cli(['build', '--mirror', mirror, '--out', site, '--base-url', `${server.url}site/`, '--nodes', join(base, 'nodes.json')]);
 });
 afterAll(async () => {
   await server?.stop();
@@ -83,6 +88,19 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect((await readdir(join(root, 'var/cache/apt/archives'))).filter((f) => f.endsWith('.deb')).sort()).toEqual([
       'libc6_2.35-0ubuntu3.5_amd64.deb', 'linux-headers-5.15.0-91-generic_5.15.0-91.101_amd64.deb',
       'linux-headers-5.15.0-91_5.15.0-91.101_all.deb', 'pkg-config_0.29.2-1ubuntu3_amd64.deb']);
+  });
+
+  it('the cluster page says what the Ubuntu pool\'s driver builds miss in this mirror', async () => {
+    const page = await readFile(join(site, '_site/cluster/index.html'), 'utf8');
+    expect(page).toContain(`apt: not ready, missing linux-image-${KV}; no gcc-N package`);
+    const pkg = (name: string, extra: Record<string, string> = {}) => ({ Package: name, Version: '1', ...extra });
+    const ready = aptPoolReadiness('p', KV, [pkg('pkg-config'), pkg(`linux-headers-${KV}`, { Depends: 'linux-headers-5.15.0-91, libc6' }),
+      pkg('linux-headers-5.15.0-91'), pkg(`linux-image-${KV}`), pkg('gcc-12')]);
+    expect(ready.ok).toBe(true);
+    expect(ready.gcc).toEqual(['gcc-12']);
+    expect(ready.required.find((r) => r.name === `linux-modules-${KV}`)).toEqual({ name: `linux-modules-${KV}`, optional: true });
+    expect(aptPoolReadiness('p', KV, [pkg(`linux-headers-${KV}`, { Depends: 'linux-headers-5.15.0-91' }), pkg('pkg-config'),
+      pkg(`linux-image-${KV}`)]).ok, 'the common headers package is required too').toBe(false);
   });
 
   it('dnf still reads the RPM repo of the same site', async () => {
