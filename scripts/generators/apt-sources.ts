@@ -5,6 +5,7 @@
  * `.list` form with `signed-by=` a key file, for Ubuntu 20.04. Without a site key (`--no-sign`)
  * there is no Signed-By to give: the snippets say so instead of falling back to `trusted=yes`.
  */
+import YAML from 'yaml';
 import { repoBaseurl } from './repo-sets.ts';
 
 /** What the snippets need of an apt repo of the site: id, path, architectures, suite and component. */
@@ -29,4 +30,26 @@ export function aptSources(repos: AptSiteRepo[], baseUrl: string, publicKey?: st
 export function aptList(repos: AptSiteRepo[], baseUrl: string, signed: boolean): string {
   return repos.map((r) => `deb [arch=${r.arches.join(',')}${signed ? ` signed-by=${APT_KEY_PATH}` : ''}] `
     + `${repoBaseurl(baseUrl, r.path)} ${r.suite} ${r.component}`).join('\n') + '\n';
+}
+
+/**
+ * The repoConfig ConfigMap for Ubuntu pools: key `airgap-mirror.sources` holding `sources`. Both
+ * operators mount each key of a repoConfig ConfigMap as a file into the driver container's
+ * `/etc/apt/sources.list.d/` on Ubuntu nodes (GPU Operator RepoConfigPathMap, Network Operator
+ * state_ofed.go), beside the image's own sources, which stay active.
+ */
+export function aptRepoConfigManifest(sources: string, o: { name: string; namespace: string }): string {
+  return YAML.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: o.name, namespace: o.namespace },
+    data: { 'airgap-mirror.sources': sources } }, { lineWidth: 0 });
+}
+
+/**
+ * The certConfig ConfigMap for a site served over https: key `airgap-mirror-ca.crt` (Ubuntu's
+ * update-ca-certificates takes only `*.crt` from /usr/local/share/ca-certificates, where the
+ * operators mount it), to be filled with the PEM of the CA that signed the site's certificate.
+ */
+export function aptCertConfigManifest(o: { name: string; namespace: string }): string {
+  return YAML.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: o.name, namespace: o.namespace },
+    data: { 'airgap-mirror-ca.crt': '-----BEGIN CERTIFICATE-----\n(the PEM of the CA that signed the site\'s TLS certificate)\n'
+      + '-----END CERTIFICATE-----\n' } }, { lineWidth: 0 });
 }

@@ -14,6 +14,7 @@ import { docaDriverTag, gpuDriverTag, imageArch, NoPrecompiledImageError, rhcosO
 import { mirrorSets } from './mirror-sets.ts';
 import { syncConfigYaml, type SyncConfigRepo } from './sync-config.ts';
 import { parseKernel } from '../cluster/kernel-version.ts';
+import { aptCertConfigManifest, aptRepoConfigManifest } from './apt-sources.ts';
 
 /** One GPU precompiled tag per kernel: the tag, or why there is none (`problem` when it is an error). */
 export interface GpuTagRow { kernel: string; tag?: string; note?: string; problem?: boolean }
@@ -33,6 +34,11 @@ export interface RunbookValues {
   clusterPolicy: string;
   syncConfig: string;
   mirrorSets: { idms: string; itms: string };
+  /** repoConfig ConfigMaps for Ubuntu pools (apt sources), per operator namespace; '' without apt repos. */
+  aptRepoConfigNetwork: string;
+  aptRepoConfigGpu: string;
+  /** certConfig ConfigMap template for a site served over https; '' otherwise or without apt repos. */
+  aptCertConfig: string;
   gpuTags: GpuTagRow[];
   /** Value name → why it could not be made (its text value is then ''). */
   failed: Record<string, string>;
@@ -41,6 +47,8 @@ export interface RunbookValues {
 /** What the values are made from. */
 export interface RunbookInput {
   settings: Settings; kernels: string[]; repoFiles: RepoFile[]; syncRepos: SyncConfigRepo[];
+  /** The site's apt `.sources` text ('' without apt repos) and whether the site is served over https. */
+  aptSources: string; https: boolean;
 }
 
 /** Example kernel of the runbooks when the mirror holds none. */
@@ -80,6 +88,12 @@ export function runbookValues(input: RunbookInput, report: (value: string, messa
     clusterPolicy: attempt('clusterPolicy', () => clusterPolicy(), ''),
     syncConfig: attempt('syncConfig', () => syncConfigYaml(input.syncRepos, input.kernels), ''),
     mirrorSets: attempt('mirrorSets', () => mirrorSets(s.imageMirrors), { idms: '', itms: '' }),
+    aptRepoConfigNetwork: input.aptSources
+      ? aptRepoConfigManifest(input.aptSources, { name: 'repo-config', namespace: s.networkOperatorNamespace }) : '',
+    aptRepoConfigGpu: input.aptSources
+      ? aptRepoConfigManifest(input.aptSources, { name: 'repo-config', namespace: s.gpuOperatorNamespace }) : '',
+    aptCertConfig: input.aptSources && input.https
+      ? aptCertConfigManifest({ name: 'cert-config', namespace: s.networkOperatorNamespace }) : '',
     gpuTags: input.kernels.map((kernel) => gpuTagRow(kernel, s, report)),
     failed,
   };

@@ -237,8 +237,10 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       for (const n of p.notes) if (n.problem) diags.report('generator-failed', `cluster page: pool ${p.id}: ${n.kind} image`, n.text);
     }
     const syncRepos = catalogRepos.map((r) => ({ id: r.id, path: r.path, arches: r.arches, ...(r.upstream ? { upstream: r.upstream } : {}) }));
-    const runbook = runbookValues({ settings, kernels: preflight.map((p) => p.kernelVersion), repoFiles: files, syncRepos },
-      (value, why) => diags.report('generator-failed', `runbook value ${value}`, why));
+    const sourcesText = aptSite.length ? aptSources(aptSite, baseUrl, signer?.key.publicArmored) : '';
+    const runbook = runbookValues({ settings, kernels: preflight.map((p) => p.kernelVersion), repoFiles: files, syncRepos,
+      aptSources: sourcesText, https: baseUrl.startsWith('https:') },
+    (value, why) => diags.report('generator-failed', `runbook value ${value}`, why));
     const catalog: CatalogData = {
       settings, runbook,
       repoFiles: files,
@@ -276,7 +278,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     }
     if (aptSite.length) {
       await mkdir(dirname(join(pagesDir, APT_SOURCES_PATH)), { recursive: true });
-      await writeFile(join(pagesDir, APT_SOURCES_PATH), aptSources(aptSite, baseUrl, signer?.key.publicArmored));
+      await writeFile(join(pagesDir, APT_SOURCES_PATH), sourcesText);
       await writeFile(join(pagesDir, APT_LIST_PATH), aptList(aptSite, baseUrl, !!signer));
     }
     for (const f of [catalog, ...catalogRepos]) {

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
 import { run } from '../helpers/run.ts';
+import YAML from 'yaml';
 import { aptPoolReadiness } from '../../scripts/preflight/apt-preflight.ts';
 
 let base: string, mirror: string, site: string, server: Nginx, built: Awaited<ReturnType<typeof cli>>;
@@ -101,6 +102,19 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect(ready.required.find((r) => r.name === `linux-modules-${KV}`)).toEqual({ name: `linux-modules-${KV}`, optional: true });
     expect(aptPoolReadiness('p', KV, [pkg(`linux-headers-${KV}`, { Depends: 'linux-headers-5.15.0-91' }), pkg('pkg-config'),
       pkg(`linux-image-${KV}`)]).ok, 'the common headers package is required too').toBe(false);
+  });
+
+  it('the runbooks give the repoConfig ConfigMap for Ubuntu pools, holding exactly the .sources apt used', async () => {
+    const decode = (t: string) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
+    const sources = await readFile(join(site, '_site/repo-files/airgap-mirror.sources'), 'utf8');
+    for (const [page, namespace] of [['mofed-doca-dtk', 'nvidia-network-operator'], ['precompiled-gpu-driver', 'nvidia-gpu-operator']]) {
+      const html = await readFile(join(site, `_site/runbooks/${page}/index.html`), 'utf8');
+      const blocks = [...html.matchAll(/<pre data-copy>([^<]*)<\/pre>/g)].map((m) => decode(m[1]!));
+      const cm = YAML.parse(blocks.find((b) => b.includes('airgap-mirror.sources'))!);
+      expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'repo-config', namespace } });
+      expect(cm.data['airgap-mirror.sources']).toBe(sources);
+    }
   });
 
   it('dnf still reads the RPM repo of the same site', async () => {
