@@ -31,8 +31,10 @@ afterAll(async () => {
 
 describe('airgap-mirror build on the sample mirror', () => {
   it('prints a summary naming every repo', () => {
-    expect(stdout).toMatch(/Built .*: 6 repos, 25 packages/);
+    // 6 RPM repos of 25 packages and the Ubuntu-shaped apt repo of 7
+    expect(stdout).toMatch(/Built .*: 7 repos, 32 packages/);
     for (const r of SAMPLE_REPOS) expect(stdout).toContain(`${r}/`);
+    expect(stdout).toMatch(/ubuntu-jammy +7 packages {2}ubuntu\/jammy\/ {2}\[apt, Packages, Release, InRelease\]/);
   });
 
   it('hard-links the packages from the mirror', async () => {
