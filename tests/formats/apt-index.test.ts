@@ -6,7 +6,7 @@
  * its dependencies; a changed byte of InRelease makes apt refuse the repository.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readDeb } from '../../scripts/formats/deb/read-deb.ts';
@@ -14,6 +14,7 @@ import { writeAptIndex, type AptPackage } from '../../scripts/formats/deb/apt-in
 import { createSiteKey, type SigningKey } from '../../scripts/trust/site-key.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
 import { run } from '../helpers/run.ts';
+import { ROOT } from '../helpers/cli.ts';
 
 let base: string, repo: string, server: Nginx, key: SigningKey;
 
@@ -55,9 +56,13 @@ beforeAll(async () => {
   repo = join(base, 'repo');
   await mkdir(join(repo, 'pool'), { recursive: true });
   key = await createSiteKey(join(base, 'key'));
-  const files = [await deb('pkg-config', '1.8.1-1'), await deb('libfoo1', '2.0-3', 'Multi-Arch: same\n'),
+  const files: string[] = [await deb('pkg-config', '1.8.1-1'), await deb('libfoo1', '2.0-3', 'Multi-Arch: same\n'),
     await deb('linux-headers-5.15.0-91-generic', '5.15.0-91.101', 'Depends: libfoo1 (>= 2.0), pkg-config | pkgconf\n'
       + 'Provides: linux-headers\n')];
+  // and real packages from Debian's archive (tests/fixtures/real-debs)
+  for (const f of await readdir(join(ROOT, 'tests/fixtures/real-debs'))) {
+    if (f.endsWith('.deb')) files.push(f), await copyFile(join(ROOT, 'tests/fixtures/real-debs', f), join(repo, 'pool', f));
+  }
   const packages: AptPackage[] = [];
   for (const f of files) packages.push({ deb: await readDeb(join(repo, 'pool', f)), filename: `pool/${f}` });
   await writeAptIndex(repo, packages, { suite: 'stable', component: 'main', origin: 'airgap-mirror', label: 'test',
@@ -82,8 +87,9 @@ describe('the apt index', () => {
       const show = await apt(root, ['show', name], 'apt-cache');
       expect(show.code, show.stderr).toBe(0);
       const field = (text: string, k: string) => new RegExp(`^${k}: (.*(?:\\n .*)*)$`, 'm').exec(text)?.[1];
-      for (const k of ['Package', 'Version', 'Architecture', 'Maintainer', 'Installed-Size', 'Depends', 'Provides', 'Multi-Arch',
-        'Section', 'Priority', 'Filename', 'Size', 'MD5sum', 'SHA256']) {
+      for (const k of ['Package', 'Version', 'Architecture', 'Maintainer', 'Installed-Size', 'Depends', 'Pre-Depends', 'Provides',
+        'Multi-Arch', 'Section', 'Priority', 'Source', 'Homepage', 'Breaks', 'Replaces', 'Conflicts', 'Description', 'Filename',
+        'Size', 'MD5sum', 'SHA256']) {
         expect(field(show.stdout, k), `${name} ${k}`).toBe(field(stanza, k));
       }
     }

@@ -7,7 +7,7 @@
  * reason each.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import tar from 'tar-stream';
 import { DebFormatError, readDeb } from '../../scripts/formats/deb/read-deb.ts';
 import { parseRelations } from '../../scripts/formats/deb/control.ts';
 import { run } from '../helpers/run.ts';
+import { ROOT } from '../helpers/cli.ts';
 
 let base: string;
 beforeAll(async () => { base = await mkdtemp(join(tmpdir(), 'airgap-deb-')); });
@@ -139,6 +140,29 @@ describe('the .deb reader agrees with dpkg-deb', () => {
       [{ name: 'libelf1', op: '>=', version: '0.142' }, { name: 'libelf-dev', arch: 'any' }],
       [{ name: 'libssl3', op: '>=', version: '3.0.0~~alpha1' }], [{ name: 'linux-doc' }],
       [{ name: 'a', op: '<=', version: '1' }], [{ name: 'b', op: '>=', version: '2' }]]);
+  });
+});
+
+describe('real Debian packages (tests/fixtures/real-debs, from bookworm)', () => {
+  it('every field, path and digest agrees with dpkg-deb, and the changelog is read', async () => {
+    const dir = join(ROOT, 'tests/fixtures/real-debs');
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.deb'));
+    expect(files).toHaveLength(5);
+    for (const f of files) {
+      const file = join(dir, f);
+      const d = await readDeb(file);
+      const keys = (await run('dpkg-deb', ['--field', file])).stdout.split('\n').filter((l) => /^\S+:/.test(l))
+        .map((l) => l.slice(0, l.indexOf(':')));
+      expect(Object.keys(d.control), f).toEqual(keys);
+      for (const k of keys) expect(d.control[k], `${f} ${k}`).toBe((await run('dpkg-deb', ['--field', file, k])).stdout.replace(/\n$/, ''));
+      // dpkg-deb writes a link as `path -> target`
+      const listed = (await run('dpkg-deb', ['--contents', file])).stdout.trim().split('\n')
+        .map((l) => l.slice(l.indexOf('./') + 1).replace(/ (->|link to) .*$/, ''));
+      expect(d.files, f).toEqual(listed);
+      expect(d.sha256).toBe(createHash('sha256').update(await readFile(file)).digest('hex'));
+    }
+    const hello = await readDeb(join(dir, 'hello_2.10-3_amd64.deb'));
+    expect(hello.changelog[0]).toMatchObject({ version: '2.10-3' });
   });
 });
 
