@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { readDeb } from '../../scripts/formats/deb/read-deb.ts';
 import { writeAptIndex, type AptPackage } from '../../scripts/formats/deb/apt-index.ts';
 import { createSiteKey, type SigningKey } from '../../scripts/trust/site-key.ts';
@@ -108,6 +109,11 @@ describe('the apt index', () => {
     const release = await readFile(join(repo, 'dists/stable/Release'), 'utf8');
     const sha = /^ ([0-9a-f]{64}) +\d+ main\/binary-amd64\/Packages\.gz$/m.exec(release)![1]!;
     expect(await readdir(join(repo, 'dists/stable/main/binary-amd64/by-hash/SHA256'))).toContain(sha);
+    // Contents: every shipped path with its section/package, listed in Release
+    const contents = gunzipSync(await readFile(join(repo, 'dists/stable/main/Contents-amd64.gz'))).toString();
+    expect(contents).toMatch(/^usr\/bin\/hello +devel\/hello$/m);
+    expect(contents).toMatch(/^usr\/share\/doc\/sensible-utils\/copyright +\S+\/sensible-utils$/m);
+    expect(release).toMatch(/^ [0-9a-f]{64} +\d+ main\/Contents-amd64\.gz$/m);
     await writeFile(join(base, 'key.asc'), key.publicArmored);
     expect((await run('gpg', ['--batch', '--yes', '--dearmor', '--output', join(base, 'ring.gpg'), join(base, 'key.asc')])).code).toBe(0);
     const v = await run('gpgv', ['--keyring', join(base, 'ring.gpg'), join(repo, 'dists/stable/Release.gpg'), join(repo, 'dists/stable/Release')]);

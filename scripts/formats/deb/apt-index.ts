@@ -3,7 +3,7 @@
  * apt-ftparchive writes the same): under `dists/<suite>/`, per architecture
  * `<component>/binary-<arch>/Packages` and `Packages.gz` (one stanza per package, by name and newest
  * version first: its control fields, then Filename, Size, MD5sum and SHA256), each also under
- * `by-hash/SHA256/<digest>`
+ * `by-hash/SHA256/<digest>`, and `<component>/Contents-<arch>.gz`
  * (Acquire-By-Hash); a `Release` naming every index file with its size, MD5 and SHA-256 (paths
  * relative to `dists/<suite>/`); and, with a key, `InRelease` (the Release clearsigned) and
  * `Release.gpg` (detached), which apt checks against the source's Signed-By.
@@ -36,6 +36,25 @@ export function packagesStanza(p: AptPackage): string {
   const lines = Object.entries(p.deb.control).map(([k, v]) => `${k}: ${v}`);
   lines.push(`Filename: ${p.filename}`, `Size: ${p.deb.size}`, `MD5sum: ${p.deb.md5}`, `SHA256: ${p.deb.sha256}`);
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A Contents file (what `apt-file` reads; the Debian Repository Format's `Contents-<arch>`): one
+ * line per path a package ships (directories left out), the path without its leading `/`, then the
+ * `section/package` names shipping it, comma-separated; sorted by path.
+ */
+export function contentsText(packages: AptPackage[]): string {
+  const owners = new Map<string, Set<string>>();
+  for (const p of packages) {
+    const who = `${p.deb.control.Section ?? 'misc'}/${p.deb.control.Package}`;
+    for (const f of p.deb.files) {
+      if (f.endsWith('/')) continue;
+      const path = f.slice(1);
+      (owners.get(path) ?? owners.set(path, new Set()).get(path)!).add(who);
+    }
+  }
+  return [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, who]) => `${path.padEnd(60)} ${[...who].sort().join(',')}`).join('\n') + (owners.size ? '\n' : '');
 }
 
 /** One index file for the Release lists: path under dists/<suite>/, bytes. */
@@ -72,6 +91,10 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
       await put(`${dir}/${name}`, data);
       await put(`${dir}/by-hash/SHA256/${sha256(data)}`, data);
     }
+    const contents = gzipSync(contentsText(sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'))),
+      { level: 9 });
+    files.push({ path: `${o.component}/Contents-${arch}.gz`, data: contents });
+    await put(`${o.component}/Contents-${arch}.gz`, contents);
   }
   const release = [
     `Origin: ${o.origin}`, `Label: ${o.label}`, `Suite: ${o.suite}`, `Codename: ${o.suite}`,
