@@ -15,8 +15,8 @@ import { Sense } from '../formats/format.ts';
 import { corpusDep, CORPUS_BUILD_TIME, dirFile, type CorpusDep, type CorpusFile, type CorpusPackage }
   from './rpm-writer.ts';
 
-/** A 32-bit hash of `i` and a salt (mulberry32 step), for deterministic "random" choices. */
-function hash(i: number, salt: number): number {
+/** A 32-bit hash of `i` and a salt (mulberry32 step), for deterministic "random" choices; in [0, 1). */
+export function hash(i: number, salt: number): number {
   let t = (i * 0x9e3779b1 + salt * 0x85ebca6b) >>> 0;
   t = Math.imul(t ^ (t >>> 15), t | 1);
   t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
@@ -40,7 +40,7 @@ function texts(i: number): [string, string] {
 }
 
 /** `size` incompressible bytes, the same for the same `seed` (AES-128-CTR keystream). */
-function noise(seed: string, size: number): Buffer {
+export function noise(seed: string, size: number): Buffer {
   const key = createHash('sha256').update(seed).digest().subarray(0, 16);
   return createCipheriv('aes-128-ctr', key, Buffer.alloc(16)).update(Buffer.alloc(size));
 }

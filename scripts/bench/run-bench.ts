@@ -10,12 +10,12 @@
  *   full site build (index + pages + search) time and peak RSS, and a rebuild with 1% changed
  *   (medians of 3 runs each),
  *   bundle / verify vs tar + sha256sum,
- *   sync of the corpus repo from nginx on 127.0.0.1 vs `dnf reposync --download-metadata`.
+ *   sync of the corpus repo from nginx on 127.0.0.1 vs `dnf reposync --download-metadata`,
+ *   the apt index of min(N, 5000) stand-in .deb files vs apt-ftparchive (apt-bench.ts; alone with `--only apt`).
  * Index rows are the median of 3 runs, createrepo_c and ours alternating.
  * The corpus (N stand-in RPMs from make-corpus.ts plus the committed real RPMs) is kept in
  * `.bench/` and reused. The results table is written into README.md between bench markers.
  */
-import { spawn } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
@@ -23,26 +23,16 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeCorpus, type CorpusProfile } from './make-corpus.ts';
 import { startNginxServers } from '../../tests/helpers/nginx.ts';
+import { benchAptIndex } from './apt-bench.ts';
+import { median, paired, ROUNDS, timed as timedIn } from './timing.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'scripts/bin/airgap-mirror.mjs');
 
-/** Runs a command, returns wall seconds and output; throws when it fails. */
-async function timed(cmd: string, args: string[], cwd = ROOT): Promise<{ seconds: number; stdout: string }> {
-  const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => (code === 0 || (cmd === process.execPath && code === 2)
-      ? resolve({ seconds: (performance.now() - started) / 1000, stdout })
-      : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${stderr}`))));
-  });
-}
+const timed = (cmd: string, args: string[], cwd = ROOT) => timedIn(cmd, args, cwd);
 
 const { values } = parseArgs({ options: { n: { type: 'string', default: '1000' }, profile: { type: 'string', default: 'realistic' },
-  workers: { type: 'string', default: String(availableParallelism()) }, 'no-readme': { type: 'boolean', default: false } } });
+  workers: { type: 'string', default: String(availableParallelism()) }, 'no-readme': { type: 'boolean', default: false }, only: { type: 'string' } } });
 const profile = values.profile as CorpusProfile;
 if (profile !== 'small' && profile !== 'realistic') throw new Error(`--profile ${profile}: expected small or realistic`);
 // createrepo_c gets --workers W; ours too, so both use the same thread count whatever our default would pick.
@@ -50,6 +40,24 @@ const N = Number(values.n), W = Number(values.workers);
 const bench = join(ROOT, '.bench');
 const mirror = join(bench, profile === 'small' ? `mirror-${N}` : `mirror-${profile}-${N}`);
 const log = (s: string) => process.stderr.write(`${s}\n`);
+const r2 = (x: number) => x.toFixed(2);
+
+/** The apt corpus has N packages, at most this many (1,000 of them are 124 MB). */
+const APT_MAX = 5000;
+
+/** The apt row's table line and target, from benchAptIndex. */
+async function aptRow(): Promise<{ row: string[]; met: boolean }> {
+  const apt = await benchAptIndex(bench, Math.min(N, APT_MAX), W, BIN, log);
+  return { row: [`apt index: ${apt.packages} .deb files (${(apt.bytes / 1e6).toFixed(0)} MB; Packages, .gz, Contents, Release)`,
+    `${r2(apt.peerSeconds)} s (apt-ftparchive)`, `${r2(apt.ourSeconds)} s`, `${r2(apt.ourSeconds / apt.peerSeconds)}x their time`],
+  met: apt.ourSeconds <= apt.peerSeconds };
+}
+if (values.only !== undefined) {
+  if (values.only !== 'apt') throw new Error(`--only ${values.only}: expected apt`);
+  const { row, met } = await aptRow();
+  process.stdout.write(`| ${row.join(' | ')} |\nTarget: apt index ≤ 1.0x apt-ftparchive: ${met ? 'met' : 'NOT met'}.\n`);
+  process.exit(0);
+}
 
 // corpus
 if (!(await stat(join(mirror, 'bench/Packages')).catch(() => undefined))) {
@@ -74,19 +82,6 @@ const createrepo = async (update: boolean, workers = W) => {
   return s;
 };
 const ours = async (dir: string, extra: string[], workers = W) => timed(process.execPath, [BIN, 'build', '--mirror', mirror, '--out', dir, '--workers', String(workers), ...extra]);
-
-// Index rows: createrepo_c and ours run alternately ROUNDS times and the medians are kept,
-// since single timings on this kind of machine vary by up to 30%.
-const ROUNDS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-async function paired(cr: (round: number) => Promise<number>, our: (round: number) => Promise<number>): Promise<[number, number]> {
-  const a: number[] = [], b: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(await cr(round));
-    b.push(await our(round));
-  }
-  return [median(a), median(b)];
-}
 
 // Each full index starts from nothing: no output, no cache (and writes both, as a user's build does).
 const fresh = async () => { for (const d of [out, join(bench, `.out-${N}.cache`)]) await rm(d, { recursive: true, force: true }); };
@@ -204,7 +199,7 @@ const sumsS = (await timed('sh', ['-c', `find . -type f -print0 | sort -z | xarg
 const checkS = (await timed('sha256sum', ['-c', '--quiet', join(bench, 'plain.sums')], site)).seconds;
 const siteMb = (await stat(bundle)).size / 1e6;
 
-const r2 = (x: number) => x.toFixed(2);
+const apt = await aptRow();
 const rows = [
   ['Full index, 1 thread each', `${r2(crFull1)} s`, `${r2(ourFull1)} s`, `${r2(crFull1 / ourFull1)}x createrepo_c's throughput`],
   [`Full index, ${W} threads each`, `${r2(crFull)} s`, `${r2(ourFull)} s`, `${r2(crFull / ourFull)}x createrepo_c's throughput`],
@@ -218,12 +213,13 @@ const rows = [
   ['Bundle (tar, manifest, sums)', `${r2(tarS + sumsS)} s (tar + sha256sum)`, `${r2(ourBundle)} s`, `${(siteMb / ourBundle).toFixed(0)} MB/s vs ${(siteMb / (tarS + sumsS)).toFixed(0)} MB/s`],
   [`Sync ${syncedOurs} packages from nginx on 127.0.0.1`, `${r2(dnfSync)} s (dnf reposync --download-metadata)`, `${r2(ourSync)} s`, `${(100 * ourSync / dnfSync).toFixed(0)}% of dnf reposync's wall time`],
   ['Verify bundle', `${r2(checkS)} s (sha256sum -c)`, `${r2(ourVerify)} s`, `${(siteMb / ourVerify).toFixed(0)} MB/s vs ${(siteMb / checkS).toFixed(0)} MB/s`],
+  apt.row,
 ];
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.versions.node}`;
 const table = [
   `Benchmark: ${total} packages (${N} generated, profile ${profile}, + ${total - N} real), ${W} workers, ${machine}, ${new Date().toISOString().slice(0, 10)}. Index and sync rows: median of ${ROUNDS} alternating runs; site rows: median of ${ROUNDS} runs (peak: the highest); bundle and verify rows: one run.`,
   '',
-  '| Task | createrepo_c / coreutils | airgap-mirror | Ratio |',
+  '| Task | createrepo_c / coreutils / apt-ftparchive | airgap-mirror | Ratio |',
   '|---|---|---|---|',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
@@ -234,6 +230,7 @@ const table = [
       + `, ≤ 3 GiB: ${peakMb <= 3072 ? 'met' : 'NOT met'}` : '')
     + `; incremental ≤ 5% of full: ${ourIncr / ourFull <= 0.05 ? 'met' : 'NOT met'}` +
     `; sync ≤ 50% of dnf reposync's wall time: ${ourSync <= dnfSync / 2 ? 'met' : 'NOT met'}` +
+    `; apt index ≤ 1.0x apt-ftparchive: ${apt.met ? 'met' : 'NOT met'}` +
     (N === 10000 && profile === 'small' ? `; 10k site ≤ 180 s and ≤ 2 GiB: ${siteRun.seconds <= 180 && peakMb <= 2048 ? 'met' : 'NOT met'}` : '') + '.',
 ].join('\n');
 process.stdout.write(`${table}\n`);

@@ -16,13 +16,17 @@ let base: string, mirror: string;
 const env = { SOURCE_DATE_EPOCH: '1700000000' };
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'airgap-pages-'));
+  // one site key for both sites: the runbooks and the apt .sources show it, so pages compared
+  // across the two must not differ by it
+  expect((await cli(['key', 'create', '--out', join(base, 'key')])).code).toBe(0);
   mirror = join(base, 'mirror');
   await cp(SAMPLE_MIRROR, mirror, { recursive: true, preserveTimestamps: true });
 });
 afterAll(async () => { await rm(base, { recursive: true, force: true }); });
 
 async function build(out: string, extra: string[] = []) {
-  const r = await cli(['build', '--mirror', mirror, '--out', join(base, out), ...extra], { env });
+  const r = await cli(['build', '--mirror', mirror, '--out', join(base, out), '--signing-key',
+    join(base, 'key/site-key.asc'), ...extra], { env });
   expect(r.code, r.stderr).toBe(0);
   const m = /Package pages: (\d+) rendered, (\d+) unchanged/.exec(r.stdout);
   return { rendered: Number(m?.[1] ?? -1), reused: Number(m?.[2] ?? -1) };

@@ -84,6 +84,9 @@ function arMembers(fd: number, size: number): ArMember[] {
   return out;
 }
 
+/** Read and inflate chunk (bytes): large, so a package of megabytes takes few callbacks. */
+const CHUNK = 1 << 18;
+
 /** A decompressor for a member by its name's ending; throws DebFormatError for an unknown one. */
 function decompressor(name: string): Duplex {
   if (name.endsWith('.gz')) return createGunzip();
@@ -128,7 +131,7 @@ async function readTar(file: string, m: ArMember, limit: number,
       : onEntry(h, body as unknown as Readable);
     step.then(() => next(), (err: Error) => extract.destroy(err));
   });
-  const source = m.size ? createReadStream(file, { start: m.offset, end: m.offset + m.size - 1 }) : Readable.from([]);
+  const source = m.size ? createReadStream(file, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: CHUNK }) : Readable.from([]);
   await pipeline(source, decompressor(m.name), extract).catch((err: Error) => {
     throw err instanceof DebFormatError ? err : new DebFormatError(`${m.name}: ${err.message}`);
   });
@@ -161,7 +164,7 @@ export function parseChangelog(text: string, limit: number): DebChangelogEntry[]
 async function digests(file: string): Promise<{ md5: string; sha256: string; size: number }> {
   const md5 = createHash('md5'), sha = createHash('sha256');
   let size = 0;
-  for await (const c of createReadStream(file)) {
+  for await (const c of createReadStream(file, { highWaterMark: CHUNK })) {
     md5.update(c as Buffer);
     sha.update(c as Buffer);
     size += (c as Buffer).length;
@@ -186,6 +189,9 @@ export async function readDeb(file: string, changelogLimit = 10): Promise<DebPac
   } finally {
     closeSync(fd);
   }
+  // the digests read the whole file; started now, they overlap the tarballs' reads
+  const digested = digests(file);
+  digested.catch(() => {}); // awaited below, unless a format error comes first
   if (members[0]?.name !== 'debian-binary') throw new DebFormatError('the first ar member is not debian-binary');
   const control = members.find((m) => /^control\.tar(\.(gz|xz|zst))?$/.test(m.name));
   const data = members.find((m) => /^data\.tar(\.(gz|xz|zst|bz2))?$/.test(m.name));
@@ -211,5 +217,5 @@ export async function readDeb(file: string, changelogLimit = 10): Promise<DebPac
       changelog = parseChangelog(text.toString('utf8'), changelogLimit);
     } else body.resume();
   });
-  return { control: paragraph, files, changelog, ...(await digests(file)) };
+  return { control: paragraph, files, changelog, ...(await digested) };
 }
