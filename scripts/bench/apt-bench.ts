@@ -56,7 +56,8 @@ export async function benchAptIndex(bench: string, n: number, workers: number, b
   const [peerCount, ourCount] = [await stanzas(join(peerOut, 'dists/stable/main/binary-amd64/Packages')),
     await stanzas(join(ourOut, 'apt/dists/stable/main/binary-amd64/Packages'))];
   if (peerCount !== ourCount || ourCount !== sizes.length) {
-    throw new Error(`apt index lists ${ourCount} packages, apt-ftparchive ${peerCount}, the pool holds ${sizes.length}`);
+    throw new Error(`apt index lists ${ourCount} packages, apt-ftparchive ${peerCount}, `
+      + `the pool holds ${sizes.length}`);
   }
   return { packages: ourCount, bytes: sizes.reduce((a, b) => a + b, 0), peerSeconds, ourSeconds };
 }

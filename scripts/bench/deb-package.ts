@@ -32,7 +32,8 @@ function filesOf(i: number): DebCorpusFile[] {
   ];
   const empty = Buffer.alloc(0);
   for (let f = 1; f <= count; f++) files.push({ path: `${root}/d${Math.floor((f - 1) / 100)}/f${f}.h`, data: empty });
-  if (i % 2 === 0) files.push({ path: `${root}/data.bin`, data: noise(`deb-${i}`, 8192 << Math.floor(hash(i, 4) * 8)) });
+  const payload = 8192 << Math.floor(hash(i, 4) * 8);
+  if (i % 2 === 0) files.push({ path: `${root}/data.bin`, data: noise(`deb-${i}`, payload) });
   return files;
 }
 
@@ -51,7 +52,8 @@ export function debPackage(i: number): DebCorpusPackage {
   const control: Record<string, string> = {
     Package: p, Source: `rl-src-${Math.floor(i / 250) * 250}`, Version: debVersionOf(i),
     Architecture: i % 5 === 0 ? 'all' : 'amd64',
-    Maintainer: 'Bench Builder <bench@airgap-mirror.invalid>', 'Installed-Size': String(Math.ceil(bytes / 1024) + files.length),
+    Maintainer: 'Bench Builder <bench@airgap-mirror.invalid>',
+    'Installed-Size': String(Math.ceil(bytes / 1024) + files.length),
     ...(i % 5 !== 0 && i % 2 === 1 ? { 'Multi-Arch': 'same' } : {}),
     ...(i % 10 === 3 && i > 1 ? { 'Pre-Depends': `${name(i - 1)} (>= 1.0~)` } : {}),
     ...(depends.length ? { Depends: [...new Set(depends)].join(', ') } : {}),
@@ -59,7 +61,8 @@ export function debPackage(i: number): DebCorpusPackage {
     ...(i % 7 === 2 && i > 1 ? { Breaks: `${name(i - 1)} (<< 1.0)`, Replaces: `${name(i - 1)} (<< 1.0)` } : {}),
     Provides: `rl-virtual-${Math.floor(i / 5)}`,
     Section: i % 3 === 0 ? 'libs' : 'utils', Priority: 'optional', Homepage: 'https://example.invalid/realistic',
-    Description: `Stand-in: apt corpus package ${i} (airgap-mirror)\n Stand-in package ${i} of the apt benchmark corpus,`
+    Description: `Stand-in: apt corpus package ${i} (airgap-mirror)`
+      + `\n Stand-in package ${i} of the apt benchmark corpus,`
       + `\n with ${files.length} files.\n .\n Second paragraph.`,
   };
   return { control, files };

@@ -42,20 +42,24 @@ const mirror = join(bench, profile === 'small' ? `mirror-${N}` : `mirror-${profi
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const r2 = (x: number) => x.toFixed(2);
 
-/** The apt corpus has N packages, at most this many (1,000 of them are 124 MB). */
+/** The apt corpus has N packages, at most this many (1,000 of them are 127 MB). */
 const APT_MAX = 5000;
 
 /** The apt row's table line and target, from benchAptIndex. */
 async function aptRow(): Promise<{ row: string[]; met: boolean }> {
   const apt = await benchAptIndex(bench, Math.min(N, APT_MAX), W, BIN, log);
-  return { row: [`apt index: ${apt.packages} .deb files (${(apt.bytes / 1e6).toFixed(0)} MB; Packages, .gz, Contents, Release)`,
-    `${r2(apt.peerSeconds)} s (apt-ftparchive)`, `${r2(apt.ourSeconds)} s`, `${r2(apt.ourSeconds / apt.peerSeconds)}x their time`],
-  met: apt.ourSeconds <= apt.peerSeconds };
+  const what = `${apt.packages} .deb files (${(apt.bytes / 1e6).toFixed(0)} MB; Packages, .gz, Contents, Release)`;
+  return {
+    row: [`apt index: ${what}`, `${r2(apt.peerSeconds)} s (apt-ftparchive)`, `${r2(apt.ourSeconds)} s`,
+      `${r2(apt.ourSeconds / apt.peerSeconds)}x their time`],
+    met: apt.ourSeconds <= apt.peerSeconds,
+  };
 }
 if (values.only !== undefined) {
   if (values.only !== 'apt') throw new Error(`--only ${values.only}: expected apt`);
   const { row, met } = await aptRow();
-  process.stdout.write(`| ${row.join(' | ')} |\nTarget: apt index ≤ 1.0x apt-ftparchive: ${met ? 'met' : 'NOT met'}.\n`);
+  const target = `Target: apt index ≤ 1.0x apt-ftparchive: ${met ? 'met' : 'NOT met'}.`;
+  process.stdout.write(`| ${row.join(' | ')} |\n${target}\n`);
   process.exit(0);
 }
 

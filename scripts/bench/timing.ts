@@ -4,7 +4,10 @@
  */
 import { spawn } from 'node:child_process';
 
-/** Runs `cmd` in `cwd`; resolves to wall seconds and stdout; rejects with its stderr when it fails (our CLI's exit 2, warnings, counts as success). */
+/**
+ * Runs `cmd` in `cwd`; resolves to wall seconds and stdout; rejects with its stderr when it fails
+ * (our CLI's exit 2, warnings, counts as success).
+ */
 export async function timed(cmd: string, args: string[], cwd: string): Promise<{ seconds: number; stdout: string }> {
   const started = performance.now();
   return new Promise((resolve, reject) => {

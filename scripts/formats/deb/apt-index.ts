@@ -82,8 +82,8 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
   const sorted = [...packages].sort((a, b) => field(a, 'Package').localeCompare(field(b, 'Package'))
     || compareDebVersions(field(b, 'Version'), field(a, 'Version')) || a.filename.localeCompare(b.filename));
   for (const arch of arches) {
-    const text = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'))
-      .map(packagesStanza).join('\n');
+    const forArch = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'));
+    const text = forArch.map(packagesStanza).join('\n');
     const dir = `${o.component}/binary-${arch}`;
     const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })]] as const;
     for (const [name, data] of variants) {
@@ -91,8 +91,7 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
       await put(`${dir}/${name}`, data);
       await put(`${dir}/by-hash/SHA256/${sha256(data)}`, data);
     }
-    const contents = gzipSync(contentsText(sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'))),
-      { level: 9 });
+    const contents = gzipSync(contentsText(forArch), { level: 9 });
     files.push({ path: `${o.component}/Contents-${arch}.gz`, data: contents });
     await put(`${o.component}/Contents-${arch}.gz`, contents);
   }

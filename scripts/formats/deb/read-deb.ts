@@ -131,7 +131,8 @@ async function readTar(file: string, m: ArMember, limit: number,
       : onEntry(h, body as unknown as Readable);
     step.then(() => next(), (err: Error) => extract.destroy(err));
   });
-  const source = m.size ? createReadStream(file, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: CHUNK }) : Readable.from([]);
+  const source = m.size ? createReadStream(file, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: CHUNK })
+    : Readable.from([]);
   await pipeline(source, decompressor(m.name), extract).catch((err: Error) => {
     throw err instanceof DebFormatError ? err : new DebFormatError(`${m.name}: ${err.message}`);
   });
