@@ -8,8 +8,9 @@
 import { PROFILE_NAMES } from '../closure/profiles.ts';
 import type { Command } from 'commander';
 import { lstat, readFile, writeFile, mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ExitCode, UsageError } from '../errors/exit-codes.ts';
+import type { RepoFile } from '../generators/repo-sets.ts';
 
 const out = (s: string): void => { process.stdout.write(s.endsWith('\n') ? s : `${s}\n`); };
 const settingsFrom = async (config?: string) => {
@@ -23,6 +24,38 @@ async function siteRepoFiles(site: string, baseUrl?: string) {
   const [{ readSiteManifest }, { repoFiles }] = await Promise.all([import('../site/site-manifest.ts'), import('../generators/repo-sets.ts')]);
   const m = await readSiteManifest(site);
   const files = repoFiles(m.repos, baseUrl ?? m.baseUrl);
+  for (const f of files) for (const w of f.warnings) process.stderr.write(`warning: ${f.fileName}: ${w}\n`);
+  return files;
+}
+
+/**
+ * The apt sources of a built site for Ubuntu pools: `airgap-mirror.sources` (Signed-By the site
+ * key, read from the site) and `airgap-mirror.list`, as build writes them under _site/repo-files/.
+ * Throws UsageError when the site has no apt repos, or is signed but its public key is missing.
+ */
+async function siteAptFiles(site: string, baseUrl?: string): Promise<RepoFile[]> {
+  const [{ readSiteManifest }, apt, { SITE_KEY_PATH }, { APT_LIST_PATH, APT_SOURCES_PATH }] = await Promise.all([
+    import('../site/site-manifest.ts'), import('../generators/apt-sources.ts'), import('../site/index-repo.ts'),
+    import('../catalog/page-paths.ts')]);
+  const m = await readSiteManifest(site);
+  if (!m.aptRepos?.length) {
+    throw new UsageError(`${site} has no apt repos: --os ubuntu needs a site built from a mirror with .deb files`);
+  }
+  const keyFile = join(site, SITE_KEY_PATH);
+  const key = m.signed ? await readFile(keyFile, 'utf8').catch(() => {
+    throw new UsageError(`${keyFile} is missing: the site was signed, so its apt sources need the key; build the site again`);
+  }) : undefined;
+  const url = baseUrl ?? m.baseUrl;
+  const warnings = key ? [] : ['the site was built with --no-sign: apt will refuse it without a Signed-By key'];
+  return [{ fileName: basename(APT_SOURCES_PATH), text: apt.aptSources(m.aptRepos, url, key), warnings },
+    { fileName: basename(APT_LIST_PATH), text: apt.aptList(m.aptRepos, url, !!key), warnings: [] }];
+}
+
+/** The client files of a site for node OS `os` (`rhel`: .repo files; `ubuntu`: apt sources); throws UsageError for another. */
+async function clientFiles(site: string, os: string, baseUrl?: string): Promise<RepoFile[]> {
+  if (os === 'rhel') return siteRepoFiles(site, baseUrl);
+  if (os !== 'ubuntu') throw new UsageError(`--os ${os}: expected rhel or ubuntu`);
+  const files = await siteAptFiles(site, baseUrl);
   for (const f of files) for (const w of f.warnings) process.stderr.write(`warning: ${f.fileName}: ${w}\n`);
   return files;
 }
@@ -43,11 +76,12 @@ async function readRepoText(file: string): Promise<string | { error: string }> {
 /** Adds the generator commands to the program. */
 export function addGenerateCommands(program: Command): void {
   program.command('repo-files')
-    .description('print (or write) ubi.repo, cuda.repo, redhat.repo... for a built site')
+    .description('print (or write) ubi.repo, cuda.repo, redhat.repo... for a built site; with --os ubuntu, its apt sources')
     .requiredOption('--site <dir>', 'built site').option('--base-url <url>', 'URL the site is served at (default: the one it was built with)')
     .option('--out-dir <dir>', 'write one file per repo set here instead of printing')
+    .option('--os <rhel|ubuntu>', 'node OS: .repo files (rhel), or airgap-mirror.sources and the .list form for Ubuntu 20.04 (ubuntu; use one)', 'rhel')
     .action(async (o) => {
-      const files = await siteRepoFiles(o.site, o.baseUrl);
+      const files = await clientFiles(o.site, o.os, o.baseUrl);
       if (o.outDir) {
         await mkdir(o.outDir, { recursive: true });
         for (const f of files) await writeFile(join(o.outDir, f.fileName), f.text);
@@ -60,8 +94,10 @@ export function addGenerateCommands(program: Command): void {
     .requiredOption('--site <dir>', 'built site').option('--base-url <url>', 'URL the site is served at')
     .option('--namespace <ns>', 'namespace', 'nvidia-network-operator').option('--name <name>', 'ConfigMap name', 'repo-config')
     .option('--format <yaml|command>', 'manifest YAML or the oc create command', 'yaml')
+    .option('--os <rhel|ubuntu>', 'node OS of the pool: .repo files (rhel) or the apt .sources (ubuntu)', 'rhel')
     .action(async (o) => {
-      const files = await siteRepoFiles(o.site, o.baseUrl);
+      const files = o.os === 'ubuntu' ? (await clientFiles(o.site, o.os, o.baseUrl)).slice(0, 1)
+        : await clientFiles(o.site, o.os, o.baseUrl);
       const { repoConfigCommand, repoConfigManifest } = await import('../generators/repo-config.ts');
       out(o.format === 'command' ? repoConfigCommand(files, o) : repoConfigManifest(files, o));
     });

@@ -303,7 +303,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
-      repos: siteRepos,
+      repos: siteRepos, aptRepos: aptSite.map(({ id, path, arches, suite, component }) => ({ id, path, arches, suite, component })),
+      signed: !!signer,
     };
     const lost = await lockLost();
     if (lost) {

@@ -7,11 +7,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../errors/exit-codes.ts';
+import type { AptSiteRepo } from '../generators/apt-sources.ts';
 import type { SiteRepo } from '../generators/repo-sets.ts';
 import { SITE_MARKER } from './output-dir.ts';
 
-/** Contents of the site manifest. */
-export interface SiteManifest { tool: 'airgap-mirror'; version: string; baseUrl: string; baseUrlIsPlaceholder: boolean; repos: SiteRepo[] }
+/**
+ * Contents of the site manifest: `repos` the RPM repos, `aptRepos` the apt repos (absent in sites
+ * built before apt was a format), `signed` whether the site key signed the indices (its public key
+ * then at SITE_KEY_PATH).
+ */
+export interface SiteManifest {
+  tool: 'airgap-mirror'; version: string; baseUrl: string; baseUrlIsPlaceholder: boolean; repos: SiteRepo[];
+  aptRepos?: AptSiteRepo[]; signed?: boolean;
+}
 
 /** Reads `<siteDir>/.airgap-mirror-site.json`; throws UsageError when the directory is not a built site. */
 export async function readSiteManifest(siteDir: string): Promise<SiteManifest> {

@@ -117,6 +117,32 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     }
   });
 
+  it('repo-files and repo-config --os ubuntu give the same .sources and .list as the site, and the same ConfigMap', async () => {
+    const dir = join(base, 'sources.list.d');
+    const files = await cli(['repo-files', '--site', site, '--os', 'ubuntu', '--out-dir', dir]);
+    expect(files.code, files.stderr).toBe(0);
+    expect((await readdir(dir)).sort()).toEqual(['airgap-mirror.list', 'airgap-mirror.sources']);
+    for (const f of ['airgap-mirror.list', 'airgap-mirror.sources']) {
+      expect(await readFile(join(dir, f), 'utf8'), f).toBe(await readFile(join(site, '_site/repo-files', f), 'utf8'));
+    }
+    expect(await readFile(join(dir, 'airgap-mirror.list'), 'utf8'))
+      .toBe(`deb [arch=amd64 signed-by=/etc/apt/keyrings/airgap-mirror.asc] ${server.url}site/ubuntu/jammy/ stable main\n`);
+    const cm = await cli(['repo-config', '--site', site, '--os', 'ubuntu', '--namespace', 'nvidia-gpu-operator']);
+    expect(cm.code, cm.stderr).toBe(0);
+    expect(YAML.parse(cm.stdout)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap',
+      metadata: { name: 'repo-config', namespace: 'nvidia-gpu-operator' },
+      data: { 'airgap-mirror.sources': await readFile(join(dir, 'airgap-mirror.sources'), 'utf8') } });
+    // a site without apt repos (its manifest as a site built before apt was a format has it): one line, exit 1
+    await mkdir(join(base, 'rpm-only'));
+    const manifest = JSON.parse(await readFile(join(site, '.airgap-mirror-site.json'), 'utf8')) as Record<string, unknown>;
+    delete manifest.aptRepos;
+    await writeFile(join(base, 'rpm-only/.airgap-mirror-site.json'), JSON.stringify(manifest));
+    const rpmOnly = await cli(['repo-files', '--site', join(base, 'rpm-only'), '--os', 'ubuntu']);
+    expect(rpmOnly.code).toBe(1);
+    expect(rpmOnly.stderr.trim()).toMatch(/^airgap-mirror: .*rpm-only has no apt repos: --os ubuntu needs a site built from a mirror with \.deb files$/);
+    expect((await cli(['repo-files', '--site', site, '--os', 'debian'])).stderr).toContain('--os debian: expected rhel or ubuntu');
+  });
+
   it('dnf still reads the RPM repo of the same site', async () => {
     const q = await run('dnf', ['-q', '-y', '--releasever', '9', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(base, 'dnf')}`,
       `--repofrompath=b,${server.url}site/ubi8/baseos/`, '--repo=b', '--setopt=gpgcheck=0', '--forcearch', 'aarch64',
