@@ -4,6 +4,7 @@
  * name; each package page's detail is a separate JSON file (see package-pages.ts), so the
  * page build never holds every file list and changelog at once.
  */
+import type { DebPageData } from './deb-pages.ts';
 import { writeFile } from 'node:fs/promises';
 import { compareEvr, type PackageRecord, type RepomdRecord } from '../formats/format.ts';
 import type { ExtraMetadata } from './extra-metadata.ts';
@@ -71,6 +72,8 @@ export interface CatalogData {
   /** The apt repos (Ubuntu node pools): id, path, suite, component, architectures, package count, bytes. */
   aptRepos: { id: string; path: string; suite: string; component: string; arches: string[]; packageCount: number;
     totalSize: number }[];
+  /** One page per package name per apt repo (deb-pages.ts); empty with --repodata-only. */
+  debPages: DebPageData[];
   /** Site path of their deb822 `.sources` file. */
   aptSourcesHref: string;
   /** Per Ubuntu node pool of `--nodes`: can its driver builds get their packages from these apt repos. */

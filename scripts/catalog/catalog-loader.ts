@@ -22,7 +22,7 @@ export const PACKAGES_FILE = 'packages.json';
 const EMPTY_SETTINGS = resolveSettings(undefined);
 /** The catalog of a site with no repo (what the collections read without AIRGAP_CATALOG_DIR). */
 export const EMPTY_CATALOG: CatalogData = { settings: EMPTY_SETTINGS, runbook: runbookValues({ settings: EMPTY_SETTINGS, kernels: [], repoFiles: [],
-  syncRepos: [], aptSources: '', https: false }, () => {}), aptRepos: [], aptSourcesHref: '', aptPreflight: [], repoFiles: [], preflight: [], problems: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
+  syncRepos: [], aptSources: '', https: false }, () => {}), aptRepos: [], debPages: [], aptSourcesHref: '', aptPreflight: [], repoFiles: [], preflight: [], problems: [], toolVersion: '', baseUrl: 'http://mirror-host/', baseUrlIsPlaceholder: true, builtAt: 0, repoFile: '', repoFileHref: '', repos: [] };
 
 async function readJson<T>(name: string, fallback: T): Promise<T> {
   const dir = process.env[CATALOG_ENV];

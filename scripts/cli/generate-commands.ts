@@ -43,7 +43,8 @@ async function siteAptFiles(site: string, baseUrl?: string): Promise<RepoFile[]>
   }
   const keyFile = join(site, SITE_KEY_PATH);
   const key = m.signed ? await readFile(keyFile, 'utf8').catch(() => {
-    throw new UsageError(`${keyFile} is missing: the site was signed, so its apt sources need the key; build the site again`);
+    throw new UsageError(`${keyFile} is missing: the site was signed, so its apt sources need the key; `
+      + 'build the site again');
   }) : undefined;
   const url = baseUrl ?? m.baseUrl;
   const warnings = key ? [] : ['the site was built with --no-sign: apt will refuse it without a Signed-By key'];

@@ -49,6 +49,7 @@ export {
   carryUpstreamMetadata, nodeHash, parseRepomd, readUpstreamRepomd, type UpstreamData,
 } from './rpm/repodata/upstream-metadata.ts';
 export { writeRepodata } from './rpm/repodata/write-repodata.ts';
-export { DebFormatError, readDeb, type DebPackage } from './deb/read-deb.ts';
+export { DebFormatError, readDeb, type DebChangelogEntry, type DebPackage } from './deb/read-deb.ts';
 export { aptArchitectures, writeAptIndex, type AptPackage } from './deb/apt-index.ts';
-export { parseRelations, type DebRelation } from './deb/control.ts';
+export { parseRelations, type DebAlternative, type DebRelation } from './deb/control.ts';
+export { compareDebVersions } from './deb/version.ts';

@@ -36,6 +36,7 @@ import { aptArchitectures } from '../formats/format.ts';
 import { aptList, aptSources } from '../generators/apt-sources.ts';
 import { aptPoolReadiness } from '../preflight/apt-preflight.ts';
 import { APT_LIST_PATH, APT_SOURCES_PATH } from '../catalog/page-paths.ts';
+import { debPages } from '../catalog/deb-pages.ts';
 import { buildReader } from '../scan/reader-pool.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -248,6 +249,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt,
       aptRepos: aptSite, aptSourcesHref: APT_SOURCES_PATH, aptPreflight,
+      debPages: o.repodataOnly ? [] : debPages(aptRepos.map((r, i) => ({ repoId: r.id, repoPath: r.path, packages: apt[i]!.packages }))),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
       ...(signer ? { signing: { fingerprint: signer.key.fingerprint, keyHref: SITE_KEY_PATH } } : {}),
       ...(o.cluster ? { cluster: o.cluster } : {}),

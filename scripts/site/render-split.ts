@@ -95,7 +95,7 @@ export async function renderSite(job: RenderJob): Promise<{ pagesDir: string; mo
   await writeFile(join(catalogDir, PACKAGES_FILE), JSON.stringify(own));
   const childCatalog = join(work, 'catalog-child');
   mkdirSync(childCatalog, { recursive: true });
-  const repoless: CatalogData = { ...job.catalog, repos: [], problems: [], preflight: [] };
+  const repoless: CatalogData = { ...job.catalog, repos: [], debPages: [], problems: [], preflight: [] };
   await writeFile(join(childCatalog, CATALOG_FILE), JSON.stringify(repoless));
   await writeFile(join(childCatalog, PACKAGES_FILE), JSON.stringify(theirs));
   let pagesDir = '';

@@ -15,6 +15,7 @@ import { startNginx, type Nginx } from '../helpers/nginx.ts';
 import { run } from '../helpers/run.ts';
 import YAML from 'yaml';
 import { aptPoolReadiness } from '../../scripts/preflight/apt-preflight.ts';
+import { launchBrowser, watchedPage } from '../helpers/browser.ts';
 
 let base: string, mirror: string, site: string, server: Nginx, built: Awaited<ReturnType<typeof cli>>;
 const KV = '5.15.0-91-generic';
@@ -141,6 +142,39 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect(rpmOnly.code).toBe(1);
     expect(rpmOnly.stderr.trim()).toMatch(/^airgap-mirror: .*rpm-only has no apt repos: --os ubuntu needs a site built from a mirror with \.deb files$/);
     expect((await cli(['repo-files', '--site', site, '--os', 'debian'])).stderr).toContain('--os debian: expected rhel or ubuntu');
+  });
+
+  it('a page per .deb package: a person follows the home page to the headers, their dependencies and back', async () => {
+    const browser = await launchBrowser();
+    try {
+      const w = await watchedPage(browser, server.url);
+      await w.page.goto(`${server.url}site/`);
+      await w.page.locator(`[data-apt-packages="ubuntu-jammy"] a`, { hasText: new RegExp(`^linux-headers-${KV}$`) }).click();
+      await w.page.waitForURL(`**/_site/d/ubuntu-jammy/linux-headers-${KV}/`);
+      expect(await w.page.locator('h1').innerText()).toBe(`linux-headers-${KV}`);
+      const depends = w.page.locator('ul.deps[data-field="Depends"]');
+      expect(await depends.locator('li').allInnerTexts()).toEqual([
+        'linux-headers-5.15.0-91 → linux-headers-5.15.0-91 5.15.0-91.101 (all) ubuntu-jammy',
+        'libc6 (>= 2.34) → libc6 2.35-0ubuntu3.5 (amd64) ubuntu-jammy']);
+      expect(await w.page.locator('dl.fields').innerText()).toContain((await readFile(join(site,
+        'ubuntu/jammy/dists/stable/main/binary-amd64/Packages'), 'utf8')).match(new RegExp(
+        `Package: linux-headers-${KV}[\\s\\S]*?SHA256: (\\w+)`))![1]);
+      await depends.locator('a[data-satisfied-by^="libc6 "]').click();
+      await w.page.waitForURL('**/_site/d/ubuntu-jammy/libc6/#v-2.35-0ubuntu3.5-amd64');
+      expect((await w.page.locator('ul.required-by li').allInnerTexts()).sort()).toEqual([
+        `linux-headers-${KV} 5.15.0-91.101 (amd64) ubuntu-jammy`, 'pkg-config 0.29.2-1ubuntu3 (amd64) ubuntu-jammy']);
+      expect(await w.page.locator('dl.fields').innerText()).toContain('Multi-Arch\nsame');
+      // the download link is the file apt fetches
+      const href = await w.page.locator('dl.fields a').first().getAttribute('href');
+      const got = await fetch(new URL(href!, w.page.url()));
+      expect(got.status).toBe(200);
+      expect(Buffer.from(await got.arrayBuffer())).toEqual(await readFile(join(mirror, 'ubuntu/jammy/libc6_2.35-0ubuntu3.5_amd64.deb')));
+      expect(w.consoleErrors).toEqual([]);
+      // the file that is not a package has no page
+      expect((await fetch(`${server.url}site/_site/d/ubuntu-jammy/broken/`)).status).toBe(404);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('dnf still reads the RPM repo of the same site', async () => {
