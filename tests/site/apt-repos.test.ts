@@ -70,6 +70,12 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     const home = await readFile(join(site, 'index.html'), 'utf8');
     expect(home).toContain('data-apt-repo="ubuntu-jammy"');
     expect(await readdir(join(site, 'ubuntu/jammy'))).not.toContain('broken_1.0_amd64.deb');
+    // the integrity page counts what was read and left out per apt repo, and names the file
+    const verify = (await readFile(join(site, '_site/verify/index.html'), 'utf8')).replace(/<!--.*?-->/g, '');
+    const row = /<tr data-apt-repo="ubuntu-jammy">(.*?)<\/tr>/s.exec(verify)![1]!.replace(/<[^>]+>/g, '|');
+    expect(row.split('|').filter((c) => c.trim())).toEqual(['ubuntu-jammy', '4', '1', expect.stringMatching(/ B$|KB$|KiB$/),
+      'InRelease and Release.gpg signed by the site key']);
+    expect(verify).toMatch(/<code>ubuntu\/jammy\/broken_1\.0_amd64\.deb<\/code>: not a readable Debian package/);
   });
 
   it('apt-get with only the generated .sources verifies the site key, updates and downloads the pool\'s headers', async () => {
