@@ -2,7 +2,7 @@
  * The apt row of `npm run bench`: indexing an apt repository of stand-in `.deb` files
  * (deb-package.ts, kept in `.bench/apt-mirror-<n>/apt/pool/`) by airgap-mirror against
  * apt-ftparchive (apt-utils) on the same files, medians of alternating runs (timing.ts). Both write
- * what a site serves: Packages and Packages.gz, Contents-amd64.gz and Release; apt-ftparchive does
+ * what a site serves: Packages, Packages.gz and Packages.xz, Contents-amd64.gz and Release; apt-ftparchive does
  * not sign, so ours runs with `--no-sign`. Throws when the two indices list different package counts.
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
@@ -16,7 +16,7 @@ export interface AptBenchResult { packages: number; bytes: number; peerSeconds: 
 /** apt-ftparchive's side, as a shell script run in the repo directory, writing under `out`. */
 function ftparchiveScript(out: string): string {
   const binary = `${out}/dists/stable/main/binary-amd64`;
-  return [`mkdir -p ${binary}`, `apt-ftparchive packages pool > ${binary}/Packages`, `gzip -kn9 ${binary}/Packages`,
+  return [`mkdir -p ${binary}`, `apt-ftparchive packages pool > ${binary}/Packages`, `gzip -kn9 ${binary}/Packages`, `xz -k6 ${binary}/Packages`,
     `apt-ftparchive contents pool | gzip -n9 > ${out}/dists/stable/main/Contents-amd64.gz`,
     `cd ${out}/dists/stable && apt-ftparchive release . > ../Release.new && mv ../Release.new Release`].join(' && ');
 }

@@ -48,7 +48,7 @@ const APT_MAX = 5000;
 /** The apt row's table line and target, from benchAptIndex. */
 async function aptRow(): Promise<{ row: string[]; met: boolean }> {
   const apt = await benchAptIndex(bench, Math.min(N, APT_MAX), W, BIN, log);
-  const what = `${apt.packages} .deb files (${(apt.bytes / 1e6).toFixed(0)} MB; Packages, .gz, Contents, Release)`;
+  const what = `${apt.packages} .deb files (${(apt.bytes / 1e6).toFixed(0)} MB; Packages, .gz, .xz, Contents, Release)`;
   return {
     row: [`apt index: ${what}`, `${r2(apt.peerSeconds)} s (apt-ftparchive)`, `${r2(apt.ourSeconds)} s`,
       `${r2(apt.ourSeconds / apt.peerSeconds)}x their time`],

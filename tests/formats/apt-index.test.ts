@@ -109,6 +109,13 @@ describe('the apt index', () => {
     const release = await readFile(join(repo, 'dists/stable/Release'), 'utf8');
     const sha = /^ ([0-9a-f]{64}) +\d+ main\/binary-amd64\/Packages\.gz$/m.exec(release)![1]!;
     expect(await readdir(join(repo, 'dists/stable/main/binary-amd64/by-hash/SHA256'))).toContain(sha);
+    // Packages.xz (what apt fetches first): xz itself decodes it to Packages; Release and by-hash have it
+    const packages = await readFile(join(repo, 'dists/stable/main/binary-amd64/Packages'));
+    const unxz = await run('xz', ['-dc', join(repo, 'dists/stable/main/binary-amd64/Packages.xz')]);
+    expect(unxz.code, unxz.stderr).toBe(0);
+    expect(Buffer.from(unxz.stdout)).toEqual(packages);
+    const xzSha = /^ ([0-9a-f]{64}) +\d+ main\/binary-amd64\/Packages\.xz$/m.exec(release)![1]!;
+    expect(await readdir(join(repo, 'dists/stable/main/binary-amd64/by-hash/SHA256'))).toContain(xzSha);
     // Contents: every shipped path with its section/package, listed in Release
     const contents = gunzipSync(await readFile(join(repo, 'dists/stable/main/Contents-amd64.gz'))).toString();
     expect(contents).toMatch(/^usr\/bin\/hello +devel\/hello$/m);

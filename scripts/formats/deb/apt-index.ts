@@ -1,7 +1,7 @@
 /**
  * apt's repository index, as apt reads it (Debian Repository Format, wiki.debian.org/DebianRepository/Format;
  * apt-ftparchive writes the same): under `dists/<suite>/`, per architecture
- * `<component>/binary-<arch>/Packages` and `Packages.gz` (one stanza per package, by name and newest
+ * `<component>/binary-<arch>/Packages`, `Packages.gz` and `Packages.xz` (one stanza per package, by name and newest
  * version first: its control fields, then Filename, Size, MD5sum and SHA256), each also under
  * `by-hash/SHA256/<digest>`, and `<component>/Contents-<arch>.gz`
  * (Acquire-By-Hash); a `Release` naming every index file with its size, MD5 and SHA-256 (paths
@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import lzma from 'lzma-native';
 import { clearSign, detachSign, type SigningKey } from '../../trust/site-key.ts';
 import type { DebPackage } from './read-deb.ts';
 import { compareDebVersions } from './version.ts';
@@ -60,6 +61,14 @@ export function contentsText(packages: AptPackage[]): string {
 /** One index file for the Release lists: path under dists/<suite>/, bytes. */
 interface IndexFile { path: string; data: Buffer }
 
+/** `data` compressed to the .xz format (preset 6, CRC64 check, as `xz` writes by default), by liblzma through lzma-native. */
+function xz(data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    (lzma.compress as (b: Buffer, o: object, done: (out: Buffer, err?: Error) => void) => void)(data, { preset: 6 },
+      (out, err) => (err ? reject(err) : resolve(out)));
+  });
+}
+
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -85,7 +94,8 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
     const forArch = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'));
     const text = forArch.map(packagesStanza).join('\n');
     const dir = `${o.component}/binary-${arch}`;
-    const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })]] as const;
+    const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })],
+      ['Packages.xz', await xz(Buffer.from(text))]] as const;
     for (const [name, data] of variants) {
       files.push({ path: `${dir}/${name}`, data });
       await put(`${dir}/${name}`, data);
