@@ -90,7 +90,7 @@ export function summary(r: BuildResult, out: string, peakBytes: number): string 
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');
   lines.push(`Peak memory: ${Math.round(peakBytes / 2 ** 20)} MB (this process and the ones it started, e.g. the search indexer).`);
   if (r.signedBy && !r.notSwapped) {
-    lines.push(`Signed every repomd.xml it wrote with ${r.signedBy.created ? 'a new site key' : 'the key'} ${r.signedBy.fingerprint} `
+    lines.push(`Signed every repomd.xml and apt Release it wrote with ${r.signedBy.created ? 'a new site key' : 'the key'} ${r.signedBy.fingerprint} `
       + `(private key ${r.signedBy.file}; public key in the site: _site/keys/site-key.pub.asc). Give nodes this fingerprint to check.`);
   }
   if (r.packages && !r.notSwapped) lines.push(`Serve it with any static web server, e.g.: python3 -m http.server --directory ${out} 8080`);
