@@ -10,7 +10,7 @@
 import {
   compareDebVersions, parseRelations, type AptPackage, type DebAlternative, type DebChangelogEntry
 } from '../formats/format.ts';
-import { PAGE_NAMESPACE, slug } from './page-paths.ts';
+import { debPagePath, slug } from './page-paths.ts';
 
 /** Paths, links per alternative and reverse dependencies a page shows at most (as package-pages.ts). */
 export const FILES_ON_PAGE = 500, PROVIDERS_ON_PAGE = 20, REQUIRED_BY_ON_PAGE = 200;
@@ -40,11 +40,6 @@ export interface DebPageData {
 
 /** One apt repo's packages, as the build read them. */
 export interface DebRepoPackages { repoId: string; repoPath: string; packages: AptPackage[] }
-
-/** Site path of the page of package `name` in apt repo `repoId`. */
-export function debPagePath(repoId: string, name: string): string {
-  return `${PAGE_NAMESPACE}/d/${slug(repoId)}/${slug(name)}/`;
-}
 
 /** Anchor of one version on a package page. */
 const anchorOf = (version: string, arch: string) => `v-${slug(`${version}-${arch}`)}`;

@@ -35,6 +35,11 @@ export function packagePagePath(repoId: string, name: string): string {
   return `${PAGE_NAMESPACE}/p/${slug(repoId)}/${slug(name)}/`;
 }
 
+/** Page of all versions of `.deb` package `name` in apt repo `repoId` (catalog/deb-pages.ts). */
+export function debPagePath(repoId: string, name: string): string {
+  return `${PAGE_NAMESPACE}/d/${slug(repoId)}/${slug(name)}/`;
+}
+
 /**
  * Page `n` (2 and up) of a repo's package list; page 1 is the repo's own page at its baseurl
  * (see ROWS_ON_PAGE in catalog-data.ts).

@@ -267,7 +267,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const { pagesDir, mode: renderMode } = o.repodataOnly
       ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
       : await renderSite({ catalogDir, catalog, entries: toRender, sitePages, work, placer,
-        meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets).pages; } });
+        meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets,
+          aptRepos.map((r, i) => ({ repoId: r.id, packages: apt[i]!.packages }))).pages; } });
     placeRepoPages(pagesDir, catalogRepos);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);

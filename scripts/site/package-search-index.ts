@@ -2,7 +2,8 @@
  * The package search index, written by us (Pagefind indexes the other pages): static, offline,
  * and bounded in memory whatever the file lists hold. Under `_site/search-index/`:
  * - `p/<shard>.json`: `{ "<page>": [title, summary, name] }`, a page named by its path under
- *   `_site/p/` (`<repo slug>/<name slug>`), the shard as for full paths below, so a change to one
+ *   `_site/p/` (`<repo slug>/<name slug>`), or for a `.deb` package's page under `_site/d/` that
+ *   path after `:d/` (`:` starts no slug), the shard as for full paths below, so a change to one
  *   package rewrites only the shards it is in (deltas stay small);
  * - `w/<shard>.json`: `[[key, [pages]], ...]` sorted by key, for prefix search over package
  *   names and each word of them, provides, file basenames and summary words (lowercased); the shard is the key's first
@@ -18,8 +19,10 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type PackageRecord, compareEvr } from '../formats/format.ts';
-import { PAGE_NAMESPACE, packagePagePath } from '../catalog/page-paths.ts';
+import {
+  type AptPackage, type PackageRecord, compareDebVersions, compareEvr, parseRelations
+} from '../formats/format.ts';
+import { debPagePath, PAGE_NAMESPACE, packagePagePath } from '../catalog/page-paths.ts';
 
 /** Directory of the index inside the site. */
 export const SEARCH_INDEX_DIR = '_site/search-index';
@@ -114,17 +117,21 @@ function addPair(shards: Map<string, ShardPairs>, shard: string, key: string, pa
  * whatever stands between them: `-`, `.`, markup), provides, file basenames and summary words.
  */
 function wordsOf(name: string, versions: PackageRecord[]): Set<string> {
+  return keysOf(name, versions.flatMap((v) => v.deps.provides.map((d) => d.name).filter((n) => !n.startsWith('('))),
+    versions.flatMap((v) => v.files.map((f) => f.path)), versions.map((v) => v.summary));
+}
+
+/** The keys of a page of package `name` with these provides, file paths and summaries (see wordsOf). */
+function keysOf(name: string, provides: string[], paths: string[], summaries: string[]): Set<string> {
   const lower = name.toLowerCase();
   const out = new Set<string>([lower]);
   for (const w of lower.split(/[^\p{L}\p{N}]+/u)) if (w.length >= 2) out.add(w);
-  for (const v of versions) {
-    for (const d of v.deps.provides) if (!d.name.startsWith('(')) out.add(d.name.toLowerCase());
-    for (const f of v.files) {
-      const base = f.path.slice(f.path.lastIndexOf('/') + 1).toLowerCase();
-      if (base) out.add(base);
-    }
-    for (const w of v.summary.toLowerCase().split(/[^\p{L}\p{N}_+.-]+/u)) if (w.length >= 3) out.add(w);
+  for (const p of provides) if (p) out.add(p.toLowerCase());
+  for (const path of paths) {
+    const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+    if (base) out.add(base);
   }
+  for (const s of summaries) for (const w of s.toLowerCase().split(/[^\p{L}\p{N}_+.-]+/u)) if (w.length >= 3) out.add(w);
   return out;
 }
 
@@ -134,8 +141,8 @@ function wordsOf(name: string, versions: PackageRecord[]): Set<string> {
  * per key and page pair, about 130 MB for the 1.7 million files of 30,000 realistic packages,
  * plus one shard grouped at a time. Throws the fs error of a write.
  */
-export function writePackageSearchIndex(siteDir: string,
-  repos: { repoId: string; packages: PackageRecord[] }[]): { pages: number; words: number; paths: number } {
+export function writePackageSearchIndex(siteDir: string, repos: { repoId: string; packages: PackageRecord[] }[],
+  aptRepos: { repoId: string; packages: AptPackage[] }[] = []): { pages: number; words: number; paths: number } {
   const out = join(siteDir, SEARCH_INDEX_DIR);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'w'), { recursive: true });
@@ -155,6 +162,25 @@ export function writePackageSearchIndex(siteDir: string,
       (pages.get(ps) ?? pages.set(ps, {}).get(ps)!)[id] = [`${name} (${r.repoId})`, newest.summary, name];
       for (const w of wordsOf(name, versions)) addPair(words, wordShard(w), w, page);
       for (const v of versions) for (const f of v.files) addPair(paths, pathShard(f.path), f.path, page);
+    }
+  }
+  for (const r of aptRepos) {
+    const byName = new Map<string, AptPackage[]>();
+    for (const p of r.packages) {
+      const name = p.deb.control.Package!;
+      (byName.get(name) ?? byName.set(name, []).get(name)!).push(p);
+    }
+    for (const [name, versions] of byName) {
+      const id = `:d/${debPagePath(r.repoId, name).slice(`${PAGE_NAMESPACE}/d/`.length, -1)}`;
+      const page = ids.push(id) - 1;
+      const newest = [...versions].sort((a, b) => compareDebVersions(b.deb.control.Version!, a.deb.control.Version!))[0]!;
+      const summary = (newest.deb.control.Description ?? '').split('\n')[0]!;
+      const ps = pathShard(id);
+      (pages.get(ps) ?? pages.set(ps, {}).get(ps)!)[id] = [`${name} (${r.repoId})`, summary, name];
+      const provides = versions.flatMap((v) => parseRelations(v.deb.control.Provides).map(([alt]) => alt?.name ?? ''));
+      const files = versions.flatMap((v) => v.deb.files.filter((f) => !f.endsWith('/')));
+      for (const w of keysOf(name, provides, files, [summary])) addPair(words, wordShard(w), w, page);
+      for (const f of new Set(files)) addPair(paths, pathShard(f), f, page);
     }
   }
   const pageIds = (list: number[]) => list.map((i) => ids[i]!);

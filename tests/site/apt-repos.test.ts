@@ -73,7 +73,8 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     // the integrity page counts what was read and left out per apt repo, and names the file
     const verify = (await readFile(join(site, '_site/verify/index.html'), 'utf8')).replace(/<!--.*?-->/g, '');
     const row = /<tr data-apt-repo="ubuntu-jammy">(.*?)<\/tr>/s.exec(verify)![1]!.replace(/<[^>]+>/g, '|');
-    expect(row.split('|').filter((c) => c.trim())).toEqual(['ubuntu-jammy', '4', '1', expect.stringMatching(/ B$|KB$|KiB$/),
+    expect(row.split('|').map((c) => c.trim()).filter(Boolean)).toEqual(['ubuntu-jammy', 'ubuntu/jammy/', '4', '1',
+      expect.stringMatching(/ B$|KB$|KiB$/),
       'InRelease and Release.gpg signed by the site key']);
     expect(verify).toMatch(/<code>ubuntu\/jammy\/broken_1\.0_amd64\.deb<\/code>: not a readable Debian package/);
   });

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fnv1a, pathShard, SEARCH_INDEX_DIR, writePackageSearchIndex, wordShard } from '../../scripts/site/package-search-index.ts';
-import type { PackageRecord } from '../../scripts/formats/rpm/package-record.ts';
+import type { AptPackage, PackageRecord } from '../../scripts/formats/format.ts';
 
 let dir: string;
 let counts: { pages: number; words: number; paths: number };
@@ -21,6 +21,10 @@ const record = (name: string, summary: string, files: string[], provides: string
   files: files.map((path) => ({ path, type: 'file' })),
 }) as unknown as PackageRecord;
 
+const deb = (name: string, version: string, files: string[], provides?: string) => ({ filename: `${name}.deb`,
+  deb: { control: { Package: name, Version: version, Description: `High-performance mail transport agent\n more`,
+    ...(provides ? { Provides: provides } : {}) }, files, changelog: [], size: 1, md5: '', sha256: '' } }) as AptPackage;
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'airgap-search-index-'));
   const big = Array.from({ length: FILES }, (_, i) => `/usr/src/kernels/k/d${i % 300}/include_file_${i}.h`);
@@ -29,7 +33,9 @@ beforeAll(async () => {
       ['kernel-devel-uname-r']), record('kernel-core', 'The Linux kernel', ['/boot/vmlinuz'])] },
     { repoId: 'baseos', packages: [record('numactl-libs', 'libnuma libraries', ['/usr/lib64/libnuma.so.1.0.0']),
       record('<b>bold</b>&amp;x11-tool', 'Markup in the name', [])] },
-  ]);
+  ], [{ repoId: 'jammy', packages: [
+    deb('postfix', '3.6.4-1ubuntu1', ['/usr/', '/usr/sbin/postfix'], 'mail-transport-agent, default-mta'),
+    deb('postfix', '3.6.3-1', ['/usr/sbin/postfix', '/usr/lib/postfix/old-helper'])] }]);
 });
 afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
 
@@ -56,8 +62,8 @@ describe('package search index', () => {
   });
 
   it('indexes every page, name, provide, basename, summary word and path', async () => {
-    expect(counts.pages).toBe(4);
-    expect(counts.paths).toBe(FILES + 2);
+    expect(counts.pages).toBe(5);
+    expect(counts.paths).toBe(FILES + 4);
     expect(await lookup('kernel-d')).toEqual(['rhocp/kernel-devel']);
     expect(await lookup('kernel-devel-uname')).toEqual(['rhocp/kernel-devel']);
     expect(await lookup('libnuma.so')).toEqual(['baseos/numactl-libs']);
@@ -69,6 +75,17 @@ describe('package search index', () => {
     expect((await load(`p/${pathShard('baseos/numactl-libs')}.json`))['baseos/numactl-libs'])
       .toEqual(['numactl-libs (baseos)', 'libnuma libraries', 'numactl-libs']);
     expect((await load(`f/${pathShard('/usr/lib64/libnuma.so.1.0.0')}.json`))['/usr/lib64/libnuma.so.1.0.0']).toEqual(['baseos/numactl-libs']);
+  });
+
+  it('indexes a .deb package page once for all its versions: name, Provides, basenames, summary, paths', async () => {
+    const page = [':d/jammy/postfix'];
+    for (const word of ['postfix', 'mail-transport-agent', 'default-mta', 'old-helper', 'transport']) {
+      expect(await lookup(word), word).toEqual(page);
+    }
+    expect((await load(`p/${pathShard(page[0]!)}.json`))[page[0]!])
+      .toEqual(['postfix (jammy)', 'High-performance mail transport agent', 'postfix']);
+    expect((await load(`f/${pathShard('/usr/sbin/postfix')}.json`))['/usr/sbin/postfix']).toEqual(page);
+    expect((await load(`f/${pathShard('/usr/')}.json`))['/usr/'], 'directories are not paths to find').toBeUndefined();
   });
 
   it('splits a shard of 30,000 shared-prefix file names until every file is small', async () => {
