@@ -131,7 +131,9 @@ function keysOf(name: string, provides: string[], paths: string[], summaries: st
     const base = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
     if (base) out.add(base);
   }
-  for (const s of summaries) for (const w of s.toLowerCase().split(/[^\p{L}\p{N}_+.-]+/u)) if (w.length >= 3) out.add(w);
+  for (const s of summaries) {
+    for (const w of s.toLowerCase().split(/[^\p{L}\p{N}_+.-]+/u)) if (w.length >= 3) out.add(w);
+  }
   return out;
 }
 
@@ -173,7 +175,8 @@ export function writePackageSearchIndex(siteDir: string, repos: { repoId: string
     for (const [name, versions] of byName) {
       const id = `:d/${debPagePath(r.repoId, name).slice(`${PAGE_NAMESPACE}/d/`.length, -1)}`;
       const page = ids.push(id) - 1;
-      const newest = [...versions].sort((a, b) => compareDebVersions(b.deb.control.Version!, a.deb.control.Version!))[0]!;
+      const newest = [...versions]
+        .sort((a, b) => compareDebVersions(b.deb.control.Version!, a.deb.control.Version!))[0]!;
       const summary = (newest.deb.control.Description ?? '').split('\n')[0]!;
       const ps = pathShard(id);
       (pages.get(ps) ?? pages.set(ps, {}).get(ps)!)[id] = [`${name} (${r.repoId})`, summary, name];

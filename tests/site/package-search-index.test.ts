@@ -23,7 +23,8 @@ const record = (name: string, summary: string, files: string[], provides: string
 
 const deb = (name: string, version: string, files: string[], provides?: string) => ({ filename: `${name}.deb`,
   deb: { control: { Package: name, Version: version, Description: `High-performance mail transport agent\n more`,
-    ...(provides ? { Provides: provides } : {}) }, files, changelog: [], size: 1, md5: '', sha256: '' } }) as AptPackage;
+    ...(provides ? { Provides: provides } : {}) }, files, changelog: [], size: 1, md5: '', sha256: '' },
+}) as AptPackage;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'airgap-search-index-'));
