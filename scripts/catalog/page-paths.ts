@@ -40,6 +40,11 @@ export function debPagePath(repoId: string, name: string): string {
   return `${PAGE_NAMESPACE}/d/${slug(repoId)}/${slug(name)}/`;
 }
 
+/** Page `n` (1 and up) of the package list of apt repo `repoId`. */
+export function aptListPagePath(repoId: string, n: number): string {
+  return `${PAGE_NAMESPACE}/dl/${slug(repoId)}/${n}/`;
+}
+
 /**
  * Page `n` (2 and up) of a repo's package list; page 1 is the repo's own page at its baseurl
  * (see ROWS_ON_PAGE in catalog-data.ts).

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realisticPackage } from '../../scripts/bench/realistic-package.ts';
 import { writeRpm, type CorpusPackage } from '../../scripts/bench/rpm-writer.ts';
+import { writeDeb } from '../../scripts/bench/deb-writer.ts';
 import { FILES_ON_PAGE, PROVIDERS_ON_PAGE, REQUIRED_BY_ON_PAGE } from '../../scripts/catalog/package-pages.ts';
 import { ROWS_ON_PAGE } from '../../scripts/catalog/catalog-data.ts';
 import { cli } from '../helpers/cli.ts';
@@ -46,6 +47,17 @@ beforeAll(async () => {
   const repo = join(base, 'mirror/repo');
   await mkdir(repo, { recursive: true });
   for (const p of [BIG, SMALL, hub, ...crowd]) await writeFile(join(repo, rpmName(p)), await writeRpm(p));
+  // an apt repo as long: its package list is paged the same way, and a .deb's page is bounded too
+  await mkdir(join(base, 'mirror/apt'), { recursive: true });
+  for (let i = 0; i < NAMES; i++) {
+    const files = i === 0
+      ? Array.from({ length: FILES_ON_PAGE + 7 }, (_, k) => ({ path: `/usr/src/h/f${k}.h`, data: Buffer.alloc(0) }))
+      : [{ path: `/usr/share/doc/deb-${i}/README`, data: Buffer.from('x') }];
+    const control = { Package: `deb-${String(i).padStart(4, '0')}`, Version: '1.0-1', Architecture: 'amd64',
+      Maintainer: 'T <t@example.invalid>', ...(i > 0 ? { Depends: 'deb-0000' } : {}),
+      Description: `stand-in ${i}\n for the test` };
+    await writeFile(join(base, 'mirror/apt', `${control.Package}_1.0-1_amd64.deb`), await writeDeb({ control, files }));
+  }
   site = join(base, 'site');
   first = await cli(['build', '--mirror', join(base, 'mirror'), '--out', site]);
 }, 180_000);
@@ -151,5 +163,26 @@ describe('package pages of packages with huge file lists', () => {
       await browser.close();
       await server.stop();
     }
+  });
+});
+
+describe('an apt repo of more than ROWS_ON_PAGE packages', () => {
+  it('lists them on pages of ROWS_ON_PAGE linked both ways; a .deb page shows FILES_ON_PAGE paths, 200 users', async () => {
+    const rowsOf = (html: string) => (html.match(/<tbody>([\s\S]*?)<\/tbody>/)?.[1] ?? '').split('<tr').length - 1;
+    const one = await readFile(join(site, '_site/dl/apt/1/index.html'), 'utf8');
+    const two = await readFile(join(site, '_site/dl/apt/2/index.html'), 'utf8');
+    expect([rowsOf(one), rowsOf(two)]).toEqual([ROWS_ON_PAGE, 40]);
+    expect(one).toContain('href="../../../../_site/dl/apt/2/" rel="next"');
+    expect(two).toContain('href="../../../../_site/dl/apt/1/" rel="prev"');
+    expect(two).toContain(`>deb-${String(ROWS_ON_PAGE).padStart(4, '0')}</a>`);
+    const home = await readFile(join(site, 'index.html'), 'utf8');
+    expect(home).toContain(`all ${NAMES} with versions and summaries`);
+    const headers = await readFile(join(site, '_site/d/apt/deb-0000/index.html'), 'utf8');
+    expect(listItems(headers)).toBe(FILES_ON_PAGE);
+    expect(headers).toContain(`Files (${(FILES_ON_PAGE + 7).toLocaleString('en-US')})`);
+    expect(headers.split('data-required-by=').length - 1).toBe(REQUIRED_BY_ON_PAGE);
+    expect(headers).toContain(`${(NAMES - 1).toLocaleString('en-US')} in all; `
+      + '<code>apt-cache rdepends deb-0000</code>');
+    expect((await stat(join(site, '_site/dl/apt/1/index.html'))).size).toBeLessThan(400_000);
   });
 });
