@@ -108,6 +108,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
         const s = await stat(posix.join(mirrorDir, e.path));
         if (s.isDirectory()) diags.report('symlink-dir-not-followed', e.path);
         else if (e.path.endsWith(EXT)) rpms.push(e.path);
+        else if (e.path.endsWith(DEB_EXT)) debs.push(e.path);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ELOOP') diags.report('symlink-loop', e.path);
@@ -120,7 +121,9 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
     else if (e.path.endsWith(EXT) && !e.dirent.isDirectory() && NOT_XML.test(e.path)) diags.report('rpm-name-not-xml', e.path);
     else if (e.path.endsWith(EXT) && !e.dirent.isDirectory()) rpms.push(e.path);
     else if (e.path.endsWith(EXT)) diags.report('rpm-not-rpm', e.path, 'it is a directory');
-    else if (e.path.endsWith(DEB_EXT) && e.dirent.isFile()) debs.push(e.path);
+    // like .rpm: a FIFO or device named .deb is the reader's to refuse (deb-not-deb names it)
+    else if (e.path.endsWith(DEB_EXT) && !e.dirent.isDirectory()) debs.push(e.path);
+    else if (e.path.endsWith(DEB_EXT)) diags.report('deb-not-deb', e.path, 'it is a directory');
   }
   rpms.sort();
   debs.sort();

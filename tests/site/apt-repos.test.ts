@@ -49,6 +49,8 @@ beforeAll(async () => {
   await deb('libc6', '2.35-0ubuntu3.5', 'amd64', 'Multi-Arch: same\n');
   await deb('pkg-config', '0.29.2-1ubuntu3', 'amd64', 'Depends: libc6 (>= 2.34)\n');
   await writeFile(join(mirror, 'ubuntu/jammy/broken_1.0_amd64.deb'), 'not a package');
+  expect((await run('mkfifo', [join(mirror, 'ubuntu/jammy/fifo_1.0_amd64.deb')])).code).toBe(0);
+  await mkdir(join(mirror, 'ubuntu/jammy/dir_1.0_amd64.deb'));
   site = join(base, 'site');
   server = await startNginx(base);
   const node = (name: string, kernelVersion: string, osImage: string) => ({ metadata: { name },
@@ -66,6 +68,9 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
   it('builds both; the file that is not a package is named and left out, exit 2', async () => {
     expect(built.code, built.stderr).toBe(2);
     expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/broken_1\.0_amd64\.deb: not a readable Debian package \(.*\); skipped \[deb-not-deb\]$/m);
+    // a FIFO (refused without blocking the build) and a directory named .deb: one line each
+    expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/fifo_1\.0_amd64\.deb: .*\(not a regular file\); skipped \[deb-not-deb\]$/m);
+    expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/dir_1\.0_amd64\.deb: .*\(it is a directory\); skipped \[deb-not-deb\]$/m);
     expect(built.stdout).toMatch(/ubuntu-jammy +4 packages {2}ubuntu\/jammy\/ {2}\[apt, Packages, Release, InRelease\]/);
     const home = await readFile(join(site, 'index.html'), 'utf8');
     expect(home).toContain('data-apt-repo="ubuntu-jammy"');
@@ -73,7 +78,7 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     // the integrity page counts what was read and left out per apt repo, and names the file
     const verify = (await readFile(join(site, '_site/verify/index.html'), 'utf8')).replace(/<!--.*?-->/g, '');
     const row = /<tr data-apt-repo="ubuntu-jammy">(.*?)<\/tr>/s.exec(verify)![1]!.replace(/<[^>]+>/g, '|');
-    expect(row.split('|').map((c) => c.trim()).filter(Boolean)).toEqual(['ubuntu-jammy', 'ubuntu/jammy/', '4', '1',
+    expect(row.split('|').map((c) => c.trim()).filter(Boolean)).toEqual(['ubuntu-jammy', 'ubuntu/jammy/', '4', '3',
       expect.stringMatching(/ B$|KB$|KiB$/),
       'InRelease and Release.gpg signed by the site key']);
     expect(verify).toMatch(/<code>ubuntu\/jammy\/broken_1\.0_amd64\.deb<\/code>: not a readable Debian package/);
