@@ -85,6 +85,12 @@ export function summary(r: BuildResult, out: string, peakBytes: number): string 
   const t = r.trust.reduce((a, { trust: x }) => ({ checked: a.checked + x.checked, verified: a.verified + x.verified, corrupt: a.corrupt + x.corrupt, unsigned: a.unsigned + x.unsigned, unknownKey: a.unknownKey + x.unknownKey }), { checked: 0, verified: 0, corrupt: 0, unsigned: 0, unknownKey: 0 });
   const digestFailures = r.diagnostics.filter((d) => d.code === 'rpm-digest-mismatch' || d.code === 'rpm-bad-signature').length;
   lines.push(`Integrity: ${t.checked + digestFailures - t.corrupt} packages checked (digests${r.trust.some((x) => x.trust.verifySignatures && x.trust.keys.length) ? ' and signatures' : ''}), ${digestFailures} corrupted or badly signed, ${t.verified} signature-verified, ${t.unsigned} unsigned, ${t.unknownKey} signed by keys not in the mirror.`);
+  const apt = r.repos.filter((x) => x.metadata[0] === 'apt');
+  if (apt.length) {
+    const debs = apt.reduce((n, x) => n + x.packages, 0), left = r.diagnostics.filter((d) => d.code === 'deb-not-deb').length;
+    lines.push(`apt: ${debs} .deb files read whole and indexed in ${apt.length} repo${apt.length === 1 ? '' : 's'}, `
+      + `${left} left out as not readable Debian packages.`);
+  }
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;
   const warnings = r.diagnostics.length - errors;
   lines.push(errors || warnings ? `${errors} inputs skipped, ${warnings} warnings (see the lines above).` : 'No problems found.');

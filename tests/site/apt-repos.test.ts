@@ -72,6 +72,7 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/fifo_1\.0_amd64\.deb: .*\(not a regular file\); skipped \[deb-not-deb\]$/m);
     expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/dir_1\.0_amd64\.deb: .*\(it is a directory\); skipped \[deb-not-deb\]$/m);
     expect(built.stdout).toMatch(/ubuntu-jammy +4 packages {2}ubuntu\/jammy\/ {2}\[apt, Packages, Release, InRelease\]/);
+    expect(built.stdout).toContain('\napt: 4 .deb files read whole and indexed in 1 repo, 3 left out as not readable Debian packages.\n');
     const home = await readFile(join(site, 'index.html'), 'utf8');
     expect(home).toContain('data-apt-repo="ubuntu-jammy"');
     expect(await readdir(join(site, 'ubuntu/jammy'))).not.toContain('broken_1.0_amd64.deb');
