@@ -8,17 +8,18 @@
  * paths, PROVIDERS_ON_PAGE links per alternative, REQUIRED_BY_ON_PAGE reverse dependencies.
  */
 import {
-  compareDebVersions, parseRelations, type AptPackage, type DebAlternative, type DebChangelogEntry
+  compareDebVersions, parseRelations, RELATION_FIELDS, type AptPackage, type DebAlternative, type DebChangelogEntry
 } from '../formats/format.ts';
+import { FILES_ON_PAGE, PROVIDERS_ON_PAGE, REQUIRED_BY_ON_PAGE } from './package-pages.ts';
 import { debPagePath, slug } from './page-paths.ts';
 
-/** Paths, links per alternative and reverse dependencies a page shows at most (as package-pages.ts). */
-export const FILES_ON_PAGE = 500, PROVIDERS_ON_PAGE = 20, REQUIRED_BY_ON_PAGE = 200;
+/** The bounds of RPM package pages hold for these pages too. */
+export { FILES_ON_PAGE, PROVIDERS_ON_PAGE, REQUIRED_BY_ON_PAGE };
 
 /** A link to one version of a `.deb` package's page: `name version`, repo, site-relative href with anchor. */
 export interface DebLink { text: string; repoId: string; href: string }
 
-/** One alternative of a relation as shown: its text, whether virtual-only, and what satisfies it. */
+/** One alternative of a relation as shown: its text, and what satisfies it (the first PROVIDERS_ON_PAGE, of a count). */
 export interface DebAlternativeView { text: string; satisfiedBy: DebLink[]; satisfiedByCount: number }
 
 /** One version of a package on its page. Sizes in bytes. */
@@ -44,9 +45,8 @@ export interface DebRepoPackages { repoId: string; repoPath: string; packages: A
 /** Anchor of one version on a package page. */
 const anchorOf = (version: string, arch: string) => `v-${slug(`${version}-${arch}`)}`;
 
-const RELATIONS = ['Pre-Depends', 'Depends', 'Recommends', 'Suggests', 'Enhances', 'Breaks', 'Conflicts', 'Provides',
-  'Replaces'];
-const NOT_FIELDS = new Set(['Package', 'Version', 'Architecture', 'Description', ...RELATIONS]);
+/** Fields shown apart from the field list: the version's heading, its description, its relations. */
+const NOT_FIELDS = new Set<string>(['Package', 'Version', 'Architecture', 'Description', ...RELATION_FIELDS]);
 
 /** Whether `version` meets `op wanted` (Debian Policy §7.1). */
 function meets(version: string, op: NonNullable<DebAlternative['op']>, wanted: string): boolean {
@@ -89,7 +89,7 @@ export function debPages(repos: DebRepoPackages[]): DebPageData[] {
   for (const c of all) {
     const control = c.p.deb.control;
     const relations: [string, DebAlternativeView[][]][] = [];
-    for (const field of RELATIONS) {
+    for (const field of RELATION_FIELDS) {
       const parsed = parseRelations(control[field]);
       if (!parsed.length) continue;
       relations.push([field, parsed.map((rel) => rel.map((a) => {

@@ -51,5 +51,5 @@ export {
 export { writeRepodata } from './rpm/repodata/write-repodata.ts';
 export { DebFormatError, readDeb, type DebChangelogEntry, type DebPackage } from './deb/read-deb.ts';
 export { aptArchitectures, writeAptIndex, type AptPackage } from './deb/apt-index.ts';
-export { parseRelations, type DebAlternative, type DebRelation } from './deb/control.ts';
+export { parseRelations, RELATION_FIELDS, type DebAlternative, type DebRelation } from './deb/control.ts';
 export { compareDebVersions } from './deb/version.ts';
