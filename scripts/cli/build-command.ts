@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import { buildSite, type BuildResult } from '../site/build-site.ts';
 import { appendFile } from 'node:fs/promises';
+import { DEB_LEFT_OUT } from '../errors/catalogue.ts';
 import { DiagnosticPrinter } from '../errors/diagnostic-printer.ts';
 import { watchTreeMemory } from '../process-tree-memory.ts';
 import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/build-config.ts';
@@ -87,9 +88,9 @@ export function summary(r: BuildResult, out: string, peakBytes: number): string 
   lines.push(`Integrity: ${t.checked + digestFailures - t.corrupt} packages checked (digests${r.trust.some((x) => x.trust.verifySignatures && x.trust.keys.length) ? ' and signatures' : ''}), ${digestFailures} corrupted or badly signed, ${t.verified} signature-verified, ${t.unsigned} unsigned, ${t.unknownKey} signed by keys not in the mirror.`);
   const apt = r.repos.filter((x) => x.metadata[0] === 'apt');
   if (apt.length) {
-    const debs = apt.reduce((n, x) => n + x.packages, 0), left = r.diagnostics.filter((d) => d.code === 'deb-not-deb').length;
+    const debs = apt.reduce((n, x) => n + x.packages, 0), left = r.diagnostics.filter((d) => DEB_LEFT_OUT.has(d.code)).length;
     lines.push(`apt: ${debs} .deb files read whole and indexed in ${apt.length} repo${apt.length === 1 ? '' : 's'}, `
-      + `${left} left out as not readable Debian packages.`);
+      + `${left} left out (each named above).`);
   }
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;
   const warnings = r.diagnostics.length - errors;

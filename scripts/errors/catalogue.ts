@@ -18,6 +18,7 @@ export const PROBLEMS = {
   'rpm-not-rpm': spec('error', (detail: string) => `not an RPM package (${detail}); skipped`, 'Remove the file or rename it; only real .rpm files belong in a repo.'),
   'rpm-name-not-xml': spec('error', () => 'the file name holds control characters XML cannot carry, so no repodata can point at it (createrepo_c refuses it too); skipped', 'Rename the file, e.g. to name-version-release.arch.rpm.'),
   'rpm-corrupt-header': spec('error', (detail: string) => `corrupt RPM header (${detail}); skipped`, 'Re-download the package.'),
+  'deb-name-unsafe': spec('error', () => 'the file name holds control characters a Packages file cannot carry (a newline would end its Filename field and start another); skipped', 'Rename the file, e.g. to name_version_arch.deb.'),
   'deb-not-deb': spec('error', (detail: string) => `not a readable Debian package (${detail}); skipped`, 'Re-download the package; dpkg-deb --info shows the same problem.'),
   'dir-unreadable': spec('error', (code: string) => `cannot list the directory (${code}); any packages in it are skipped`, 'Give the user running airgap-mirror read and search permission on it (chmod a+rx), then build again.'),
   'file-unreadable': spec('error', (code: string) => `cannot read the file (${code}); skipped`, 'Check permissions of the mirror tree for the user running airgap-mirror.'),
@@ -65,6 +66,9 @@ export const PROBLEMS = {
 
 /** A stable problem code. */
 export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The problems that leave a `.deb` file of an apt repo out of the site (its name, or its contents). */
+export const DEB_LEFT_OUT: ReadonlySet<string> = new Set<ProblemCode>(['deb-name-unsafe', 'deb-not-deb']);
 
 /** One reported problem, naming the file (path relative to the mirror where possible). */
 export interface Diagnostic {

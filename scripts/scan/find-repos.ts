@@ -67,6 +67,10 @@ function aptRepos(debs: string[], rpmRoots: RepoSpec[]): RepoInput[] {
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
 
+/** Characters a deb822 field value (a Packages file's `Filename:`) cannot carry: every C0 control and DEL. */
+// eslint-disable-next-line no-control-regex
+const NOT_DEB822 = /[\u0000-\u001f\u007f]/;
+
 /** The formats' package endings and the RPM index file (formats/format.ts). */
 const EXT = RPM_FORMAT.packageExtension, INDEX = RPM_FORMAT.indexFile, DEB_EXT = DEB_PACKAGE_EXTENSION;
 
@@ -92,6 +96,10 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
   const byPath = new Map((await Promise.all(under.map((u) => walk(mirrorDir, u)))).flat().map((e) => [e.path, e]));
   const entries = [...byPath.values()];
   const rpms: string[] = [], debs: string[] = [];
+  const addDeb = (path: string): void => {
+    if (NOT_DEB822.test(path)) diags.report('deb-name-unsafe', path);
+    else debs.push(path);
+  };
   const repodataRoots = new Set<string>();
   // fast-glob passes over a directory it cannot list (suppressErrors): name each one
   for (const dir of [...under, ...entries.filter((e) => e.dirent.isDirectory()).map((e) => e.path)]) {
@@ -108,7 +116,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
         const s = await stat(posix.join(mirrorDir, e.path));
         if (s.isDirectory()) diags.report('symlink-dir-not-followed', e.path);
         else if (e.path.endsWith(EXT)) rpms.push(e.path);
-        else if (e.path.endsWith(DEB_EXT)) debs.push(e.path);
+        else if (e.path.endsWith(DEB_EXT)) addDeb(e.path);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ELOOP') diags.report('symlink-loop', e.path);
@@ -122,7 +130,7 @@ export async function findRepos(mirrorDir: string, diags: Diagnostics, explicit:
     else if (e.path.endsWith(EXT) && !e.dirent.isDirectory()) rpms.push(e.path);
     else if (e.path.endsWith(EXT)) diags.report('rpm-not-rpm', e.path, 'it is a directory');
     // like .rpm: a FIFO or device named .deb is the reader's to refuse (deb-not-deb names it)
-    else if (e.path.endsWith(DEB_EXT) && !e.dirent.isDirectory()) debs.push(e.path);
+    else if (e.path.endsWith(DEB_EXT) && !e.dirent.isDirectory()) addDeb(e.path);
     else if (e.path.endsWith(DEB_EXT)) diags.report('deb-not-deb', e.path, 'it is a directory');
   }
   rpms.sort();

@@ -51,6 +51,9 @@ beforeAll(async () => {
   await writeFile(join(mirror, 'ubuntu/jammy/broken_1.0_amd64.deb'), 'not a package');
   expect((await run('mkfifo', [join(mirror, 'ubuntu/jammy/fifo_1.0_amd64.deb')])).code).toBe(0);
   await mkdir(join(mirror, 'ubuntu/jammy/dir_1.0_amd64.deb'));
+  // a real package whose name would end the Filename field of Packages and start a forged SHA256 line
+  await copyFile(join(mirror, 'ubuntu/jammy/pkg-config_0.29.2-1ubuntu3_amd64.deb'),
+    join(mirror, 'ubuntu/jammy/evil\nSHA256: 00_1.0_amd64.deb'));
   site = join(base, 'site');
   server = await startNginx(base);
   const node = (name: string, kernelVersion: string, osImage: string) => ({ metadata: { name },
@@ -71,15 +74,19 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     // a FIFO (refused without blocking the build) and a directory named .deb: one line each
     expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/fifo_1\.0_amd64\.deb: .*\(not a regular file\); skipped \[deb-not-deb\]$/m);
     expect(built.stderr).toMatch(/^error: ubuntu\/jammy\/dir_1\.0_amd64\.deb: .*\(it is a directory\); skipped \[deb-not-deb\]$/m);
+    expect(built.stderr).toContain('error: ubuntu/jammy/evil\\x0aSHA256: 00_1.0_amd64.deb: the file name holds control characters');
+    const index = await readFile(join(site, 'ubuntu/jammy/dists/stable/main/binary-amd64/Packages'), 'utf8');
+    expect(index).not.toContain('evil');
+    expect(index.match(/^SHA256: /gm)).toHaveLength(4);
     expect(built.stdout).toMatch(/ubuntu-jammy +4 packages {2}ubuntu\/jammy\/ {2}\[apt, Packages, Release, InRelease\]/);
-    expect(built.stdout).toContain('\napt: 4 .deb files read whole and indexed in 1 repo, 3 left out as not readable Debian packages.\n');
+    expect(built.stdout).toContain('\napt: 4 .deb files read whole and indexed in 1 repo, 4 left out (each named above).\n');
     const home = await readFile(join(site, 'index.html'), 'utf8');
     expect(home).toContain('data-apt-repo="ubuntu-jammy"');
     expect(await readdir(join(site, 'ubuntu/jammy'))).not.toContain('broken_1.0_amd64.deb');
     // the integrity page counts what was read and left out per apt repo, and names the file
     const verify = (await readFile(join(site, '_site/verify/index.html'), 'utf8')).replace(/<!--.*?-->/g, '');
     const row = /<tr data-apt-repo="ubuntu-jammy">(.*?)<\/tr>/s.exec(verify)![1]!.replace(/<[^>]+>/g, '|');
-    expect(row.split('|').map((c) => c.trim()).filter(Boolean)).toEqual(['ubuntu-jammy', 'ubuntu/jammy/', '4', '3',
+    expect(row.split('|').map((c) => c.trim()).filter(Boolean)).toEqual(['ubuntu-jammy', 'ubuntu/jammy/', '4', '4',
       expect.stringMatching(/ B$|KB$|KiB$/),
       'InRelease and Release.gpg signed by the site key']);
     expect(verify).toMatch(/<code>ubuntu\/jammy\/broken_1\.0_amd64\.deb<\/code>: not a readable Debian package/);
