@@ -19,7 +19,7 @@ import { writePackagePages, type PackagePageEntry } from '../catalog/package-pag
 import { repoFilePath } from '../catalog/page-paths.ts';
 import { buildLockOf, commitStaging, discardStaging, prepareStaging } from './output-dir.ts';
 import { insideRepo, mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
-import { readSiteManifest, type SiteManifest } from './site-manifest.ts';
+import { manifestPackageCount, readSiteManifest, type SiteManifest } from './site-manifest.ts';
 import { repoFiles, type SiteRepo } from '../generators/repo-sets.ts';
 import type { RepoTrust } from '../trust/repo-trust.ts';
 import { resolveSettings, type Settings } from '../generators/settings.ts';
@@ -306,7 +306,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const packagesTotal = result.reduce((s, r) => s + r.packages, 0);
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
-      repos: siteRepos, aptRepos: aptSite.map(({ id, path, arches, suite, component }) => ({ id, path, arches, suite, component })),
+      repos: siteRepos,
+      aptRepos: aptSite.map(({ totalSize: _bytes, ...repo }) => repo),
       signed: !!signer,
     };
     const lost = await lockLost();
@@ -349,10 +350,11 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
 /**
  * Why a finished build must not replace the live site at `outDir`, or undefined when it may:
  * it read no package at all (an empty or unmounted mirror, a mistyped --mirror), or fewer than
- * half the packages of the live site (its manifest's package counts) without `allowShrink`.
+ * half the packages of the live site (its manifest's package counts, RPM and apt, as `packages`
+ * counts both) without `allowShrink`.
  */
 async function swapRefusal(outDir: string, packages: number, allowShrink: boolean): Promise<string | undefined> {
-  const live = await readSiteManifest(outDir).then((m) => m.repos.reduce((n, r) => n + r.packageCount, 0), () => undefined);
+  const live = await readSiteManifest(outDir).then(manifestPackageCount, () => undefined);
   if (!packages) return `no package was read, so the site was not replaced${live !== undefined ? ` (the live site at ${outDir} keeps its ${live} packages)` : ''}`;
   if (live !== undefined && packages < live / 2 && !allowShrink) {
     return `this build has ${packages} packages, fewer than half the live site's ${live}: the live site at ${outDir} was left as it was. `

@@ -12,13 +12,18 @@ import type { SiteRepo } from '../generators/repo-sets.ts';
 import { SITE_MARKER } from './output-dir.ts';
 
 /**
- * Contents of the site manifest: `repos` the RPM repos, `aptRepos` the apt repos (absent in sites
- * built before apt was a format), `signed` whether the site key signed the indices (its public key
- * then at SITE_KEY_PATH).
+ * Contents of the site manifest: `repos` the RPM repos, `aptRepos` the apt repos with their package
+ * counts (absent in sites built before apt was a format), `signed` whether the site key signed the
+ * indices (its public key then at SITE_KEY_PATH).
  */
 export interface SiteManifest {
   tool: 'airgap-mirror'; version: string; baseUrl: string; baseUrlIsPlaceholder: boolean; repos: SiteRepo[];
-  aptRepos?: AptSiteRepo[]; signed?: boolean;
+  aptRepos?: (AptSiteRepo & { packageCount: number })[]; signed?: boolean;
+}
+
+/** The packages a site holds by its manifest: every RPM and every apt repo's. */
+export function manifestPackageCount(m: SiteManifest): number {
+  return [...m.repos, ...m.aptRepos ?? []].reduce((n, r) => n + r.packageCount, 0);
 }
 
 /** Reads `<siteDir>/.airgap-mirror-site.json`; throws UsageError when the directory is not a built site. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { cli } from '../helpers/cli.ts';
 import { treeHash } from '../helpers/tree-hash.ts';
 import { writeStandInRpm } from '../helpers/stand-in-rpm.ts';
+import { writeDeb } from '../../scripts/bench/deb-writer.ts';
 
 let base: string, mirror: string;
 const dir = (name: string) => join(base, name);
@@ -85,5 +86,22 @@ describe('the live site survives bad builds', () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(await readFile(join(out, 'tools/repodata/repomd.xml'), 'utf8')).toContain('primary');
     await expect(readFile(join(out, 'rhocp/repodata/repomd.xml'))).rejects.toThrow();
+  });
+
+  it('counts apt packages too: an apt repo that lost most of its .deb files is refused the same way', async () => {
+    const out = dir('apt-shrink');
+    const deb = async (mirrorDir: string, i: number) => writeFile(join(mirrorDir, `ubuntu/p${i}_1.0_amd64.deb`),
+      await writeDeb({ control: { Package: `p${i}`, Version: '1.0', Architecture: 'amd64', Description: 'stand-in' },
+        files: [{ path: `/usr/share/p${i}`, data: Buffer.from('x') }] }));
+    await mkdir(dir('apt-full/ubuntu'), { recursive: true });
+    await mkdir(dir('apt-small/ubuntu'), { recursive: true });
+    for (let i = 0; i < 5; i++) await deb(dir('apt-full'), i);
+    await deb(dir('apt-small'), 0);
+    expect((await cli(['build', '--mirror', dir('apt-full'), '--out', out, '--repodata-only'])).code).toBe(0);
+    const before = await treeHash(out);
+    const refused = await cli(['build', '--mirror', dir('apt-small'), '--out', out, '--repodata-only']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toContain('this build has 1 packages, fewer than half the live site\'s 5');
+    expect(await treeHash(out)).toBe(before);
   });
 });
