@@ -97,8 +97,8 @@ export function addGenerateCommands(program: Command): void {
     .option('--format <yaml|command>', 'manifest YAML or the oc create command', 'yaml')
     .option('--os <rhel|ubuntu>', 'node OS of the pool: .repo files (rhel) or the apt .sources (ubuntu)', 'rhel')
     .action(async (o) => {
-      const files = o.os === 'ubuntu' ? (await clientFiles(o.site, o.os, o.baseUrl)).slice(0, 1)
-        : await clientFiles(o.site, o.os, o.baseUrl);
+      // an Ubuntu pool's ConfigMap holds the deb822 .sources alone (the .list form would repeat it)
+      const files = (await clientFiles(o.site, o.os, o.baseUrl)).filter((f) => o.os !== 'ubuntu' || f.fileName.endsWith('.sources'));
       const { repoConfigCommand, repoConfigManifest } = await import('../generators/repo-config.ts');
       out(o.format === 'command' ? repoConfigCommand(files, o) : repoConfigManifest(files, o));
     });

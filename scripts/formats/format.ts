@@ -2,20 +2,21 @@
  * The format boundary: what the stages (scan, catalog, site, sync transport, closure walk,
  * bundle, cluster, bench) know of package formats. Each format lives in its own folder with
  * parallel file names (`formats/rpm/`: `read-package.ts` reader, `package-record.ts` record,
- * `evr.ts` version order, `repodata/` index writers and readers; `formats/deb/` to come, as
- * pulp_rpm/pulp_deb and aptly lay theirs out), and no stage imports a format's files: they
+ * `evr.ts` version order, `repodata/` index writers and readers; `formats/deb/`: `read-deb.ts`
+ * reader, `control.ts` fields and relations, `version.ts` dpkg order, `apt-index.ts` index writer;
+ * as pulp_rpm/pulp_deb and aptly lay theirs out), and no stage imports a format's files: they
  * import this module.
  *
- * `PackageFormat` is the generic part every format provides; the names re-exported below are the
- * RPM parts the stages still call directly (its repodata writers and readers, the dnf rules of the
- * closure), to be put behind the interface as a second format needs them.
+ * `PackageFormat` is the generic part the scan and the reader threads use (RPM only so far); the
+ * names re-exported below are the parts the stages still call directly (RPM's repodata writers and
+ * readers and the dnf rules of the closure, the deb reader and apt index writer).
  */
 import { readPackage, type ReadPackageOptions } from './rpm/read-package.ts';
 import type { PackageRecord } from './rpm/package-record.ts';
 
 /** One package format as the stages use it. */
 export interface PackageFormat {
-  /** `rpm` (and `deb` to come). */
+  /** `rpm` (the deb format is reached through the names re-exported below). */
   name: 'rpm';
   /** The file name ending of its packages, with the dot. */
   packageExtension: string;
@@ -30,7 +31,7 @@ export const RPM_FORMAT: PackageFormat = {
   name: 'rpm', packageExtension: '.rpm', indexFile: 'repodata/repomd.xml', readPackage,
 };
 
-/** The file name ending of Debian packages (the deb format's reader and index writer are re-exported below). */
+/** The file name ending of Debian packages. */
 export const DEB_PACKAGE_EXTENSION = '.deb';
 
 export { compareEvr, newestPerNameArch, parseEvr } from './rpm/evr.ts';

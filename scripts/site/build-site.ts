@@ -196,6 +196,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       const signing = signer ? { signingKey: signer.key } : {};
       apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, { ...signing, date: builtAt }));
     }
+    const aptSets = aptRepos.map((r, i) => ({ repoId: r.id, repoPath: r.path, packages: apt[i]!.packages }));
     const aptControls = apt.flatMap((x) => x.packages.map((p) => p.deb.control));
     const aptPreflight = (o.cluster?.pools ?? []).filter((p) => p.os === 'ubuntu')
       .map((p) => aptPoolReadiness(p.id, p.kernel, aptControls));
@@ -249,7 +250,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       problems: diags.list,
       toolVersion: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl, builtAt,
       aptRepos: aptSite, aptSourcesHref: APT_SOURCES_PATH, aptPreflight,
-      debPages: o.repodataOnly ? [] : debPages(aptRepos.map((r, i) => ({ repoId: r.id, repoPath: r.path, packages: apt[i]!.packages }))),
+      debPages: o.repodataOnly ? [] : debPages(aptSets),
       repoFile: catalogRepos.map((r) => r.repoFile).join('\n'), repoFileHref: repoFilePath(), repos: catalogRepos,
       ...(signer ? { signing: { fingerprint: signer.key.fingerprint, keyHref: SITE_KEY_PATH } } : {}),
       ...(o.cluster ? { cluster: o.cluster } : {}),
@@ -267,8 +268,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const { pagesDir, mode: renderMode } = o.repodataOnly
       ? { pagesDir: await mkdtemp(join(work, 'no-pages-')), mode: undefined }
       : await renderSite({ catalogDir, catalog, entries: toRender, sitePages, work, placer,
-        meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets,
-          aptRepos.map((r, i) => ({ repoId: r.id, packages: apt[i]!.packages }))).pages; } });
+        meanwhile: () => { packagePagesIndexed = writePackageSearchIndex(searchDir, repoSets, aptSets).pages; } });
     placeRepoPages(pagesDir, catalogRepos);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);

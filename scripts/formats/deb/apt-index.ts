@@ -58,8 +58,8 @@ export function contentsText(packages: AptPackage[]): string {
     .map(([path, who]) => `${path.padEnd(60)} ${[...who].sort().join(',')}`).join('\n') + (owners.size ? '\n' : '');
 }
 
-/** One index file for the Release lists: path under dists/<suite>/, bytes. */
-interface IndexFile { path: string; data: Buffer }
+/** One index file for the Release lists: path under dists/<suite>/, bytes, SHA-256 (hex). */
+interface IndexFile { path: string; data: Buffer; sha256: string }
 
 /** `data` compressed to the .xz format (preset 6, CRC64 check, as `xz` writes by default), by liblzma through lzma-native. */
 function xz(data: Buffer): Promise<Buffer> {
@@ -97,12 +97,13 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
     const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })],
       ['Packages.xz', await xz(Buffer.from(text))]] as const;
     for (const [name, data] of variants) {
-      files.push({ path: `${dir}/${name}`, data });
-      await put(`${dir}/${name}`, data);
-      await put(`${dir}/by-hash/SHA256/${sha256(data)}`, data);
+      const file = { path: `${dir}/${name}`, data, sha256: sha256(data) };
+      files.push(file);
+      await put(file.path, data);
+      await put(`${dir}/by-hash/SHA256/${file.sha256}`, data);
     }
     const contents = gzipSync(contentsText(forArch), { level: 9 });
-    files.push({ path: `${o.component}/Contents-${arch}.gz`, data: contents });
+    files.push({ path: `${o.component}/Contents-${arch}.gz`, data: contents, sha256: sha256(contents) });
     await put(`${o.component}/Contents-${arch}.gz`, contents);
   }
   const release = [
@@ -111,7 +112,7 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
     `Components: ${o.component}`,
     'Acquire-By-Hash: yes',
     'MD5Sum:', ...files.map((f) => ` ${md5(f.data)} ${String(f.data.length).padStart(16)} ${f.path}`),
-    'SHA256:', ...files.map((f) => ` ${sha256(f.data)} ${String(f.data.length).padStart(16)} ${f.path}`),
+    'SHA256:', ...files.map((f) => ` ${f.sha256} ${String(f.data.length).padStart(16)} ${f.path}`),
   ].join('\n') + '\n';
   await put('Release', release);
   if (o.signingKey) {

@@ -84,7 +84,7 @@ function arMembers(fd: number, size: number): ArMember[] {
   return out;
 }
 
-/** Read and inflate chunk (bytes): large, so a package of megabytes takes few callbacks. */
+/** Read chunk of the file streams (bytes): large, so a package of megabytes takes few callbacks. */
 const CHUNK = 1 << 18;
 
 /** A decompressor for a member by its name's ending; throws DebFormatError for an unknown one. */

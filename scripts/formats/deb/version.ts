@@ -14,8 +14,9 @@ export interface DebVersion { epoch: number; upstream: string; revision: string 
 export function parseDebVersion(text: string): DebVersion {
   const v = text.trim();
   const colon = v.indexOf(':');
-  const epoch = colon > 0 && /^\d+$/.test(v.slice(0, colon)) ? Number(v.slice(0, colon)) : 0;
-  const rest = colon > 0 && /^\d+$/.test(v.slice(0, colon)) ? v.slice(colon + 1) : v;
+  const hasEpoch = colon > 0 && /^\d+$/.test(v.slice(0, colon));
+  const epoch = hasEpoch ? Number(v.slice(0, colon)) : 0;
+  const rest = hasEpoch ? v.slice(colon + 1) : v;
   const dash = rest.lastIndexOf('-');
   if (dash < 0) return { epoch, upstream: rest, revision: '' };
   return { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) };
