@@ -6,10 +6,10 @@
  *   path after `:d/` (`:` starts no slug), the shard as for full paths below, so a change to one
  *   package rewrites only the shards it is in (deltas stay small);
  * - `w/<shard>.json`: `[[key, [pages]], ...]` sorted by key, for prefix search over package
- *   names and each word of them, provides, file basenames and summary words (lowercased); the shard is the key's first
- *   two characters, each outside [a-z0-9] written `_`; a shard over 512 KB is split by the next
- *   character, again and again (`w/in/c/l.json` for keys `incl…`; an absent character is `_`),
- *   and each split prefix is listed in `w/split.json`;
+ *   names and each word of them, provides, file basenames and summary words (lowercased); the
+ *   shard is the key's first two characters, each outside [a-z0-9] written `_`; a shard over
+ *   512 KB is split by the next character, again and again (`w/in/c/l.json` for keys `incl…`;
+ *   an absent character is `_`), and each split prefix is listed in `w/split.json`;
  * - `f/<shard>.json`: `{ "<full path>": [pages] }` for exact file paths, the shard the low byte
  *   of the path's 32-bit FNV-1a hash in hex (the client computes the same; no `crypto.subtle`,
  *   which plain http does not offer).
