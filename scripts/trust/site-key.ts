@@ -163,14 +163,14 @@ export async function readVerifyingKey(file: string): Promise<VerifyingKey> {
  */
 export async function signerOf(signature: string): Promise<string | undefined> {
   const openpgp = await pgp();
-  try {
-    const sig = await openpgp.readSignature({ armoredSignature: signature });
-    const packet = sig.packets[0];
-    if (packet?.issuerFingerprint) return Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase();
-    return packet?.issuerKeyID.toHex().toUpperCase();
-  } catch {
-    return undefined;
-  }
+  return openpgp.readSignature({ armoredSignature: signature }).then(issuerOf, () => undefined);
+}
+
+/** The issuer fingerprint (or 16-hex key ID) of a read signature's first packet. */
+function issuerOf(sig: OpenPGP.Signature): string | undefined {
+  const packet = sig.packets[0];
+  if (packet?.issuerFingerprint) return Buffer.from(packet.issuerFingerprint).toString('hex').toUpperCase();
+  return packet?.issuerKeyID.toHex().toUpperCase();
 }
 
 /**
@@ -187,7 +187,7 @@ export async function signatureProblem(k: VerifyingKey, data: Uint8Array, signat
   } catch (err) {
     return `the signature cannot be read (${(err as Error).message})`;
   }
-  const signer = await signerOf(signature);
+  const signer = issuerOf(sig);
   const ids = k.key.getKeyIDs().map((id) => id.toHex().toUpperCase());
   if (signer && signer !== k.fingerprint && !ids.includes(signer)) {
     return `signed by another key (${signer}), not by ${k.fingerprint}`;
