@@ -38,6 +38,7 @@ import { aptPoolReadiness } from '../preflight/apt-preflight.ts';
 import { APT_LIST_PATH, APT_SOURCES_PATH } from '../catalog/page-paths.ts';
 import { debPages } from '../catalog/deb-pages.ts';
 import { buildReader } from '../scan/reader-pool.ts';
+import { sourceDateEpoch } from '../source-date.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
 import { movePages, placeRepoPages } from './move-pages.ts';
@@ -398,8 +399,7 @@ function preflights(repos: RepoPackages, diags: Diagnostics, request?: ClosureRe
 
 /** Build time in epoch seconds: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
 function buildTime(): number {
-  const env = process.env.SOURCE_DATE_EPOCH;
-  return env && /^\d+$/.test(env) ? Number(env) : Math.floor(Date.now() / 1000);
+  return sourceDateEpoch() ?? Math.floor(Date.now() / 1000);
 }
 
 function normaliseBaseUrl(url: string | undefined): string {

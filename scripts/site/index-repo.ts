@@ -17,6 +17,7 @@ import type { PackageReader } from '../scan/reader-pool.ts';
 import { PackageCache } from '../scan/package-cache.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { publishableUrl } from '../url-path.ts';
+import { sourceDateEpoch } from '../source-date.ts';
 import { detachSign, type SigningKey } from '../trust/site-key.ts';
 import type { RepomdTrust } from '../generators/repo-sets.ts';
 import { repoTrust, type RepoTrust } from '../trust/repo-trust.ts';
@@ -210,8 +211,7 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
  * key and date give the same bytes.
  */
 async function signRepomd(repodata: string, key: SigningKey, revision: number): Promise<void> {
-  const env = process.env.SOURCE_DATE_EPOCH;
-  const date = new Date(env && /^\d+$/.test(env) ? Number(env) * 1000 : Math.min(revision * 1000, Date.now()));
+  const date = new Date((sourceDateEpoch() ?? Math.min(revision, Date.now() / 1000)) * 1000);
   const signature = await detachSign(key, await readFile(join(repodata, 'repomd.xml')), date);
   await writeFile(join(repodata, 'repomd.xml.asc'), signature);
   await writeFile(join(repodata, 'repomd.xml.key'), key.publicArmored);
