@@ -10,14 +10,15 @@ import { ExitCode, UsageError } from '../errors/exit-codes.ts';
 import { readConfigFile } from '../config/read-config.ts';
 import { SyncSchema, type SyncConfig } from '../config/config-schema.ts';
 import { importRepoFile } from '../sync/repo-file-import.ts';
+import { importSourcesFile } from '../sync/sources-file-import.ts';
 import { readLockfile } from '../sync/sync-lockfile.ts';
 import { runSync, type RepoSummary, type SyncResult } from '../sync/run-sync.ts';
-import { readNodePools, rpmPools } from '../cluster/node-pools.ts';
+import { readNodePools } from '../cluster/node-pools.ts';
 import { resolveSettings } from '../generators/settings.ts';
 
 /** Parsed options of the sync command. */
 export interface SyncCommandOptions {
-  config?: string; mirror: string; repoFile?: string[]; var?: string[]; dryRun?: boolean; jobs?: string;
+  config?: string; mirror: string; repoFile?: string[]; sourcesFile?: string[]; var?: string[]; dryRun?: boolean; jobs?: string;
   delete?: boolean; force?: boolean; lock?: string; fromLock?: string; timeout?: string; nodes?: string; log?: string;
 }
 
@@ -34,6 +35,7 @@ async function syncConfig(o: SyncCommandOptions): Promise<{ config: SyncConfig; 
     return [v.slice(0, eq), v.slice(eq + 1)];
   }));
   for (const f of o.repoFile ?? []) config.repos.push(...await importRepoFile(f, vars));
+  for (const f of o.sourcesFile ?? []) config.repos.push(...await importSourcesFile(f));
   const int = (v: string | undefined, name: string) => {
     if (v === undefined) return undefined;
     const n = Number(v);
@@ -43,7 +45,7 @@ async function syncConfig(o: SyncCommandOptions): Promise<{ config: SyncConfig; 
   config.jobs = int(o.jobs, 'jobs') ?? config.jobs;
   config.timeout = int(o.timeout, 'timeout') ?? config.timeout;
   if (!config.repos.length && !o.fromLock) {
-    throw new UsageError('no repos to sync: give --config FILE with a sync.repos list, or --repo-file FILE');
+    throw new UsageError('no repos to sync: give --config FILE with a sync.repos list, --repo-file FILE or --sources-file FILE');
   }
   return { config, openshiftVersion };
 }
@@ -109,9 +111,7 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
 /** Runs the sync and returns the exit code (0 all fetched, 2 some files failed, 1 nothing started). */
 export async function runSyncCommand(o: SyncCommandOptions): Promise<number> {
   const { config, openshiftVersion } = await syncConfig(o);
-  const pools = o.nodes ? rpmPools(await readNodePools(o.nodes, openshiftVersion), (p) => process.stderr.write(
-    `airgap-mirror: node pool ${p.id} runs Ubuntu (its drivers build from .deb packages): left out of the closure\n`))
-    : undefined;
+  const pools = o.nodes ? await readNodePools(o.nodes, openshiftVersion) : undefined;
   const fromLock = o.fromLock ? await readLockfile(o.fromLock) : undefined;
   const bar = process.stderr.isTTY && !o.dryRun ? new cliProgress.SingleBar({
     format: 'sync [{bar}] {percentage}% | {files}/{totalFiles} files | {mbDone}/{mbTotal} | {rate}/s'

@@ -66,6 +66,11 @@ export const RepoSpecSchema = z.strictObject({
   path: z.string(), id: RepoIdSchema.optional(), name: z.string().optional(),
 });
 
+const upstreamUrl = z.string().regex(/^(https?|file):\/\//, 'expected an http://, https:// or file:// URL');
+
+/** Fields only an RPM repo takes (a deb repo naming one is an error rather than silently unused). */
+const RPM_ONLY = ['newest', 'include', 'exclude', 'arch', 'gpgkey', 'repoGpgcheck', 'gpgcheck'] as const;
+
 /**
  * One upstream repo of `sync.repos`. TLS keys use the names of a `.repo` file (dnf.conf(5)):
  * `sslclientcert`/`sslclientkey` are the Red Hat CDN entitlement pair
@@ -73,11 +78,16 @@ export const RepoSpecSchema = z.strictObject({
  * (`/etc/rhsm/ca/redhat-uep.pem`). Selection: every package by default; `newest` keeps the N
  * highest EVRs per name and arch (dnf reposync `--newest-only` is N=1); `include`/`exclude`
  * are globs over the package name (or `name-version-release.arch`); `arch` limits the
- * architectures (`src` counts as one); `source: false` drops source RPMs.
+ * architectures (`src` counts as one); `source: false` drops source RPMs. `type: deb` is an apt
+ * repository, given as apt's deb822 fields are (`uris`, `suites`, `components`, `architectures`,
+ * `signedBy`), every package of its indices taken, or its part of the closure.
  */
-export const SyncRepoSchema = z.strictObject({
+const SyncRepoObject = z.strictObject({
   id: RepoIdSchema,
-  baseurl: z.string().regex(/^(https?|file):\/\//, 'expected an http://, https:// or file:// URL'),
+  /** `rpm` (rpm-md, dnf) or `deb` (an apt repository, described as in a deb822 `.sources` file). */
+  type: z.enum(['rpm', 'deb']).default('rpm'),
+  /** The repo's URL; for `type: deb` the URI (`uris` is read into it, one repo per URI). */
+  baseurl: upstreamUrl,
   path: mirrorPath.optional(),
   name: z.string().optional(),
   sslclientcert: z.string().optional(),
@@ -101,7 +111,61 @@ export const SyncRepoSchema = z.strictObject({
   gpgcheck: z.boolean().optional(),
   /** The repo's keys: http(s)/file URLs (fetched with the repo's TLS settings) or file paths. */
   gpgkey: z.array(z.string()).optional(),
+  /** deb: apt's URIs (each becomes its own repo, ids and paths suffixed -1, -2 when there are several). */
+  uris: z.array(upstreamUrl).optional(),
+  /** deb: suites (`jammy`, `jammy-updates`), or one flat directory ending in `/` (`./`). */
+  suites: z.array(z.string().min(1)).optional(),
+  /** deb: components (`main`, `universe`); none for a flat repository. */
+  components: z.array(z.string().regex(/^[A-Za-z0-9_.+-]+(\/[A-Za-z0-9_.+-]+)*$/, 'expected a component name'))
+    .optional(),
+  /** deb: dpkg architectures of the indices to read (default amd64; `all` packages come with each). */
+  architectures: z.array(z.string().regex(/^[a-z0-9-]+$/, 'expected a dpkg architecture')).optional(),
+  /** deb: the keys InRelease must be signed by: key files (binary or armored), URLs, or an armored key inline. */
+  signedBy: z.array(z.string()).optional(),
+  /** deb: skip the Release signature check (apt's `trusted=yes`; a warning each run). */
+  trusted: z.boolean().optional(),
 });
+
+/** Checks the fields of a deb repo (suites, components, keys) and refuses RPM-only ones. */
+function checkDebRepo(r: z.infer<typeof SyncRepoObject>, ctx: z.RefinementCtx): void {
+  if (r.type !== 'deb') {
+    for (const k of ['uris', 'suites', 'components', 'architectures', 'signedBy', 'trusted'] as const) {
+      if (r[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} is for type: deb repos only` });
+    }
+    return;
+  }
+  for (const k of RPM_ONLY) {
+    if (r[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} is for RPM repos; not taken by type: deb` });
+  }
+  if (!r.suites?.length) ctx.addIssue({ code: 'custom', path: ['suites'], message: 'a deb repo needs suites (e.g. [jammy, jammy-updates])' });
+  for (const s of r.suites ?? []) {
+    if (unsafeRelativePath(s.replace(/\/$/, '') || '.') && s !== './') {
+      ctx.addIssue({ code: 'custom', path: ['suites'], message: `suite ${s} is not a path inside the archive` });
+    }
+    const flat = s.endsWith('/');
+    if (flat && r.components?.length) {
+      ctx.addIssue({ code: 'custom', path: ['components'], message: `the flat suite ${s} takes no components` });
+    }
+    if (!flat && !r.components?.length) {
+      ctx.addIssue({ code: 'custom', path: ['components'], message: `suite ${s} needs components (e.g. [main, universe])` });
+    }
+  }
+  if (!r.signedBy?.length && !r.trusted) {
+    ctx.addIssue({ code: 'custom', path: ['signedBy'], message: 'a deb repo needs signedBy (the archive key, e.g. '
+      + '/usr/share/keyrings/ubuntu-archive-keyring.gpg), or trusted: true to skip the check as apt\'s trusted=yes does' });
+  }
+}
+
+/** A deb repo entry with `uris`: one entry per URI, `baseurl` set to it. */
+function splitUris(raw: unknown): unknown {
+  const r = raw as Record<string, unknown> | undefined;
+  if (r?.type !== 'deb' || !Array.isArray(r.uris) || r.baseurl !== undefined) return raw;
+  if (r.uris.length <= 1) return { ...r, baseurl: r.uris[0] };
+  return r.uris.map((u, i) => ({ ...r, uris: [u], baseurl: u, id: `${String(r.id)}-${i + 1}`,
+    ...(typeof r.path === 'string' ? { path: `${r.path}/${i + 1}` } : {}) }));
+}
+
+export const SyncRepoSchema = SyncRepoObject.superRefine(checkDebRepo);
 
 /**
  * `sync.closure`: take from the repos that take part only the dependency closure of root
@@ -128,7 +192,7 @@ export const SyncSchema = z.strictObject({
   timeout: z.number().positive().default(30),
   /** Attempts per file after the first. */
   retries: z.number().int().nonnegative().default(4),
-  repos: z.array(SyncRepoSchema).default([]),
+  repos: z.preprocess((v) => (Array.isArray(v) ? v.flatMap(splitUris) : v), z.array(SyncRepoSchema)).default([]),
   closure: ClosureSchema.optional(),
 });
 

@@ -54,3 +54,14 @@ export { DebFormatError, readDeb, type DebChangelogEntry, type DebPackage } from
 export { aptArchitectures, writeAptIndex, type AptPackage } from './deb/apt-index.ts';
 export { parseRelations, RELATION_FIELDS, type DebAlternative, type DebRelation } from './deb/control.ts';
 export { compareDebVersions } from './deb/version.ts';
+export {
+  AptDependencyIndex, dpkgArch, installRelations, versionMeets,
+} from './deb/dependencies.ts';
+export {
+  debNva, parsePackagesIndex, relationsOf, unpackIndex, type AptIndexEntry,
+} from './deb/packages-index.ts';
+export {
+  AptReleaseError, byHashPath, indexVariants, parseRelease, verifiedInRelease, verifyDetachedRelease,
+  type AptRelease, type ReleaseEntry, type ReleaseKeys,
+} from './deb/release.ts';
+export { parseSourcesFile, type AptSource } from './deb/sources-list.ts';

@@ -5,7 +5,10 @@
  * each repo learns which of its packages to take. Module streams are read from each repo's
  * modules.yaml, and file requires that primary.xml cannot answer are looked up in the
  * filelists of the repos (only the paths needed are kept). Missing roots and unmet
- * requirements are reported per package and per pool.
+ * requirements are reported per package and per pool. Ubuntu pools are resolved the same way over
+ * the apt repos taking part (closure/apt-closure.ts, apt's rules), RHCOS and RHEL pools over the
+ * RPM repos; a pool kernel's packages that upstream dropped but the mirror still holds take part too
+ * (offered as local), so they are kept.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -22,9 +25,17 @@ import { closurePackages, fromPrimary } from '../closure/closure-packages.ts';
 import { isRich, type RichDep } from '../closure/rich-dependency.ts';
 import { filterModular, readModuleIndex } from '../closure/module-streams.ts';
 import { poolClosure, type PoolClosure, type PoolTarget } from '../closure/pool-closure.ts';
+import { aptPoolClosure, type AptPoolClosure } from '../closure/apt-closure.ts';
+import { dpkgArch, debNva, type AptIndexEntry } from '../formats/format.ts';
 
-/** A node pool of the run: target kernel and arch, and its nodes (none for a kernel from the config). */
-export interface SyncPool extends PoolTarget { nodes: string[] }
+/**
+ * A node pool of the run: target kernel and (rpm) arch, its nodes (none for a kernel from the
+ * config), and its OS (`ubuntu` pools take their packages from the apt repos; others from RPM ones).
+ */
+export interface SyncPool extends PoolTarget { nodes: string[]; os?: string; osVersion?: string }
+
+/** What an apt repo offers: its upstream packages, and those only the mirror still has (`local`). */
+export interface AptOffer { repo: SyncRepo; entries: AptIndexEntry[]; local: Set<AptIndexEntry> }
 
 /** What a repo offers: its selected upstream packages, and a way to get one of its metadata files locally. */
 export interface ClosureOffer {
@@ -48,7 +59,10 @@ export class ClosurePlanner {
   private readonly diags: Diagnostics;
   private readonly waiting: Set<string>;
   private readonly offers = new Map<string, ClosureOffer>();
-  private readonly done: Promise<Map<string, Set<PrimaryEntry>>>;
+  private readonly aptOffers = new Map<string, AptOffer>();
+  /** The pools that took each apt package (for the plan's "kept" lines). */
+  private readonly aptPoolsOf = new Map<AptIndexEntry, string[]>();
+  private readonly done: Promise<Map<string, Set<PrimaryEntry | AptIndexEntry>>>;
   private settle!: () => void;
   /** Changes when the closure request or the pools change (part of each repo's selection key). */
   readonly key: string;
@@ -75,14 +89,26 @@ export class ClosurePlanner {
 
   /** True when `repoId` takes part. */
   participates(repoId: string): boolean {
-    return this.waiting.has(repoId) || this.offers.has(repoId);
+    return this.waiting.has(repoId) || this.offers.has(repoId) || this.aptOffers.has(repoId);
   }
 
   /** Offers a repo's packages; resolves to the ones to take once every repo taking part has offered or failed. */
   async offer(o: ClosureOffer): Promise<Set<PrimaryEntry>> {
     this.offers.set(o.repo.id, o);
     this.leave(o.repo.id);
-    return (await this.done).get(o.repo.id) ?? new Set();
+    return ((await this.done).get(o.repo.id) ?? new Set()) as Set<PrimaryEntry>;
+  }
+
+  /** Offers an apt repo's packages; as offer(). */
+  async offerApt(o: AptOffer): Promise<Set<AptIndexEntry>> {
+    this.aptOffers.set(o.repo.id, o);
+    this.leave(o.repo.id);
+    return ((await this.done).get(o.repo.id) ?? new Set()) as Set<AptIndexEntry>;
+  }
+
+  /** The pools whose closure took `e` (an apt package), sorted. */
+  poolsTaking(e: AptIndexEntry): string[] {
+    return [...(this.aptPoolsOf.get(e) ?? [])].sort();
   }
 
   /** Marks a repo as out of the run (it failed before offering); a no-op after its offer. */
@@ -94,7 +120,15 @@ export class ClosurePlanner {
     if (this.waiting.delete(repoId) && !this.waiting.size) this.settle();
   }
 
-  private async resolve(): Promise<Map<string, Set<PrimaryEntry>>> {
+  private async resolve(): Promise<Map<string, Set<PrimaryEntry | AptIndexEntry>>> {
+    const take = new Map<string, Set<PrimaryEntry | AptIndexEntry>>();
+    if (this.offers.size) await this.resolveRpm(take);
+    if (this.aptOffers.size) this.resolveApt(take);
+    return take;
+  }
+
+  /** The RPM pools' closures over the RPM repos' packages, added to `take`. */
+  private async resolveRpm(take: Map<string, Set<PrimaryEntry | AptIndexEntry>>): Promise<void> {
     const entryOf = new Map<ClosurePackage, PrimaryEntry>();
     const all: ClosurePackage[] = [];
     for (const [repoId, o] of this.offers) {
@@ -114,12 +148,69 @@ export class ClosurePlanner {
         .flatMap((o) => (o.repo.packages ?? []).map((entry) => ({ entry, repoId: o.repo.id })))],
     }));
     this.report(results);
-    const take = new Map<string, Set<PrimaryEntry>>();
     for (const r of results) for (const p of r.packages) {
       const set = take.get(p.repoId) ?? take.set(p.repoId, new Set()).get(p.repoId)!;
       set.add(entryOf.get(p)!);
     }
-    return take;
+  }
+
+  /**
+   * The Ubuntu pools' closures over the apt repos' packages (with none, package roots only: one
+   * pool per architecture the apt repos index), added to `take`.
+   */
+  private resolveApt(take: Map<string, Set<PrimaryEntry | AptIndexEntry>>): void {
+    const repoOf = new Map<AptIndexEntry, string>();
+    const all: AptIndexEntry[] = [];
+    const local = new Set<AptIndexEntry>();
+    for (const [repoId, o] of this.aptOffers) {
+      for (const e of o.entries) { repoOf.set(e, repoId); all.push(e); }
+      for (const e of o.local) { repoOf.set(e, repoId); all.push(e); local.add(e); }
+    }
+    let pools: SyncPool[] = this.pools.filter((p) => p.os === 'ubuntu');
+    if (!this.pools.length) {
+      const arches = [...new Set([...this.aptOffers.values()].flatMap((o) => o.repo.architectures ?? ['amd64']))].sort();
+      pools = arches.map((arch) => ({ id: `packages-${arch}`, kernel: '', arch, nodes: [], os: 'ubuntu' }));
+    }
+    const packages = [...this.config.packages, ...[...this.aptOffers.values()]
+      .flatMap((o) => (o.repo.packages ?? []).map((entry) => ({ entry, repoId: o.repo.id })))];
+    const results = pools.map((pool) => aptPoolClosure(all, {
+      id: pool.id, kernel: pool.kernel, arch: dpkgArch(pool.arch), ...(pool.osVersion ? { osVersion: pool.osVersion } : {}),
+    }, {
+      profiles: this.config.profiles, packages, repoOf: (e) => repoOf.get(e)!,
+      ...(this.config.weakDeps !== undefined ? { weakDeps: this.config.weakDeps } : {}),
+    }));
+    this.reportApt(pools, results);
+    for (const r of results) for (const e of r.packages) {
+      const repoId = repoOf.get(e)!;
+      (take.get(repoId) ?? take.set(repoId, new Set()).get(repoId)!).add(e);
+      (this.aptPoolsOf.get(e) ?? this.aptPoolsOf.set(e, []).get(e)!).push(r.pool.id);
+    }
+  }
+
+  /** Reports the apt pools' outcome: roots upstream no longer has, unmet relations, a kernel of unknown gcc. */
+  private reportApt(pools: SyncPool[], results: AptPoolClosure[]): void {
+    const unmet = new Map<string, string[]>();
+    for (const [i, r] of results.entries()) {
+      const pool = pools[i]!;
+      for (const w of r.wanted.filter((x) => !x.found.length && !x.optional)) {
+        if (w.pinned) this.diags.report('closure-kernel-gone', w.want, pool.id, pool.kernel);
+        else this.diags.report('closure-missing', w.want, pool.id);
+      }
+      if (r.gccUnknown) this.diags.report('closure-gcc-unknown', pool.id, pool.kernel);
+      for (const u of r.unmet) {
+        const k = `${debNva(u.pkg)}\0${u.dep}`;
+        unmet.set(k, [...(unmet.get(k) ?? []), pool.id]);
+      }
+      this.reports.push({
+        id: pool.id, kernel: pool.kernel, arch: r.pool.arch, nodes: pool.nodes,
+        roots: r.wanted.flatMap((w) => w.found.map(debNva)), missing: r.missing, packages: r.packages.length,
+        bytes: r.bytes, unmet: r.unmet.map((u) => `${debNva(u.pkg)} depends on ${u.dep}`),
+      });
+    }
+    for (const [k, ids] of unmet) {
+      const [who, dep] = k.split('\0');
+      this.diags.report('closure-unresolved', who!, dep!, ids.join(', '));
+    }
   }
 
   /**
@@ -127,7 +218,7 @@ export class ClosurePlanner {
    * arch of the packages offered (noarch alone when every package is noarch).
    */
   private targets(visible: ClosurePackage[]): SyncPool[] {
-    if (this.pools.length) return this.pools;
+    if (this.pools.length) return this.pools.filter((p) => p.os !== 'ubuntu');
     const arches = [...new Set(visible.map((p) => p.arch).filter((a) => a !== 'noarch'))].sort();
     return (arches.length ? arches : ['noarch']).map((arch) => ({ id: `packages-${arch}`, kernel: '', arch, nodes: [] }));
   }

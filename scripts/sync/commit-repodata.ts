@@ -16,7 +16,7 @@ import { SYNC_DIR } from './sync-state.ts';
 export const REPOMD_COMPANIONS = ['repomd.xml.key', 'repomd.xml.asc'] as const;
 
 /** The incoming (verified, not yet placed) copy of the metadata file at `path` inside the repo. */
-export const incomingPath = (repoDir: string, path: string) => join(repoDir, SYNC_DIR, 'incoming', basename(path));
+export const incomingPath = (repoDir: string, path: string) => join(repoDir, SYNC_DIR, 'incoming', path);
 
 /**
  * Places the fetched repodata of `repoDir`. `companions` maps a companion file name to its

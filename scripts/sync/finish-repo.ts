@@ -4,11 +4,13 @@
  * path announced first), and record the state, complete only when nothing failed.
  */
 import { lstatSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import { TransferError } from './transfer.ts';
 import { commitRepodata, REPOMD_COMPANIONS } from './commit-repodata.ts';
+import { commitAptIndices } from './commit-apt-indices.ts';
+import { TAKEN_STANZAS } from './plan-apt-repo.ts';
 import { SYNC_DIR, writeSyncState, type SyncState } from './sync-state.ts';
 import { reportTransfer } from './transfer-diagnostics.ts';
 import { withSlash } from './location.ts';
@@ -36,6 +38,17 @@ async function fetchCompanions(l: LiveRepo, diags: Diagnostics): Promise<Map<str
 async function commit(l: LiveRepo, diags: Diagnostics): Promise<void> {
   const { plan } = l;
   if (plan.upToDate || plan.lockStale || plan.metadata.some((m) => l.failed.has(m.path))) return;
+  if (plan.format === 'deb') {
+    try {
+      // a subset keeps no upstream index (they describe packages it does not hold): build writes its own
+      await commitAptIndices(plan.dir, plan.metadata, plan.subset ? [] : plan.releaseFiles ?? []);
+      if (!plan.subset) l.summary.repodata = 'updated';
+    } catch (err) {
+      diags.report('sync-disk-error', join(plan.dir, 'dists'), (err as Error).message);
+      l.failed.add('repodata');
+    }
+    return;
+  }
   const companions = await fetchCompanions(l, diags);
   if (!companions) { l.failed.add('repodata'); return; }
   try {
@@ -45,6 +58,19 @@ async function commit(l: LiveRepo, diags: Diagnostics): Promise<void> {
     diags.report('sync-disk-error', join(plan.dir, 'repodata'), (err as Error).message);
     l.failed.add('repodata');
   }
+}
+
+/**
+ * Keeps the Packages paragraphs of a deb repo's packages now on disk in the sync directory, so a
+ * later run can still offer them to the closure once upstream drops them. Throws the fs error.
+ */
+async function keepStanzas(l: LiveRepo): Promise<void> {
+  const stanzas = l.plan.stanzas?.filter((s) => !l.failed.has(s.path));
+  if (!stanzas) return;
+  const dir = join(l.plan.dir, SYNC_DIR);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${TAKEN_STANZAS}.tmp`), stanzas.map((s) => `${s.stanza}\n`).join('\n'));
+  await rename(join(dir, `${TAKEN_STANZAS}.tmp`), join(dir, TAKEN_STANZAS));
 }
 
 /** The packages of `l` now on disk, with the size and mtime a rerun compares. */
@@ -72,6 +98,10 @@ export async function finishRepo(l: LiveRepo, diags: Diagnostics, ev: SyncEvents
     });
   }
   if (!plan.upToDate || plan.remove.length) {
+    await keepStanzas(l).catch((err) => {
+      diags.report('sync-disk-error', join(plan.dir, SYNC_DIR, TAKEN_STANZAS), (err as Error).message);
+      l.failed.add('state');
+    });
     await writeSyncState(plan.dir, {
       format: 1, id: plan.repo.id, baseurl: plan.repo.baseurl, repomdSha256: plan.repomdSha256,
       selection: plan.selectionKey, subset: plan.subset, reasons: plan.reasons,

@@ -9,6 +9,7 @@ import type { Diagnostics } from '../errors/catalogue.ts';
 import type { SyncConfig, SyncRepo } from '../config/config-schema.ts';
 import { Transfer } from './transfer.ts';
 import { planRepo } from './plan-repo.ts';
+import { planAptRepo } from './plan-apt-repo.ts';
 import { LockHeldError, takeLock } from '../dir-lock.ts';
 import { SYNC_DIR } from './sync-state.ts';
 import type { LockedRepo } from './sync-lockfile.ts';
@@ -53,7 +54,7 @@ export async function openRepo(repo: SyncRepo, ctx: OpenContext, locked?: Locked
       return fail();
     }
   }
-  const plan = await planRepo(repo, transfer, ctx, locked);
+  const plan = await (repo.type === 'deb' ? planAptRepo : planRepo)(repo, transfer, ctx, locked);
   if (!plan) return fail();
   return { plan, transfer, ...(release ? { release } : {}), summary: plannedSummary(plan), failed: new Set() };
 }

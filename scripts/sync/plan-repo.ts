@@ -58,6 +58,8 @@ export interface PlannedMetadata { entry: UpstreamData; path: string; url: strin
 /** The plan of one repo (sizes in bytes). */
 export interface RepoPlan {
   repo: SyncRepo;
+  /** `rpm` (repodata) or `deb` (apt indices). */
+  format: 'rpm' | 'deb';
   /** '/'-separated path inside the mirror; `dir` the absolute directory. */
   path: string; dir: string;
   repomd: Buffer; repomdSha256: string; selectionKey: string;
@@ -70,8 +72,12 @@ export interface RepoPlan {
   metadata: PlannedMetadata[];
   /** The lockfile's repomd.xml is no longer upstream's: repodata is left as it is. */
   lockStale: boolean;
-  /** The keys the repo's signatures are checked with (repo_gpgcheck, gpgcheck), when it asks for checks. */
+  /** The keys the repo's signatures are checked with (repo_gpgcheck, gpgcheck, Signed-By), when it asks for checks. */
   keys?: { loaded: LoadedKeys; pins: KeyPin[] };
+  /** deb: each suite's InRelease, Release and Release.gpg as fetched (placed last, when the indices are kept). */
+  releaseFiles?: { path: string; data: Buffer }[];
+  /** deb: the Packages paragraph of each package taken, by its path (kept in the sync directory for later runs). */
+  stanzas?: { path: string; stanza: string }[];
 }
 
 /**
@@ -92,7 +98,7 @@ export function selectionKeyOf(repo: SyncRepo, locked?: LockedRepo): string {
 }
 
 /** True when every package the state lists is still on disk with its recorded size and mtime. */
-async function stateIntact(dir: string, state: SyncState): Promise<boolean> {
+export async function stateIntact(dir: string, state: SyncState): Promise<boolean> {
   for (const p of state.packages) {
     const s = await lstat(join(dir, p.path)).catch(() => undefined);
     if (!s?.isFile() || s.size !== p.size || s.mtimeMs !== p.mtimeMs) return false;
@@ -100,11 +106,14 @@ async function stateIntact(dir: string, state: SyncState): Promise<boolean> {
   return true;
 }
 
-/** Local packages under `dir` (no dot directories, no links followed) that `keep` does not hold. */
-async function strays(dir: string, keep: Set<string>): Promise<{ path: string; size: number }[]> {
-  const found = await fg(['**/*.rpm', '**/*.rpm.part'], {
+/**
+ * Local packages (`ext`: `.rpm` or `.deb`) under `dir` (no dot directories, no links followed, not
+ * in the index directory) that `keep` does not hold.
+ */
+export async function strays(dir: string, keep: Set<string>, ext = '.rpm'): Promise<{ path: string; size: number }[]> {
+  const found = await fg([`**/*${ext}`, `**/*${ext}.part`], {
     cwd: dir, onlyFiles: true, followSymbolicLinks: false, dot: false, suppressErrors: true, stats: true,
-    ignore: ['repodata/**'],
+    ignore: ['repodata/**', 'dists/**'],
   });
   const out = found.filter((e) => !keep.has(e.path.replace(/\.part$/, '')))
     .sort((a, b) => a.path.localeCompare(b.path));
@@ -112,7 +121,7 @@ async function strays(dir: string, keep: Set<string>): Promise<{ path: string; s
 }
 
 /** Whether `path` under `dir` already holds `f` (known from the state by size and mtime, else hashed). */
-async function isPresent(dir: string, f: PlannedFile, known?: SyncState['packages'][number]): Promise<boolean> {
+export async function isPresent(dir: string, f: PlannedFile, known?: SyncState['packages'][number]): Promise<boolean> {
   const s = lstatSync(join(dir, f.path), { throwIfNoEntry: false });
   if (!s?.isFile() || (f.expect.size !== undefined && s.size !== f.expect.size)) return false;
   const same = known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.checksum === f.expect.checksum;
@@ -187,7 +196,7 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
   const lockStale = !!locked && locked.repomdSha256 !== repomdSha256;
   if (lockStale) ctx.diags.report('sync-lock-stale', repomdUrl);
   const plan: RepoPlan = {
-    repo, path, dir, repomd, repomdSha256, selectionKey, upToDate: false, subset: false, reasons: [],
+    repo, format: 'rpm', path, dir, repomd, repomdSha256, selectionKey, upToDate: false, subset: false, reasons: [],
     take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [], lockStale, ...(keys ? { keys } : {}),
   };
   if (!inClosure && state?.complete && state.repomdSha256 === repomdSha256 && state.selection === selectionKey

@@ -21,6 +21,7 @@ import { finishRepo } from './finish-repo.ts';
 import type { LiveRepo, RepoSummary, SyncEvents } from './live-repo.ts';
 import { ClosurePlanner, type PoolReport, type SyncPool } from './closure-planner.ts';
 import { kernelTarget } from '../closure/profiles.ts';
+import { UBUNTU_KERNEL } from '../closure/apt-profiles.ts';
 
 export type { RepoSummary, SyncEvents } from './live-repo.ts';
 
@@ -66,6 +67,10 @@ function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): 
   if (!taking.length) return undefined;
   const pools: SyncPool[] = [...(o.pools ?? [])];
   for (const k of c?.kernels ?? []) {
+    if (UBUNTU_KERNEL.test(k)) { // Ubuntu names no arch in uname -r: amd64 here, --nodes for arm64 pools
+      if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch: 'x86_64', nodes: [], os: 'ubuntu' });
+      continue;
+    }
     let arch: string;
     try { arch = kernelTarget(k).arch; } catch (err) { throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`); }
     if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch, nodes: [] });
@@ -73,6 +78,12 @@ function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): 
   if (!pools.length && c?.profiles.length) {
     throw new UsageError(`the closure's profiles (${c.profiles.join(', ')}) are pinned to the cluster's kernels: `
       + 'pass --nodes FILE (oc get nodes -o json) or list sync.closure.kernels');
+  }
+  for (const [os, type] of [['ubuntu', 'deb'], ['', 'rpm']] as const) {
+    if (taking.some((r) => r.type === type)) continue;
+    for (const p of pools.filter((x) => (x.os === 'ubuntu') === (os === 'ubuntu'))) {
+      diags.report('closure-pool-no-repos', p.id, type);
+    }
   }
   const config = c ?? { profiles: [], kernels: [], packages: [], modules: [], newest: 1 };
   return new ClosurePlanner(taking.map((r) => r.id), pools, config, diags);

@@ -35,27 +35,45 @@ export async function loadUpstreamKeys(repo: SyncRepo, transfer: Transfer, pinne
     const check = repo.repoGpgcheck ? 'repo_gpgcheck' : 'gpgcheck';
     return { problem: `${check}=1 but the repo names no gpgkey to check with` };
   }
-  const files = await Promise.all(sources.map(async (source) => ({
-    file: source,
-    data: await (/^(https?|file):\/\//.test(source) ? transfer.fetchBytes(source) : readFile(source))
-      .catch((err: Error) => err),
-  })));
+  return loadKeySources(sources, 'gpgkey', transfer, pinned);
+}
+
+/**
+ * Loads a deb repo's `signedBy` keys (files, URLs, or an armored key written inline), pinned as
+ * loadUpstreamKeys pins. Never throws.
+ */
+export async function loadSignedByKeys(repo: SyncRepo, transfer: Transfer, pinned?: KeyPin[]): Promise<UpstreamKeys> {
+  if (!repo.signedBy?.length) return { problem: 'the repo names no signedBy key to check its Release with' };
+  return loadKeySources(repo.signedBy, 'signedBy', transfer, pinned);
+}
+
+/** Reads each key source (`what` names the config field in problems); see loadUpstreamKeys. */
+async function loadKeySources(sources: string[], what: string, transfer: Transfer, pinned?: KeyPin[]):
+  Promise<UpstreamKeys> {
+  const files = await Promise.all(sources.map(async (source) => {
+    if (source.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return { file: `${what} (inline key)`, data: Buffer.from(source) };
+    return {
+      file: source,
+      data: await (/^(https?|file):\/\//.test(source) ? transfer.fetchBytes(source) : readFile(source))
+        .catch((err: Error) => err),
+    };
+  }));
   const loaded = await keysFrom(files);
   if (loaded.problems.length) {
     const p = loaded.problems[0]!;
-    return { problem: `gpgkey ${p.file} gives no usable OpenPGP key (${p.reason})` };
+    return { problem: `${what} ${p.file} gives no usable OpenPGP key (${p.reason})` };
   }
-  const pins = loaded.keys.map((k, i) => ({ source: k.file, fingerprint: k.fingerprint.toUpperCase(), i }));
+  const pins = loaded.keys.map((k) => ({ source: k.file, fingerprint: k.fingerprint.toUpperCase() }));
   if (pinned) {
     const allowed = new Set(pinned.map((p) => p.fingerprint));
     const changed = pins.find((p) => !allowed.has(p.fingerprint));
     if (changed) {
-      return { problem: `gpgkey ${changed.source} now gives the key ${changed.fingerprint}, `
+      return { problem: `${what} ${changed.source} now gives the key ${changed.fingerprint}, `
         + 'which the lockfile does not pin '
         + `(${[...allowed].join(', ')})` };
     }
   }
-  return { loaded, pins: pins.map(({ source, fingerprint }) => ({ source, fingerprint })) };
+  return { loaded, pins };
 }
 
 /**

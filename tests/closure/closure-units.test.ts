@@ -158,7 +158,7 @@ describe('closure config and commands', () => {
 });
 
 describe('an Ubuntu node pool', () => {
-  it('takes no part in the RPM closure or preflight, and says so', async () => {
+  it('takes no part in the RPM closure or preflight, and says so (no apt repo in the closure)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'airgap-ubuntu-'));
     try {
       const nodes = join(dir, 'nodes.json');
@@ -174,7 +174,8 @@ describe('an Ubuntu node pool', () => {
       const cfg = join(dir, 'sync.yaml');
       await writeFile(cfg, 'sync:\n  retries: 0\n  closure: { profiles: [doca-driver] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
       const sync = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--nodes', nodes, '--dry-run']);
-      expect(sync.stderr).toContain('node pool ubuntu22.04-5.15.0-91-generic runs Ubuntu (its drivers build from .deb packages): left out of the closure');
+      expect(sync.stderr).toContain('ubuntu22.04-5.15.0-91-generic: no apt (type: deb) repo takes part in the closure, '
+        + 'so nothing is taken for this node pool');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
