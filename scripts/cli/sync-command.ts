@@ -87,7 +87,8 @@ function row(r: RepoSummary, dryRun: boolean): string {
   const removed = r.removed ? `, ${r.removed} ${dryRun ? 'to delete' : 'deleted'} (${mb(r.removeBytes)})` : '';
   const failed = r.failed ? `, ${r.failed} failed` : '';
   return `  ${r.id.padEnd(36)} ${r.status.padEnd(10)} ${r.subset ? 'subset' : 'whole '}  ${fetched}, `
-    + `${r.present} present (${mb(r.presentBytes)})${removed}${failed}; repodata ${r.repodata}`;
+    + `${r.present} present (${mb(r.presentBytes)})${removed}${failed}; ${r.format === 'deb' ? 'indices' : 'repodata'} `
+    + r.repodata;
 }
 
 /** The end-of-run summary printed on stdout. */
@@ -97,8 +98,9 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
   for (const repo of r.repos) lines.push(row(repo, dryRun));
   lines.push(...poolLines(r, dryRun));
   for (const repo of r.repos.filter((x) => x.subset)) {
-    lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); build regenerates its repodata, `
-      + 'so the upstream repomd.xml signature no longer applies to what the site serves.');
+    lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); ` + (repo.format === 'deb'
+      ? 'upstream indices are not kept: build writes its own (suite stable, component main), signed by the site key.'
+      : 'build regenerates its repodata, so the upstream repomd.xml signature no longer applies to what the site serves.'));
   }
   lines.push(`Disk: ${mb(r.needBytes)} to fetch, ${mb(r.freeBytes)} free.`);
   if (r.refusedForSpace) lines.push('Not started: the plan does not fit on the disk (free space, or pass --force).');

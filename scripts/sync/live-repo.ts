@@ -7,6 +7,8 @@ import type { Transfer } from './transfer.ts';
 /** What happened to one repo (sizes in bytes). */
 export interface RepoSummary {
   id: string; path: string;
+  /** `rpm` or `deb` (its index is repodata, or apt's Release and Packages files). */
+  format: 'rpm' | 'deb';
   status: 'planned' | 'up to date' | 'synced' | 'partial' | 'failed';
   subset: boolean; reasons: string[];
   toFetch: number; toFetchBytes: number; fetched: number; fetchedBytes: number;
@@ -33,7 +35,7 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** The summary row of a freshly planned repo. */
 export const plannedSummary = (p: RepoPlan): RepoSummary => ({
-  id: p.repo.id, path: p.path, status: p.upToDate ? 'up to date' : 'planned', subset: p.subset, reasons: p.reasons,
+  id: p.repo.id, path: p.path, format: p.format, status: p.upToDate ? 'up to date' : 'planned', subset: p.subset, reasons: p.reasons,
   toFetch: p.fetch.length, toFetchBytes: sum(p.fetch.map((f) => f.expect.size ?? 0)), fetched: 0, fetchedBytes: 0,
   present: p.take.length - p.fetch.length, presentBytes: p.presentBytes, removed: p.remove.length,
   removeBytes: p.removeBytes, failed: 0, repodata: p.upToDate ? 'unchanged' : 'left as it was',
@@ -41,6 +43,6 @@ export const plannedSummary = (p: RepoPlan): RepoSummary => ({
 
 /** The summary row of a repo that could not be planned. */
 export const failedSummary = (r: SyncRepo, path: string): RepoSummary => ({
-  id: r.id, path, status: 'failed', subset: false, reasons: [], toFetch: 0, toFetchBytes: 0, fetched: 0,
+  id: r.id, path, format: r.type, status: 'failed', subset: false, reasons: [], toFetch: 0, toFetchBytes: 0, fetched: 0,
   fetchedBytes: 0, present: 0, presentBytes: 0, removed: 0, removeBytes: 0, failed: 1, repodata: 'left as it was',
 });

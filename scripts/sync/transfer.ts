@@ -218,7 +218,7 @@ export class Transfer {
         for await (const c of body as AsyncIterable<Buffer>) {
           size += c.length;
           if (expect.size !== undefined && size > expect.size) {
-            throw new TransferError(url, 'checksum', `more than the ${expect.size} bytes the repodata gives`);
+            throw new TransferError(url, 'checksum', `more than the ${expect.size} bytes upstream's index gives`);
           }
           hash.update(c);
           for (let at = 0; at < c.length;) at += writeSync(fd, c, at);
@@ -240,7 +240,7 @@ export class Transfer {
     if (actual === expect.checksum.toLowerCase()) return;
     await rm(part, { force: true });
     if (offset) throw new TransferError(url, 'network', 'the resumed file did not verify; fetching it again');
-    const what = `${expect.checksumType} is ${actual}, the repodata says ${expect.checksum}`;
+    const what = `${expect.checksumType} is ${actual}, upstream's index says ${expect.checksum}`;
     throw new TransferError(url, 'checksum', what);
   }
 }

@@ -82,7 +82,7 @@ describe('sync under faults', () => {
     const mirror = join(work, 'corrupt');
     const r = await sync(mirror);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`error: ${server.url}rhocp/Packages/kernel-devel-5\\.14\\.0-427\\.87\\.1\\.el9_4\\.aarch64\\.rpm: sha256 is [0-9a-f]{64}, the repodata says [0-9a-f]{64}; the bytes were not kept \\[sync-checksum-mismatch\\]`));
+    expect(r.stderr).toMatch(new RegExp(`error: ${server.url}rhocp/Packages/kernel-devel-5\\.14\\.0-427\\.87\\.1\\.el9_4\\.aarch64\\.rpm: sha256 is [0-9a-f]{64}, upstream's index says [0-9a-f]{64}; the bytes were not kept \\[sync-checksum-mismatch\\]`));
     await expectExactPackages(mirror, (await names()).filter((n) => !n.startsWith('kernel-devel-')));
     expect(r.stdout).toMatch(/rhocp\s+partial\s+whole\s+5 fetched .* 1 failed/);
     // the next run, with upstream mended, fetches only the missing file
