@@ -7,11 +7,16 @@ import { ConfigFileSchema, SettingsInputSchema, type ConfigFile } from './config
 
 const defOf = (s: z.ZodType) => (s as unknown as { _zod: { def: Record<string, unknown> } })._zod.def;
 
-/** The object keys the schema allows at `path` (array indexes pass into the element), through optionals and defaults. */
+/**
+ * The object keys the schema allows at `path` (array indexes pass into the element), through
+ * optionals, defaults and preprocessing.
+ */
 function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
   let def = defOf(schema);
   for (let i = 0; ; ) {
     if (def.innerType) def = defOf(def.innerType as z.ZodType);
+    // z.preprocess is a pipe from a transform into the schema: the keys are the schema's
+    else if (def.in && defOf(def.in as z.ZodType).type === 'transform') def = defOf(def.out as z.ZodType);
     else if (def.in) def = defOf(def.in as z.ZodType);
     else if (i === path.length) break;
     else if (def.type === 'array') { def = defOf(def.element as z.ZodType); i++; }
