@@ -65,3 +65,4 @@ export {
   type AptRelease, type ReleaseEntry, type ReleaseKeys,
 } from './deb/release.ts';
 export { parseSourcesFile, type AptSource } from './deb/sources-list.ts';
+export { upstreamSuites, type KeptSuite, type RefusedSuite } from './deb/keep-upstream.ts';

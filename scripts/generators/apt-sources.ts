@@ -8,8 +8,16 @@
 import YAML from 'yaml';
 import { repoBaseurl } from './repo-sets.ts';
 
-/** What the snippets need of an apt repo of the site: id, path, architectures, suite and component. */
-export interface AptSiteRepo { id: string; path: string; arches: string[]; suite: string; component: string }
+/**
+ * Upstream suites of an apt repo served verbatim (signed by upstream): suites, components,
+ * architectures, and the armored keys that sign them when sync recorded them.
+ */
+export interface AptUpstreamSuites { suites: string[]; components: string[]; arches: string[]; key?: string }
+
+/** What the snippets need of an apt repo of the site: id, path, architectures, suite and component, upstream suites. */
+export interface AptSiteRepo {
+  id: string; path: string; arches: string[]; suite: string; component: string; upstream?: AptUpstreamSuites;
+}
 
 /** Where the `.list` form expects the site's public key on a node. */
 export const APT_KEY_PATH = '/etc/apt/keyrings/airgap-mirror.asc';
@@ -17,13 +25,23 @@ export const APT_KEY_PATH = '/etc/apt/keyrings/airgap-mirror.asc';
 /** A deb822 multi-line field value: each line indented by one space, empty lines written ` .` (deb822(5)). */
 const multiline = (text: string) => text.trim().split('\n').map((l) => ` ${l.trim() ? l : '.'}`).join('\n');
 
-/** The `.sources` text for `repos` on the site at `baseUrl`, Signed-By the armored `publicKey` when signed. */
+/**
+ * The `.sources` text for `repos` on the site at `baseUrl`, Signed-By the armored `publicKey` when
+ * signed; a repo with upstream suites served verbatim gets a second stanza for them, Signed-By the
+ * upstream keys (apt checks upstream's own signature). Use one of a repo's stanzas: both name its packages.
+ */
 export function aptSources(repos: AptSiteRepo[], baseUrl: string, publicKey?: string): string {
-  return repos.map((r) => [`# ${r.id}`, 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`, `Suites: ${r.suite}`,
+  return repos.flatMap((r) => [[`# ${r.id}`, 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`, `Suites: ${r.suite}`,
     `Components: ${r.component}`, `Architectures: ${r.arches.join(' ')}`,
     ...(publicKey ? [`Signed-By:\n${multiline(publicKey)}`]
       : ['# unsigned (built with --no-sign): no Signed-By to give']),
-  ].join('\n')).join('\n\n') + '\n';
+  ].join('\n'), ...(r.upstream ? [[
+    `# ${r.id}, upstream's own suites as upstream signed them (the same packages; enable this or the stanza above)`,
+    'Enabled: no', 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`, `Suites: ${r.upstream.suites.join(' ')}`,
+    `Components: ${r.upstream.components.join(' ')}`, `Architectures: ${r.upstream.arches.join(' ')}`,
+    r.upstream.key ? `Signed-By:\n${multiline(r.upstream.key)}`
+      : '# Signed-By: the archive key upstream signs with (e.g. /usr/share/keyrings/ubuntu-archive-keyring.gpg)',
+  ].join('\n')] : [])]).join('\n\n') + '\n';
 }
 
 /** The one-line `.list` text for `repos`: `signed-by=` the key at APT_KEY_PATH (save the site key there). */

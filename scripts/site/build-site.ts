@@ -33,7 +33,7 @@ import { readSigningKey, siteKeyFor, type SigningKey } from '../trust/site-key.t
 import { SBOM_PATH, sbomJson } from './sbom.ts';
 import { APT_COMPONENT, APT_SUITE, indexAptRepo, type IndexedAptRepo } from './index-apt-repo.ts';
 import { aptArchitectures } from '../formats/format.ts';
-import { aptList, aptSources } from '../generators/apt-sources.ts';
+import { aptList, aptSources, type AptUpstreamSuites } from '../generators/apt-sources.ts';
 import { aptPoolReadiness } from '../preflight/apt-preflight.ts';
 import { APT_LIST_PATH, APT_SOURCES_PATH } from '../catalog/page-paths.ts';
 import { debPages } from '../catalog/deb-pages.ts';
@@ -129,6 +129,12 @@ export const PLACEHOLDER_BASE_URL = 'http://mirror-host/';
  * Builds the site. Throws UsageError for unusable arguments (missing mirror, unsafe --out);
  * every per-file problem is a diagnostic instead and the build goes on.
  */
+/** The upstream suites an apt repo serves verbatim, for its snippets (none when it serves none). */
+const upstreamOf = (a: IndexedAptRepo): { upstream?: AptUpstreamSuites } => (a.upstream.length ? { upstream: {
+  suites: a.upstream.map((k) => k.suite), components: [...new Set(a.upstream.flatMap((k) => k.components))].sort(),
+  arches: [...new Set(a.upstream.flatMap((k) => k.arches))].sort(), ...(a.upstreamKey ? { key: a.upstreamKey } : {}),
+} } : {});
+
 export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {}): Promise<BuildResult> {
   const started = Date.now();
   const diags = new Diagnostics(progress.diagnostic);
@@ -203,7 +209,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       .map((p) => aptPoolReadiness(p.id, p.kernel, aptControls));
     const aptSite = aptRepos.map((r, i) => ({ id: r.id, path: r.path, suite: APT_SUITE, component: APT_COMPONENT,
       arches: aptArchitectures(apt[i]!.packages), packageCount: apt[i]!.packages.length,
-      totalSize: apt[i]!.packages.reduce((n, p) => n + p.deb.size, 0) }));
+      totalSize: apt[i]!.packages.reduce((n, p) => n + p.deb.size, 0), ...upstreamOf(apt[i]!) }));
 
     progress.phase?.('catalog');
     const repoSets = repos.map((r, i) => ({ repoId: r.id, packages: indexed[i]!.packages }));
@@ -308,7 +314,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const manifest: SiteManifest = {
       tool: 'airgap-mirror', version: TOOL_VERSION, baseUrl, baseUrlIsPlaceholder: !o.baseUrl,
       repos: siteRepos,
-      aptRepos: aptSite.map(({ totalSize: _bytes, ...repo }) => repo),
+      aptRepos: aptSite.map(({ totalSize: _bytes, upstream, ...repo }) => ({ ...repo,
+        ...(upstream ? { upstream: { ...upstream, key: undefined } } : {}) })),
       signed: !!signer,
     };
     const lost = await lockLost();

@@ -11,7 +11,8 @@ import { TransferError } from './transfer.ts';
 import { commitRepodata, REPOMD_COMPANIONS } from './commit-repodata.ts';
 import { commitAptIndices } from './commit-apt-indices.ts';
 import { TAKEN_STANZAS } from './plan-apt-repo.ts';
-import { SYNC_DIR, writeSyncState, type SyncState } from './sync-state.ts';
+import { SIGNED_BY_FILE, SYNC_DIR, writeSyncState, type SyncState } from './sync-state.ts';
+import type { LoadedKeys } from '../trust/mirror-keys.ts';
 import { reportTransfer } from './transfer-diagnostics.ts';
 import { withSlash } from './location.ts';
 import type { LiveRepo, SyncEvents } from './live-repo.ts';
@@ -42,7 +43,10 @@ async function commit(l: LiveRepo, diags: Diagnostics): Promise<void> {
     try {
       // a subset keeps no upstream index (they describe packages it does not hold): build writes its own
       await commitAptIndices(plan.dir, plan.metadata, plan.subset ? [] : plan.releaseFiles ?? []);
-      if (!plan.subset) l.summary.repodata = 'updated';
+      if (!plan.subset) {
+        if (plan.keys) await writeSignedBy(plan.dir, plan.keys.loaded);
+        l.summary.repodata = 'updated';
+      }
     } catch (err) {
       diags.report('sync-disk-error', join(plan.dir, 'dists'), (err as Error).message);
       l.failed.add('repodata');
@@ -58,6 +62,15 @@ async function commit(l: LiveRepo, diags: Diagnostics): Promise<void> {
     diags.report('sync-disk-error', join(plan.dir, 'repodata'), (err as Error).message);
     l.failed.add('repodata');
   }
+}
+
+/** Records the armored keys a whole apt repo's Release files were checked with (build gives them as Signed-By). */
+async function writeSignedBy(dir: string, loaded: LoadedKeys): Promise<void> {
+  const openpgp = await import('openpgp');
+  const packets = Buffer.concat(loaded.handles.map((k) => Buffer.from(k.toPublic().write())));
+  await mkdir(join(dir, SYNC_DIR), { recursive: true });
+  await writeFile(join(dir, SYNC_DIR, `${SIGNED_BY_FILE}.tmp`), openpgp.armor(openpgp.enums.armor.publicKey, packets));
+  await rename(join(dir, SYNC_DIR, `${SIGNED_BY_FILE}.tmp`), join(dir, SYNC_DIR, SIGNED_BY_FILE));
 }
 
 /**

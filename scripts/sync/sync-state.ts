@@ -13,6 +13,9 @@ import { z } from 'zod';
 /** The directory sync keeps its state, lock and incoming files in, inside a repo. */
 export const SYNC_DIR = '.airgap-mirror-sync';
 
+/** In SYNC_DIR of an apt repo: the armored keys its Release files were checked with (build's Signed-By for them). */
+export const SIGNED_BY_FILE = 'signed-by.asc';
+
 const StateSchema = z.object({
   format: z.literal(1),
   id: z.string(),

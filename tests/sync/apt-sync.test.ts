@@ -105,6 +105,33 @@ describe('a suite taken whole', () => {
     expect(i.code, i.stdout + i.stderr).toBe(0);
   });
 
+  it('build serves the suites verbatim beside its own index; apt takes them with the upstream key sync checked', async () => {
+    const site = join(work, 'whole-site');
+    const b = await cli(['build', '--mirror', mirror(), '--out', site, '--base-url', `${nginx.url}whole-site/`]);
+    expect(b.code, b.stdout + b.stderr).toBe(0);
+    for (const suite of SUITES) {
+      for (const f of ['InRelease', 'Release.gpg', 'main/binary-amd64/Packages.xz']) {
+        const rel = `ubuntu/dists/${suite}/${f}`;
+        expect((await readFile(join(site, rel))).equals(await readFile(join(up.root, rel))), rel).toBe(true);
+      }
+    }
+    const stanzas = (await readFile(join(site, '_site/repo-files/airgap-mirror.sources'), 'utf8')).split('\n\n');
+    const upstream = stanzas.find((t) => t.includes("upstream's own suites"))!;
+    expect(upstream, upstream).toContain(`Suites: ${[...SUITES].sort().join(' ')}\nComponents: main\nArchitectures: amd64\nSigned-By:\n -----BEGIN PGP`);
+    const root = await aptRoot('whole-site', upstream.replace('Enabled: no\n', ''));
+    const picks = await aptPicks(root, ['--no-install-recommends', 'linux-headers-5.15.0-92-generic']);
+    expect(picks).toContain('linux-headers-5.15.0-92_5.15.0-92.102_all.deb');
+    // an index that no longer matches the files is not served as upstream's; the site's own index still is
+    const changed = join(work, 'whole-changed');
+    await cp(mirror(), changed, { recursive: true });
+    await rm(join(changed, 'ubuntu', poolPath(up.packages.find((p) => p.name === 'kmod')!)));
+    const c = await cli(['build', '--mirror', changed, '--out', join(work, 'whole-changed-site')]);
+    expect(c.code, c.stderr).toBe(0);
+    expect(c.stderr).toMatch(/^warning: ubuntu\/dists\/jammy: upstream suite not served as upstream signed it: dists\/jammy\/main\/binary-amd64\/Packages(\.xz|\.gz)? lists pool\/main\/k\/kmod\/kmod_29-1ubuntu1_amd64\.deb, which the mirror does not hold/m);
+    const served = await readdir(join(work, 'whole-changed-site/ubuntu/dists'));
+    expect(served.sort()).toEqual(['jammy-security', 'jammy-updates', 'stable']);
+  }, 120_000);
+
   it('fetches nothing but the Release files when upstream is unchanged', async () => {
     const before = server.log.length;
     const cfg = join(work, 'whole.yaml');
