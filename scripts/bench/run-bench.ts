@@ -11,7 +11,9 @@
  *   (medians of 3 runs each),
  *   bundle / verify vs tar + sha256sum,
  *   sync of the corpus repo from nginx on 127.0.0.1 vs `dnf reposync --download-metadata`,
- *   the apt index of min(N, 5000) stand-in .deb files vs apt-ftparchive (apt-bench.ts; alone with `--only apt`).
+ *   the apt index of min(N, 5000) stand-in .deb files vs apt-ftparchive (apt-bench.ts; alone with `--only apt`),
+ *   the apt plan (parse + closure) over Debian's own index of about 63,000 packages vs `apt-get -s`
+ *   (apt-plan-bench.ts; alone with `--only apt-plan`).
  * Index rows are the median of 3 runs, createrepo_c and ours alternating.
  * The corpus (N stand-in RPMs from make-corpus.ts plus the committed real RPMs) is kept in
  * `.bench/` and reused. The results table is written into README.md between bench markers.
@@ -24,6 +26,7 @@ import { parseArgs } from 'node:util';
 import { makeCorpus, type CorpusProfile } from './make-corpus.ts';
 import { startNginxServers } from '../../tests/helpers/nginx.ts';
 import { benchAptIndex } from './apt-bench.ts';
+import { benchAptPlan } from './apt-plan-bench.ts';
 import { median, paired, ROUNDS, timed as timedIn } from './timing.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,11 +58,27 @@ async function aptRow(): Promise<{ row: string[]; met: boolean }> {
     met: apt.ourSeconds <= apt.peerSeconds,
   };
 }
+/** The apt plan row's table line and target (≤ 1.5x apt-get's time, peak RSS under 1 GiB), from benchAptPlan. */
+async function aptPlanRow(): Promise<{ row: string[]; met: boolean }> {
+  const p = await benchAptPlan(bench, log);
+  const same = !p.onlyOurs.length && !p.onlyApt.length ? 'the same packages'
+    : `${p.onlyOurs.length} only ours (${p.onlyOurs.join(' ')}), ${p.onlyApt.length} only apt's (${p.onlyApt.join(' ')})`;
+  const rss = p.maxRssBytes / 2 ** 20;
+  return {
+    row: [`apt plan: closure of ${p.roots.length} roots over ${p.packages} packages (Debian bookworm main)`,
+      `${r2(p.aptSeconds)} s (apt-get -s, ${p.aptPicks} packages)`,
+      `${r2(p.ourSeconds)} s (${p.ourPicks} packages, ${same}; peak RSS ${rss.toFixed(0)} MiB)`,
+      `${r2(p.ourSeconds / p.aptSeconds)}x their time`],
+    met: p.ourSeconds <= 1.5 * p.aptSeconds && rss < 1024,
+  };
+}
+
 if (values.only !== undefined) {
-  if (values.only !== 'apt') throw new Error(`--only ${values.only}: expected apt`);
-  const { row, met } = await aptRow();
-  const target = `Target: apt index ≤ 1.0x apt-ftparchive: ${met ? 'met' : 'NOT met'}.`;
-  process.stdout.write(`| ${row.join(' | ')} |\n${target}\n`);
+  const which = { apt: [aptRow, 'apt index ≤ 1.0x apt-ftparchive'], 'apt-plan': [aptPlanRow, 'apt plan ≤ 1.5x apt-get -s, < 1 GiB'] }
+    [values.only] as [() => Promise<{ row: string[]; met: boolean }>, string] | undefined;
+  if (!which) throw new Error(`--only ${values.only}: expected apt or apt-plan`);
+  const { row, met } = await which[0]();
+  process.stdout.write(`| ${row.join(' | ')} |\nTarget: ${which[1]}: ${met ? 'met' : 'NOT met'}.\n`);
   process.exit(0);
 }
 
@@ -204,6 +223,7 @@ const checkS = (await timed('sha256sum', ['-c', '--quiet', join(bench, 'plain.su
 const siteMb = (await stat(bundle)).size / 1e6;
 
 const apt = await aptRow();
+const aptPlan = await aptPlanRow();
 const rows = [
   ['Full index, 1 thread each', `${r2(crFull1)} s`, `${r2(ourFull1)} s`, `${r2(crFull1 / ourFull1)}x createrepo_c's throughput`],
   [`Full index, ${W} threads each`, `${r2(crFull)} s`, `${r2(ourFull)} s`, `${r2(crFull / ourFull)}x createrepo_c's throughput`],
@@ -218,6 +238,7 @@ const rows = [
   [`Sync ${syncedOurs} packages from nginx on 127.0.0.1`, `${r2(dnfSync)} s (dnf reposync --download-metadata)`, `${r2(ourSync)} s`, `${(100 * ourSync / dnfSync).toFixed(0)}% of dnf reposync's wall time`],
   ['Verify bundle', `${r2(checkS)} s (sha256sum -c)`, `${r2(ourVerify)} s`, `${(siteMb / ourVerify).toFixed(0)} MB/s vs ${(siteMb / checkS).toFixed(0)} MB/s`],
   apt.row,
+  aptPlan.row,
 ];
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.versions.node}`;
 const table = [
@@ -235,6 +256,7 @@ const table = [
     + `; incremental ≤ 5% of full: ${ourIncr / ourFull <= 0.05 ? 'met' : 'NOT met'}` +
     `; sync ≤ 50% of dnf reposync's wall time: ${ourSync <= dnfSync / 2 ? 'met' : 'NOT met'}` +
     `; apt index ≤ 1.0x apt-ftparchive: ${apt.met ? 'met' : 'NOT met'}` +
+    `; apt plan ≤ 1.5x apt-get -s and < 1 GiB: ${aptPlan.met ? 'met' : 'NOT met'}` +
     (N === 10000 && profile === 'small' ? `; 10k site ≤ 180 s and ≤ 2 GiB: ${siteRun.seconds <= 180 && peakMb <= 2048 ? 'met' : 'NOT met'}` : '') + '.',
 ].join('\n');
 process.stdout.write(`${table}\n`);
