@@ -46,16 +46,18 @@ export async function benchAptPlan(bench: string, log: (s: string) => void): Pro
     await mkdir(join(root, d), { recursive: true });
   }
   await writeFile(join(root, 'status'), '');
-  await writeFile(join(root, 'etc/apt/sources.list.d/bench.list'), `deb [trusted=yes] file:${join(dir, 'archive')} bookworm main\n`);
+  await writeFile(join(root, 'etc/apt/sources.list.d/bench.list'),
+    `deb [trusted=yes] file:${join(dir, 'archive')} bookworm main\n`);
   await timed('apt-get', [...aptArgs(root), 'update'], dir);
-  const names = (await timed('sh', ['-c', `grep -o '^Package: linux-image-[0-9.]*-[0-9]*-amd64$' ${packagesFile} | sort -V | tail -1`],
-    dir)).stdout.trim().slice('Package: linux-image-'.length);
+  const newest = `grep -o '^Package: linux-image-[0-9.]*-[0-9]*-amd64$' ${packagesFile} | sort -V | tail -1`;
+  const names = (await timed('sh', ['-c', newest], dir)).stdout.trim().slice('Package: linux-image-'.length);
   const roots = [`linux-headers-${names}`, `linux-image-${names}`, 'pkg-config', 'gcc-12', 'dkms', 'build-essential'];
   log(`apt plan: closure of ${roots.join(' ')} vs apt-get -s...`);
   let aptPicks: string[] = [], ours = { packages: 0, closure: [] as string[], maxRssBytes: 0 };
   const [aptSeconds, ourSeconds] = await paired(async () => {
     await timed('sh', ['-c', 'rm -f var/cache/apt/*.bin'], root);
-    const r = await timed('apt-get', [...aptArgs(root), 'install', '--download-only', '-s', '--no-install-recommends', ...roots], dir);
+    const r = await timed('apt-get', [...aptArgs(root), 'install', '--download-only', '-s', '--no-install-recommends',
+      ...roots], dir);
     aptPicks = [...r.stdout.matchAll(/^Inst (\S+)/gm)].map((m) => m[1]!).sort();
     return r.seconds;
   }, async () => {

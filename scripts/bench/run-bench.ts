@@ -62,7 +62,8 @@ async function aptRow(): Promise<{ row: string[]; met: boolean }> {
 async function aptPlanRow(): Promise<{ row: string[]; met: boolean }> {
   const p = await benchAptPlan(bench, log);
   const same = !p.onlyOurs.length && !p.onlyApt.length ? 'the same packages'
-    : `${p.onlyOurs.length} only ours (${p.onlyOurs.join(' ')}), ${p.onlyApt.length} only apt's (${p.onlyApt.join(' ')})`;
+    : `${p.onlyOurs.length} only ours (${p.onlyOurs.join(' ')}), `
+      + `${p.onlyApt.length} only apt's (${p.onlyApt.join(' ')})`;
   const rss = p.maxRssBytes / 2 ** 20;
   return {
     row: [`apt plan: closure of ${p.roots.length} roots over ${p.packages} packages (Debian bookworm main)`,
@@ -74,8 +75,8 @@ async function aptPlanRow(): Promise<{ row: string[]; met: boolean }> {
 }
 
 if (values.only !== undefined) {
-  const which = { apt: [aptRow, 'apt index ≤ 1.0x apt-ftparchive'], 'apt-plan': [aptPlanRow, 'apt plan ≤ 1.5x apt-get -s, < 1 GiB'] }
-    [values.only] as [() => Promise<{ row: string[]; met: boolean }>, string] | undefined;
+  const which = { apt: [aptRow, 'apt index ≤ 1.0x apt-ftparchive'],
+    'apt-plan': [aptPlanRow, 'apt plan ≤ 1.5x apt-get -s, < 1 GiB'] }[values.only] as [() => Promise<{ row: string[]; met: boolean }>, string] | undefined;
   if (!which) throw new Error(`--only ${values.only}: expected apt or apt-plan`);
   const { row, met } = await which[0]();
   process.stdout.write(`| ${row.join(' | ')} |\nTarget: ${which[1]}: ${met ? 'met' : 'NOT met'}.\n`);

@@ -18,7 +18,8 @@ import { resolveSettings } from '../generators/settings.ts';
 
 /** Parsed options of the sync command. */
 export interface SyncCommandOptions {
-  config?: string; mirror: string; repoFile?: string[]; sourcesFile?: string[]; var?: string[]; dryRun?: boolean; jobs?: string;
+  config?: string; mirror: string; repoFile?: string[]; sourcesFile?: string[]; var?: string[]; dryRun?: boolean;
+  jobs?: string;
   delete?: boolean; force?: boolean; lock?: string; fromLock?: string; timeout?: string; nodes?: string; log?: string;
 }
 
@@ -45,7 +46,8 @@ async function syncConfig(o: SyncCommandOptions): Promise<{ config: SyncConfig; 
   config.jobs = int(o.jobs, 'jobs') ?? config.jobs;
   config.timeout = int(o.timeout, 'timeout') ?? config.timeout;
   if (!config.repos.length && !o.fromLock) {
-    throw new UsageError('no repos to sync: give --config FILE with a sync.repos list, --repo-file FILE or --sources-file FILE');
+    throw new UsageError('no repos to sync: give --config FILE with a sync.repos list, --repo-file FILE '
+      + 'or --sources-file FILE');
   }
   return { config, openshiftVersion };
 }
@@ -100,7 +102,8 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
   for (const repo of r.repos.filter((x) => x.subset)) {
     lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); ` + (repo.format === 'deb'
       ? 'upstream indices are not kept: build writes its own (suite stable, component main), signed by the site key.'
-      : 'build regenerates its repodata, so the upstream repomd.xml signature no longer applies to what the site serves.'));
+      : 'build regenerates its repodata, so the upstream repomd.xml signature no longer applies to what the site '
+        + 'serves.'));
   }
   lines.push(`Disk: ${mb(r.needBytes)} to fetch, ${mb(r.freeBytes)} free.`);
   if (r.refusedForSpace) lines.push('Not started: the plan does not fit on the disk (free space, or pass --force).');

@@ -16,7 +16,9 @@ import { aptProfilesWantWeakDeps, aptWantedPackages } from './apt-profiles.ts';
 export interface AptPoolTarget { id: string; kernel: string; arch: string; osVersion?: string }
 
 /** One root: the request, what met it, whether the build goes on without it, its profile. */
-export interface AptRootPick { want: string; profile?: string; optional: boolean; pinned: boolean; found: AptIndexEntry[] }
+export interface AptRootPick {
+  want: string; profile?: string; optional: boolean; pinned: boolean; found: AptIndexEntry[];
+}
 
 /** A relation no package meets: who needs it, and the relation as written. */
 export interface AptUnmet { pkg: AptIndexEntry; dep: string }
@@ -54,7 +56,8 @@ export function aptPoolClosure(all: AptIndexEntry[], pool: AptPoolTarget, req: A
   for (const e of req.packages) {
     const [entry, repoId] = typeof e === 'string' ? [e, undefined] : [e.entry, e.repoId];
     const m = picomatch(entry);
-    const names = new Set(all.filter((p) => m(p.package) && (!repoId || req.repoOf(p) === repoId)).map((p) => p.package));
+    const names = new Set(all.filter((p) => m(p.package) && (!repoId || req.repoOf(p) === repoId))
+      .map((p) => p.package));
     const found = [...names].sort().flatMap((n) => ix.versionsOf(n).filter((p) => !repoId || req.repoOf(p) === repoId)
       .slice(0, 1));
     wanted.push({ want: repoId ? `${entry} (from ${repoId})` : entry, optional: false, pinned: false, found });

@@ -77,12 +77,16 @@ export function aptWantedPackages(profiles: string[], kernel: string, osVersion?
     if (!p) throw new Error(`unknown profile ${name} (profiles: ${Object.keys(APT_PROFILES).sort().join(', ')})`);
     for (const r of p.roots) {
       const pkg = r.name.replace('$KV', kernel);
-      if (!out.has(pkg)) out.set(pkg, { name: pkg, profile: name, optional: r.optional, pinned: r.name.includes('$KV') });
+      if (!out.has(pkg)) {
+        out.set(pkg, { name: pkg, profile: name, optional: r.optional, pinned: r.name.includes('$KV') });
+      }
     }
     if (p.gcc) {
       const major = ubuntuGccMajor(kernel, osVersion);
       if (major === undefined) gccUnknown = true;
-      else if (!out.has(`gcc-${major}`)) out.set(`gcc-${major}`, { name: `gcc-${major}`, profile: name, optional: false, pinned: false });
+      else if (!out.has(`gcc-${major}`)) {
+        out.set(`gcc-${major}`, { name: `gcc-${major}`, profile: name, optional: false, pinned: false });
+      }
     }
   }
   return { wanted: [...out.values()], gccUnknown };

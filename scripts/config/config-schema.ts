@@ -135,9 +135,13 @@ function checkDebRepo(r: z.infer<typeof SyncRepoObject>, ctx: z.RefinementCtx): 
     return;
   }
   for (const k of RPM_ONLY) {
-    if (r[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} is for RPM repos; not taken by type: deb` });
+    if (r[k] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: [k], message: `${k} is for RPM repos; not taken by type: deb` });
+    }
   }
-  if (!r.suites?.length) ctx.addIssue({ code: 'custom', path: ['suites'], message: 'a deb repo needs suites (e.g. [jammy, jammy-updates])' });
+  if (!r.suites?.length) {
+    ctx.addIssue({ code: 'custom', path: ['suites'], message: 'a deb repo needs suites (e.g. [jammy, jammy-updates])' });
+  }
   for (const s of r.suites ?? []) {
     if (unsafeRelativePath(s.replace(/\/$/, '') || '.') && s !== './') {
       ctx.addIssue({ code: 'custom', path: ['suites'], message: `suite ${s} is not a path inside the archive` });
@@ -147,12 +151,14 @@ function checkDebRepo(r: z.infer<typeof SyncRepoObject>, ctx: z.RefinementCtx): 
       ctx.addIssue({ code: 'custom', path: ['components'], message: `the flat suite ${s} takes no components` });
     }
     if (!flat && !r.components?.length) {
-      ctx.addIssue({ code: 'custom', path: ['components'], message: `suite ${s} needs components (e.g. [main, universe])` });
+      ctx.addIssue({ code: 'custom', path: ['components'],
+        message: `suite ${s} needs components (e.g. [main, universe])` });
     }
   }
   if (!r.signedBy?.length && !r.trusted) {
     ctx.addIssue({ code: 'custom', path: ['signedBy'], message: 'a deb repo needs signedBy (the archive key, e.g. '
-      + '/usr/share/keyrings/ubuntu-archive-keyring.gpg), or trusted: true to skip the check as apt\'s trusted=yes does' });
+      + '/usr/share/keyrings/ubuntu-archive-keyring.gpg), or trusted: true to skip the check as apt\'s trusted=yes '
+      + 'does' });
   }
 }
 

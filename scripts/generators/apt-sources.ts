@@ -31,8 +31,8 @@ const multiline = (text: string) => text.trim().split('\n').map((l) => ` ${l.tri
  * upstream keys (apt checks upstream's own signature). Use one of a repo's stanzas: both name its packages.
  */
 export function aptSources(repos: AptSiteRepo[], baseUrl: string, publicKey?: string): string {
-  return repos.flatMap((r) => [[`# ${r.id}`, 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`, `Suites: ${r.suite}`,
-    `Components: ${r.component}`, `Architectures: ${r.arches.join(' ')}`,
+  return repos.flatMap((r) => [[`# ${r.id}`, 'Types: deb', `URIs: ${repoBaseurl(baseUrl, r.path)}`,
+    `Suites: ${r.suite}`, `Components: ${r.component}`, `Architectures: ${r.arches.join(' ')}`,
     ...(publicKey ? [`Signed-By:\n${multiline(publicKey)}`]
       : ['# unsigned (built with --no-sign): no Signed-By to give']),
   ].join('\n'), ...(r.upstream ? [[

@@ -168,13 +168,15 @@ export class ClosurePlanner {
     }
     let pools: SyncPool[] = this.pools.filter((p) => p.os === 'ubuntu');
     if (!this.pools.length) {
-      const arches = [...new Set([...this.aptOffers.values()].flatMap((o) => o.repo.architectures ?? ['amd64']))].sort();
+      const offered = [...this.aptOffers.values()].flatMap((o) => o.repo.architectures ?? ['amd64']);
+      const arches = [...new Set(offered)].sort();
       pools = arches.map((arch) => ({ id: `packages-${arch}`, kernel: '', arch, nodes: [], os: 'ubuntu' }));
     }
     const packages = [...this.config.packages, ...[...this.aptOffers.values()]
       .flatMap((o) => (o.repo.packages ?? []).map((entry) => ({ entry, repoId: o.repo.id })))];
     const results = pools.map((pool) => aptPoolClosure(all, {
-      id: pool.id, kernel: pool.kernel, arch: dpkgArch(pool.arch), ...(pool.osVersion ? { osVersion: pool.osVersion } : {}),
+      id: pool.id, kernel: pool.kernel, arch: dpkgArch(pool.arch),
+      ...(pool.osVersion ? { osVersion: pool.osVersion } : {}),
     }, {
       profiles: this.config.profiles, packages, repoOf: (e) => repoOf.get(e)!,
       ...(this.config.weakDeps !== undefined ? { weakDeps: this.config.weakDeps } : {}),

@@ -35,7 +35,8 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** The summary row of a freshly planned repo. */
 export const plannedSummary = (p: RepoPlan): RepoSummary => ({
-  id: p.repo.id, path: p.path, format: p.format, status: p.upToDate ? 'up to date' : 'planned', subset: p.subset, reasons: p.reasons,
+  id: p.repo.id, path: p.path, format: p.format, status: p.upToDate ? 'up to date' : 'planned', subset: p.subset,
+  reasons: p.reasons,
   toFetch: p.fetch.length, toFetchBytes: sum(p.fetch.map((f) => f.expect.size ?? 0)), fetched: 0, fetchedBytes: 0,
   present: p.take.length - p.fetch.length, presentBytes: p.presentBytes, removed: p.remove.length,
   removeBytes: p.removeBytes, failed: 0, repodata: p.upToDate ? 'unchanged' : 'left as it was',

@@ -22,8 +22,8 @@ import {
 import { incomingPath } from './commit-repodata.ts';
 import { encodePath, insideRepo, withSlash } from './location.ts';
 import {
-  isPresent, selectionKeyOf, stateIntact, strays, type PlanContext, type PlannedFile, type PlannedMetadata,
-  type RepoPlan,
+  isPresent, selectionKeyOf, stateIntact, strays, takeFromState, type PlanContext, type PlannedFile,
+  type PlannedMetadata, type RepoPlan,
 } from './plan-repo.ts';
 import { readSyncState, SYNC_DIR } from './sync-state.ts';
 import { fileMatches, TransferError, type Transfer } from './transfer.ts';
@@ -85,7 +85,9 @@ async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys
   if (release) files.push({ path: `${dist}Release`, data: release });
   if (signature) files.push({ path: `${dist}Release.gpg`, data: signature });
   if (keyset && release && (signature || !inRelease)) {
-    if (!signature) throw new AptReleaseError('signature', `the suite has no InRelease and no ${url}Release.gpg: it is unsigned`);
+    if (!signature) {
+      throw new AptReleaseError('signature', `the suite has no InRelease and no ${url}Release.gpg: it is unsigned`);
+    }
     await verifyDetachedRelease(release, signature, keyset);
   }
   if (inRelease) {
@@ -135,7 +137,8 @@ async function readIndex(s: Suite, entry: ReleaseEntry, file: string, transfer: 
   if (!(await fileMatches(file, expect))) {
     const plain = `${s.url}${encodePath(entry.path)}`;
     try {
-      await transfer.download(s.release.acquireByHash ? `${s.url}${encodePath(byHashPath(entry))}` : plain, file, expect);
+      const first = s.release.acquireByHash ? `${s.url}${encodePath(byHashPath(entry))}` : plain;
+      await transfer.download(first, file, expect);
     } catch (err) {
       if (!(s.release.acquireByHash && err instanceof TransferError && err.status === 404)) throw err;
       await transfer.download(plain, file, expect);
@@ -195,7 +198,8 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
   const releaseFiles = suites.flatMap((s) => s.files);
   const releaseKey = sha256(Buffer.concat(releaseFiles.flatMap((f) => [Buffer.from(`${f.path}\n`), f.data])));
   const inClosure = !locked && !!ctx.closure?.participates(repo.id);
-  const selectionKey = inClosure ? `closure:${sha256(debSelectionKey(repo) + ctx.closure!.key)}` : debSelectionKey(repo, locked);
+  const selectionKey = inClosure ? `closure:${sha256(debSelectionKey(repo) + ctx.closure!.key)}`
+    : debSelectionKey(repo, locked);
   const state = await readSyncState(dir);
   const lockStale = !!locked && locked.repomdSha256 !== releaseKey;
   if (lockStale) diags.report('sync-lock-stale', `${root}${encodePath(suites[0]?.dist ?? '')}InRelease`);
@@ -206,12 +210,7 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
   };
   if (!inClosure && state?.complete && state.repomdSha256 === releaseKey && state.selection === selectionKey
     && await stateIntact(dir, state)) {
-    plan.upToDate = true;
-    plan.subset = state.subset;
-    plan.reasons = state.reasons;
-    plan.take = state.packages.map((p) => ({ path: p.path, url: `${root}${encodePath(p.path)}`, nevra: '',
-      expect: { size: p.size, checksumType: p.checksumType, checksum: p.checksum } }));
-    plan.presentBytes = state.packages.reduce((n, p) => n + p.size, 0);
+    takeFromState(plan, state, root);
     plan.stanzas = undefined; // the kept paragraphs stand
   } else {
     let scratch: string | undefined;
@@ -234,7 +233,8 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
           for (const e of entries) {
             const p = insideRepo(isFlat(s.name) ? posix.join(s.dist, e.filename) : e.filename);
             if (!p) {
-              diags.report('sync-unsafe-location', `${s.url}${name}`, `${debNva(e)}: Filename ${e.filename} leaves the repo`);
+              diags.report('sync-unsafe-location', `${s.url}${name}`,
+                `${debNva(e)}: Filename ${e.filename} leaves the repo`);
               continue;
             }
             if (!upstream.has(p)) upstream.set(p, e);

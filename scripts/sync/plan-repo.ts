@@ -129,6 +129,19 @@ export async function isPresent(dir: string, f: PlannedFile, known?: SyncState['
   return fileMatches(join(dir, f.path), f.expect);
 }
 
+/**
+ * Marks `plan` up to date with what the last complete sync left (`state`): its packages, all
+ * present, at URLs under `root` (the baseurl with its slash).
+ */
+export function takeFromState(plan: RepoPlan, state: SyncState, root: string): void {
+  plan.upToDate = true;
+  plan.subset = state.subset;
+  plan.reasons = state.reasons;
+  plan.take = state.packages.map((p) => ({ path: p.path, url: `${root}${encodePath(p.path)}`, nevra: '',
+    expect: { size: p.size, checksumType: p.checksumType, checksum: p.checksum } }));
+  plan.presentBytes = state.packages.reduce((n, p) => n + p.size, 0);
+}
+
 /** Fetches a metadata file of the plan where a later step finds it: the repo itself, incoming, or a scratch dir. */
 type LocalMetadata = (m: PlannedMetadata) => Promise<string>;
 
@@ -201,12 +214,7 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
   };
   if (!inClosure && state?.complete && state.repomdSha256 === repomdSha256 && state.selection === selectionKey
     && await stateIntact(dir, state)) {
-    plan.upToDate = true;
-    plan.subset = state.subset;
-    plan.reasons = state.reasons;
-    plan.take = state.packages.map((p) => ({ path: p.path, url: `${root}${encodePath(p.path)}`, nevra: '',
-      expect: { size: p.size, checksumType: p.checksumType, checksum: p.checksum } }));
-    plan.presentBytes = state.packages.reduce((n, p) => n + p.size, 0);
+    takeFromState(plan, state, root);
   } else {
     let scratch: string | undefined;
     try {

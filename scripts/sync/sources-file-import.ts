@@ -23,6 +23,9 @@ function pathOf(uri: string): string {
 const union = (a: string[] | undefined, b: string[] | undefined) =>
   (a || b ? [...new Set([...(a ?? []), ...(b ?? [])])] : undefined);
 
+/** `{ [key]: value }`, or nothing when `value` is undefined. */
+const optional = <K extends string>(key: K, value: string[] | undefined) => (value ? { [key]: value } : {});
+
 /** Reads `file` into sync repos. Throws UsageError naming the file (and line) and what is wrong. */
 export async function importSourcesFile(file: string): Promise<SyncRepo[]> {
   let sources: AptSource[];
@@ -39,8 +42,8 @@ export async function importSourcesFile(file: string): Promise<SyncRepo[]> {
       const had = byUri.get(uri);
       byUri.set(uri, had ? {
         ...had, suites: union(had.suites, s.suites)!, components: union(had.components, s.components)!,
-        ...(union(had.architectures, s.architectures) ? { architectures: union(had.architectures, s.architectures)! } : {}),
-        ...(union(had.signedBy, keys) ? { signedBy: union(had.signedBy, keys)! } : {}),
+        ...optional('architectures', union(had.architectures, s.architectures)),
+        ...optional('signedBy', union(had.signedBy, keys)),
         trusted: !!had.trusted && !!s.trusted,
       } : { ...s, uri, ...(keys ? { signedBy: keys } : {}) });
     }

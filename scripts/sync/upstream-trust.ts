@@ -51,7 +51,9 @@ export async function loadSignedByKeys(repo: SyncRepo, transfer: Transfer, pinne
 async function loadKeySources(sources: string[], what: string, transfer: Transfer, pinned?: KeyPin[]):
   Promise<UpstreamKeys> {
   const files = await Promise.all(sources.map(async (source) => {
-    if (source.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) return { file: `${what} (inline key)`, data: Buffer.from(source) };
+    if (source.includes('-----BEGIN PGP PUBLIC KEY BLOCK-----')) {
+      return { file: `${what} (inline key)`, data: Buffer.from(source) };
+    }
     return {
       file: source,
       data: await (/^(https?|file):\/\//.test(source) ? transfer.fetchBytes(source) : readFile(source))

@@ -44,7 +44,8 @@ export class AptDependencyIndex {
   constructor(packages: AptIndexEntry[], arch: string) {
     this.arch = arch;
     for (const e of packages) {
-      if (e.architecture !== arch && e.architecture !== 'all' && e.multiArch !== 'foreign' && e.multiArch !== 'allowed') {
+      const otherArch = e.architecture !== arch && e.architecture !== 'all';
+      if (otherArch && e.multiArch !== 'foreign' && e.multiArch !== 'allowed') {
         continue;
       }
       push(this.byName, e.package, e);
@@ -82,7 +83,8 @@ export class AptDependencyIndex {
     const providers = (this.byProvide.get(alt.name) ?? []).filter(({ e, version }) => this.archFits(e, alt.arch)
       && (!alt.op || (version !== undefined && versionMeets(version, alt.op, alt.version))));
     if (!providers.length) return [];
-    const best = providers.map((p) => p.e).sort((a, b) => (PRIORITY_RANK[b.priority] ?? 0) - (PRIORITY_RANK[a.priority] ?? 0)
+    const rank = (e: AptIndexEntry) => PRIORITY_RANK[e.priority] ?? 0;
+    const best = providers.map((p) => p.e).sort((a, b) => rank(b) - rank(a)
       || Number(b.architecture === this.arch) - Number(a.architecture === this.arch)
       || a.package.localeCompare(b.package) || compareDebVersions(b.version, a.version));
     return [best[0]!];
@@ -115,5 +117,5 @@ export const installRelations = (weakDeps: boolean) =>
   weakDeps ? ['Pre-Depends', 'Depends', 'Recommends'] : ['Pre-Depends', 'Depends'];
 
 /** Map the rpm arch the node pools carry (`x86_64`, `aarch64`) to dpkg's (`amd64`, `arm64`); others pass through. */
-export const dpkgArch = (arch: string) => ({ x86_64: 'amd64', aarch64: 'arm64', ppc64le: 'ppc64el' } as Record<string, string>)[arch]
-  ?? arch;
+export const dpkgArch = (arch: string) =>
+  ({ x86_64: 'amd64', aarch64: 'arm64', ppc64le: 'ppc64el' } as Record<string, string>)[arch] ?? arch;

@@ -34,7 +34,8 @@ const INDEX = /^(?:(.+)\/)?binary-([^/]+)\/Packages(\.gz|\.xz)?$/;
 async function releaseText(dir: string, names: string[]): Promise<string> {
   if (names.includes('InRelease')) {
     const openpgp = await import('openpgp');
-    const message = await openpgp.readCleartextMessage({ cleartextMessage: await readFile(join(dir, 'InRelease'), 'utf8') });
+    const cleartextMessage = await readFile(join(dir, 'InRelease'), 'utf8');
+    const message = await openpgp.readCleartextMessage({ cleartextMessage });
     return message.getText();
   }
   return readFile(join(dir, 'Release'), 'utf8');
@@ -56,7 +57,9 @@ async function mismatch(repoDir: string, dist: string, present: ReleaseEntry[], 
     for (const p of parsePackagesIndex((await unpackIndex(e.path, data)).toString('utf8')).entries) {
       const have = byFilename.get(p.filename);
       if (!have) return `${dist}${e.path} lists ${p.filename}, which the mirror does not hold`;
-      if (have.deb.sha256 !== p.sha256) return `${dist}${e.path} lists ${p.filename} with other bytes than the mirror's`;
+      if (have.deb.sha256 !== p.sha256) {
+        return `${dist}${e.path} lists ${p.filename} with other bytes than the mirror's`;
+      }
     }
   }
   return read.size ? undefined : 'none of the Packages indices its Release lists is in the mirror';
@@ -68,8 +71,8 @@ async function mismatch(repoDir: string, dist: string, present: ReleaseEntry[], 
  * of the mirror, not a regular file), or undefined. Never throws for bad content: a suite that
  * cannot be read is refused with the reason.
  */
-export async function upstreamSuites(repoDir: string, packages: AptPackage[], refuse: (rel: string) => string | undefined):
-  Promise<{ kept: KeptSuite[]; refused: RefusedSuite[] }> {
+export async function upstreamSuites(repoDir: string, packages: AptPackage[],
+  refuse: (rel: string) => string | undefined): Promise<{ kept: KeptSuite[]; refused: RefusedSuite[] }> {
   const kept: KeptSuite[] = [], refused: RefusedSuite[] = [];
   let suites: string[];
   try {
@@ -91,8 +94,10 @@ export async function upstreamSuites(repoDir: string, packages: AptPackage[], re
       refused.push({ suite, why: `its Release cannot be read (${(err as Error).message})` });
       continue;
     }
-    const present = [...release.entries.values()].filter((e) => !e.path.includes('/by-hash/') && isFile(`${dist}${e.path}`));
-    const why = await mismatch(repoDir, dist, present, byFilename).catch((err: Error) => `unreadable index (${err.message})`);
+    const present = [...release.entries.values()]
+      .filter((e) => !e.path.includes('/by-hash/') && isFile(`${dist}${e.path}`));
+    const why = await mismatch(repoDir, dist, present, byFilename)
+      .catch((err: Error) => `unreadable index (${err.message})`);
     if (why) {
       refused.push({ suite, why });
       continue;

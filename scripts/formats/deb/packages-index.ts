@@ -64,7 +64,8 @@ export function parsePackagesIndex(text: string): { entries: AptIndexEntry[]; sk
     if (!stanza) continue;
     const f = fieldsOf(stanza.split('\n'));
     const size = Number(f.Size);
-    if (!f.Package || !f.Version || !f.Filename || !Number.isSafeInteger(size) || !/^[0-9a-f]{64}$/i.test(f.SHA256 ?? '')) {
+    const hashed = /^[0-9a-f]{64}$/i.test(f.SHA256 ?? '');
+    if (!f.Package || !f.Version || !f.Filename || !Number.isSafeInteger(size) || !hashed) {
       skipped++;
       continue;
     }

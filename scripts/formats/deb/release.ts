@@ -67,7 +67,7 @@ export function parseRelease(text: string): AptRelease {
   };
 }
 
-/** The index variants apt may fetch for an uncompressed index name, best first (apt's default order is xz, gz, plain). */
+/** The index variants apt may fetch for an uncompressed index name, best first (apt's default order: xz, gz, plain). */
 export function indexVariants(release: AptRelease, name: string): ReleaseEntry[] {
   if (!release.entries.has(name)) return [];
   return ['.xz', '.gz', ''].map((ext) => release.entries.get(name + ext)).filter((e): e is ReleaseEntry => !!e)
@@ -95,7 +95,9 @@ async function checkSignatures(result: OpenPGP.VerifyMessageResult, keys: Releas
       + 'which is not among the Signed-By keys (NO_PUBKEY, as apt says)');
   }
   const good = await Promise.all(ours.map((s) => s.verified.then(() => true, () => false)));
-  if (!good.some(Boolean)) throw new AptReleaseError('signature', `${what} does not verify: it was altered after signing`);
+  if (!good.some(Boolean)) {
+    throw new AptReleaseError('signature', `${what} does not verify: it was altered after signing`);
+  }
 }
 
 /**
@@ -130,6 +132,6 @@ export async function verifyDetachedRelease(release: Buffer, signature: Buffer, 
     throw new AptReleaseError('signature', `Release.gpg is not an OpenPGP signature (${(err as Error).message})`);
   }
   const message = await openpgp.createMessage({ binary: new Uint8Array(release) });
-  await checkSignatures(await openpgp.verify({ message, signature: sig, verificationKeys: keys.handles, format: 'binary' }),
-    keys, 'Release.gpg');
+  const result = await openpgp.verify({ message, signature: sig, verificationKeys: keys.handles, format: 'binary' });
+  await checkSignatures(result, keys, 'Release.gpg');
 }

@@ -21,7 +21,8 @@ const words = (v: string | undefined) => (v ?? '').split(/[\s,]+/).filter(Boolea
 
 /** The armored key of an inline `Signed-By` value (continuation lines un-indented, ` .` read as an empty line). */
 function inlineKey(value: string): string {
-  return value.split('\n').map((l) => l.replace(/^[ \t]/, '')).map((l) => (l === '.' ? '' : l)).join('\n').trim() + '\n';
+  const lines = value.split('\n').map((l) => l.replace(/^[ \t]/, '')).map((l) => (l === '.' ? '' : l));
+  return `${lines.join('\n').trim()}\n`;
 }
 
 /** Parses deb822 text; throws an Error naming the paragraph's line for one without URIs or Suites. */
@@ -43,7 +44,8 @@ function parseDeb822(text: string, file: string): AptSource[] {
     out.push({
       where, uris: words(f.URIs), suites: words(f.Suites), components: words(f.Components),
       ...(f.Architectures ? { architectures: words(f.Architectures) } : {}),
-      ...(signed ? { signedBy: signed.includes('BEGIN PGP PUBLIC KEY BLOCK') ? [inlineKey(signed)] : words(signed) } : {}),
+      ...(signed ? { signedBy: signed.includes('BEGIN PGP PUBLIC KEY BLOCK') ? [inlineKey(signed)] : words(signed) }
+        : {}),
       ...(/^yes$/i.test(f.Trusted ?? '') ? { trusted: true } : {}),
     });
   }
