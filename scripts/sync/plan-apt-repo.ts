@@ -119,7 +119,9 @@ function indexNames(repo: SyncRepo, s: Suite): string[] {
  * when the Release names `all`, `Contents-<arch>` variants and `i18n/Translation-*`, never by-hash copies.
  */
 function keptEntries(repo: SyncRepo, s: Suite): ReleaseEntry[] {
-  const all = [...s.release.entries.values()].filter((e) => !e.path.includes('/by-hash/'));
+  // the Release files themselves are placed from what was verified, never from a list they are on
+  const all = [...s.release.entries.values()].filter((e) => !e.path.includes('/by-hash/')
+    && !['InRelease', 'Release', 'Release.gpg'].includes(e.path));
   if (isFlat(s.name)) return all.filter((e) => !e.path.includes('/'));
   const arches = [...(repo.architectures ?? ['amd64']), ...(s.release.architectures.includes('all') ? ['all'] : [])];
   const prefixes = (repo.components ?? []).flatMap((c) => [

@@ -130,7 +130,8 @@ const neededBytes = (live: LiveRepo[]) => live.reduce((n, { plan }) =>
 
 /** The lockfile entries of the planned repos. */
 const lockedRepos = (live: LiveRepo[]): LockedRepo[] => live.map(({ plan }) => ({
-  id: plan.repo.id, baseurl: plan.repo.baseurl, path: plan.path, repomdSha256: plan.repomdSha256,
+  id: plan.repo.id, ...(plan.format === 'deb' ? { type: 'deb' as const } : {}), baseurl: plan.repo.baseurl,
+  path: plan.path, repomdSha256: plan.repomdSha256,
   subset: plan.subset, reasons: plan.reasons, ...(plan.keys ? { keys: plan.keys.pins } : {}),
   packages: plan.take.map((f) => ({ location: f.path, url: f.url, size: f.expect.size ?? 0,
     checksumType: f.expect.checksumType, checksum: f.expect.checksum, nevra: f.nevra })),
@@ -141,8 +142,15 @@ export async function runSync(o: SyncOptions, ev: SyncEvents = {}): Promise<Sync
   const t0 = performance.now();
   const diags = new Diagnostics(ev.diagnostic);
   // A locked repo takes its TLS settings from the config's repo of the same id, if any.
-  const repos = o.fromLock ? o.fromLock.map((l) => o.config.repos.find((r) => r.id === l.id)
-    ?? parseWith(SyncRepoSchema, { id: l.id, baseurl: l.baseurl, path: l.path }, 'the lockfile')) : o.config.repos;
+  const repos = o.fromLock ? o.fromLock.map((l) => {
+    const r = o.config.repos.find((x) => x.id === l.id);
+    if (r) return r;
+    if (l.type === 'deb') {
+      throw new UsageError(`the lockfile's repo ${l.id} is an apt repo: give --config with its sync.repos entry `
+        + '(its suites, components and signedBy)');
+    }
+    return parseWith(SyncRepoSchema, { id: l.id, baseurl: l.baseurl, path: l.path }, 'the lockfile');
+  }) : o.config.repos;
   await checkRepos(o.mirrorDir, repos, o.fromLock);
   if (!o.dryRun) await mkdir(o.mirrorDir, { recursive: true });
   const summaries: RepoSummary[] = [];

@@ -17,15 +17,17 @@ const LockedFileSchema = z.strictObject({
   size: z.number().int().nonnegative(),
   checksumType: z.string(),
   checksum: z.string(),
-  /** `name-[epoch:]version-release.arch`. */
+  /** `name-[epoch:]version-release.arch` (apt: `name_version_arch`). */
   nevra: z.string(),
 });
 
 const LockedRepoSchema = z.strictObject({
   id: RepoIdSchema,
+  /** `deb` for an apt repo (its suites come from the config's repo of the same id); absent: rpm. */
+  type: z.literal('deb').optional(),
   baseurl: z.string(),
   path: MirrorPathSchema,
-  /** sha256 of the upstream repomd.xml the plan was made from. */
+  /** sha256 of the upstream repomd.xml (apt: of the suites' Release files) the plan was made from. */
   repomdSha256: z.string(),
   subset: z.boolean(),
   reasons: z.array(z.string()),

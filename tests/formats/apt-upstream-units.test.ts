@@ -14,6 +14,7 @@ import {
   AptDependencyIndex, byHashPath, indexVariants, parsePackagesIndex, parseRelease, parseSourcesFile, versionMeets,
 } from '../../scripts/formats/format.ts';
 import { aptWantedPackages, ubuntuGccMajor } from '../../scripts/closure/apt-profiles.ts';
+import { aptPoolClosure } from '../../scripts/closure/apt-closure.ts';
 import { importSourcesFile } from '../../scripts/sync/sources-file-import.ts';
 
 describe('apt source files', () => {
@@ -147,6 +148,22 @@ describe('Ubuntu profiles', () => {
     expect(ubuntuGccMajor('6.5.0-41-generic', '22.04')).toBe(12);
     expect(ubuntuGccMajor('6.8.0-45-generic', '24.04')).toBe(13);
     expect(aptWantedPackages(['doca-driver'], '5.15.0-91-generic').gccUnknown).toBe(true);
+  });
+
+  it('reach an HWE kernel\'s common headers, named after its source package, through Depends', () => {
+    const index = parsePackagesIndex([
+      'Package: linux-headers-6.5.0-41-generic\nVersion: 6.5.0-41.41~22.04.2\nArchitecture: amd64\n'
+        + 'Depends: linux-hwe-6.5-headers-6.5.0-41, libc6 (>= 2.34)',
+      'Package: linux-hwe-6.5-headers-6.5.0-41\nVersion: 6.5.0-41.41~22.04.2\nArchitecture: all\nMulti-Arch: foreign',
+      'Package: libc6\nVersion: 2.35-0ubuntu3.8\nArchitecture: amd64\nMulti-Arch: same',
+      'Package: pkg-config\nVersion: 0.29.2-1ubuntu3\nArchitecture: amd64',
+      'Package: gcc-12\nVersion: 12.3.0-1ubuntu1~22.04\nArchitecture: amd64',
+    ].map((p, i) => `${p}\nFilename: pool/${i}.deb\nSize: 1\nSHA256: ${'0'.repeat(64)}\n`).join('\n')).entries;
+    const r = aptPoolClosure(index, { id: 'hwe', kernel: '6.5.0-41-generic', arch: 'amd64', osVersion: '22.04' },
+      { profiles: ['doca-driver'], packages: [], repoOf: () => 'ubuntu' });
+    expect(r.packages.map((p) => p.package).sort()).toEqual(['gcc-12', 'libc6', 'linux-headers-6.5.0-41-generic',
+      'linux-hwe-6.5-headers-6.5.0-41', 'pkg-config']);
+    expect(r.missing).toEqual([]);
   });
 });
 

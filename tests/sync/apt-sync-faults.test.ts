@@ -196,6 +196,35 @@ describe('plan, lockfile and --delete', () => {
     expect(replay.r.code, replay.r.stderr).toBe(0);
     const debs = (await visible(join(replay.mirror, 'ubuntu'))).filter((f) => f.endsWith('.deb'));
     expect(debs).toEqual(entries.map((e) => e.location).sort());
+    // the suites are in the config, not the lockfile: a replay without it says so
+    const bare = await cli(['sync', '--mirror', join(work, 'm-bare'), '--from-lock', lock]);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain("the lockfile's repo ubuntu is an apt repo: give --config with its sync.repos entry");
+  });
+
+  it('a flat repository (deb URI ./) is synced with its signed Release kept', async () => {
+    const flat = join(up.root, 'flat');
+    await mkdir(flat, { recursive: true });
+    for (const p of up.packages.filter((x) => ['kmod', 'libc6', 'pkg-config'].includes(x.name))) {
+      await writeFile(join(flat, poolPath(p).split('/').pop()!), await readFile(join(up.archive, poolPath(p))));
+    }
+    // a Release that lists itself, as `apt-ftparchive release . > Release` writes it: sync keeps the verified one
+    const sh = 'apt-ftparchive packages . > Packages && gzip -9nk Packages && apt-ftparchive release . > Release';
+    expect((await run('sh', ['-c', sh], { cwd: flat })).code).toBe(0);
+    for (const args of [['--clearsign', '-o', 'InRelease'], ['-abs', '-o', 'Release.gpg']]) {
+      expect((await run('gpg', ['--batch', '--yes', ...args, 'Release'], { cwd: flat, env: up.env })).code).toBe(0);
+    }
+    const mirror = join(work, 'm-flat');
+    const cfg = join(work, 'flat.yaml');
+    await writeFile(cfg, `sync:\n  retries: 0\n  repos:\n    - { id: flat, type: deb, uris: ["${server.url}flat/"], `
+      + `suites: [./], signedBy: ["${up.publicKey}"] }\n`);
+    const r = await cli(['sync', '--config', cfg, '--mirror', mirror]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const got = await visible(join(mirror, 'flat'));
+    expect(got.filter((f) => f.endsWith('.deb'))).toHaveLength(4);
+    for (const f of ['InRelease', 'Release', 'Release.gpg', 'Packages', 'Packages.gz']) {
+      expect((await readFile(join(mirror, 'flat', f))).equals(await readFile(join(flat, f))), f).toBe(true);
+    }
   });
 
   it('--delete removes stray packages inside the repo path only', async () => {

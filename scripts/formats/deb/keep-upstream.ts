@@ -95,7 +95,7 @@ export async function upstreamSuites(repoDir: string, packages: AptPackage[],
       continue;
     }
     const present = [...release.entries.values()]
-      .filter((e) => !e.path.includes('/by-hash/') && isFile(`${dist}${e.path}`));
+      .filter((e) => !e.path.includes('/by-hash/') && !RELEASE_FILES.includes(e.path) && isFile(`${dist}${e.path}`));
     const why = await mismatch(repoDir, dist, present, byFilename)
       .catch((err: Error) => `unreadable index (${err.message})`);
     if (why) {
