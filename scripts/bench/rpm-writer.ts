@@ -15,7 +15,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { sha256 } from '../bundle/manifest.ts';
+import { sha256 } from '../sha256.ts';
 import { Sense, SigTag, Tag, TagType } from '../formats/format.ts';
 
 const gzipAsync = promisify(gzip);

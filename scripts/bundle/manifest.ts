@@ -5,6 +5,7 @@
  * with `site/`. `SHA256SUMS` lists the same files in the format `sha256sum -c` reads.
  */
 import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -49,10 +50,7 @@ export function jsonBytes(doc: object): Buffer {
   return Buffer.from(JSON.stringify(doc, null, 1) + '\n');
 }
 
-/** sha256 of a buffer, lowercase hex. */
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export { sha256 };
 
 /** `SHA256SUMS` text for files (two spaces, as sha256sum writes in text mode). */
 export function sumsText(files: FileEntry[]): string {

@@ -15,7 +15,7 @@ import {
 } from '../formats/format.ts';
 import type { DependencyIndex, PackageRef } from './dependency-index.ts';
 import { packagePagePath, versionAnchor } from './page-paths.ts';
-import { sha256 } from '../bundle/manifest.ts';
+import { sha256 } from '../sha256.ts';
 
 /** A link to a package version page (site-relative href with anchor). */
 export interface PackageLink { nevra: string; repoId: string; href: string }

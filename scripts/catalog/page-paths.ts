@@ -4,7 +4,7 @@
  * root and end with '/' (directory pages).
  */
 
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 
 /** The reserved namespace for generated pages and assets. */
 export const PAGE_NAMESPACE = '_site';
@@ -27,7 +27,7 @@ export function slug(s: string): string {
       out += /[A-Za-z0-9_+-]/.test(c) || (c === '.' && out) ? c : `~${b.toString(16).padStart(2, '0')}`;
     }
   }
-  return out.length > 128 ? `${out.slice(0, 100)}=${createHash('sha256').update(s).digest('hex').slice(0, 16)}` : out;
+  return out.length > 128 ? `${out.slice(0, 100)}=${sha256(s).slice(0, 16)}` : out;
 }
 
 /** Page of all versions of package `name` in repo `repoId`. */

@@ -12,7 +12,7 @@
  * outnumber live entries. A line that does not parse (a build killed while appending) is
  * ignored: its package is simply read again.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
@@ -48,7 +48,7 @@ export class PackageCache {
    * of it, so unique per repo (`a/b` and `a_b` differ) and short for any depth (no ENAMETOOLONG).
    */
   static fileOf(dir: string, name: string): string {
-    const hash = createHash('sha256').update(name).digest('hex').slice(0, 16);
+    const hash = sha256(name).slice(0, 16);
     return join(dir, `${name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80)}-${hash}.jsonl`);
   }
 

@@ -17,7 +17,7 @@ import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import { sha256 } from '../bundle/manifest.ts';
+import { sha256 } from '../sha256.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { PROJECT_ROOT } from './render-pages.ts';
 

@@ -10,7 +10,7 @@
  * RPM repos; a pool kernel's packages that upstream dropped but the mirror still holds take part too
  * (offered as local), so they are kept.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Diagnostics } from '../errors/catalogue.ts';
@@ -79,7 +79,7 @@ export class ClosurePlanner {
     this.pools = pools;
     this.config = config;
     this.diags = diags;
-    this.key = createHash('sha256').update(JSON.stringify({ config, pools })).digest('hex');
+    this.key = sha256(JSON.stringify({ config, pools }));
     this.waiting = new Set(participants);
     const ready = new Promise<void>((resolve) => { this.settle = resolve; });
     this.done = ready.then(() => this.resolve());

@@ -9,7 +9,7 @@
  * a repo in the closure takes the packages the node pools need (build then writes its own index).
  * When each suite's Release is as the last complete sync left it, nothing else is fetched.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { lstatSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -43,7 +43,6 @@ interface Suite {
   files: { path: string; data: Buffer }[];
 }
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 const isFlat = (suite: string) => suite.endsWith('/');
 
 /** The suite's directory inside the repo: `dists/<suite>/`, or the flat directory itself. */

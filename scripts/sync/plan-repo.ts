@@ -28,7 +28,7 @@ async function verifiedUpstream(repo: SyncRepo, transfer: Transfer, repomd: Buff
  * (already on disk with the right size and checksum) and to fetch; with `--delete`, list the
  * local packages no longer selected.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.ts';
 import { createReadStream } from 'node:fs';
 import { lstatSync } from 'node:fs';
 import { lstat, mkdtemp, rm } from 'node:fs/promises';
@@ -88,7 +88,6 @@ export interface PlanContext {
   mirrorDir: string; diags: Diagnostics; dryRun: boolean; delete: boolean; closure?: ClosurePlanner;
 }
 
-const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
 /** Key of what decides the selection: a change of any of these plans the repo again. */
 export function selectionKeyOf(repo: SyncRepo, locked?: LockedRepo): string {

@@ -9,6 +9,7 @@
  * `Release.gpg` (detached), which apt checks against the source's Signed-By.
  */
 import { createHash } from 'node:crypto';
+import { sha256 } from '../../sha256.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -70,7 +71,6 @@ function xz(data: Buffer): Promise<Buffer> {
 }
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
  * Writes the index of `packages` into `repoDir` (see the module comment); returns the paths

@@ -4,6 +4,7 @@
  * checked against the checksum the upstream repomd.xml gives before it is carried.
  */
 import { createHash } from 'node:crypto';
+import { sha256 } from '../../../sha256.ts';
 import { writeFile } from 'node:fs/promises';
 import { readRegularFile } from '../../../read-regular-file.ts';
 import type { MetadataFilter } from './subset-metadata.ts';
@@ -121,10 +122,10 @@ export async function carryUpstreamMetadata(repoDir: string, outRepodataDir: str
     const name = basename(e.href);
     if (filter) data = await filter(e.type, name, data);
     await writeFile(join(outRepodataDir, name), data);
-    const record: RepomdRecord = { type: e.type, href: `repodata/${name}`, checksum: createHash('sha256').update(data).digest('hex'), checksumType: 'sha256', timestamp: e.timestamp ?? timestamp, size: data.length };
+    const record: RepomdRecord = { type: e.type, href: `repodata/${name}`, checksum: sha256(data), checksumType: 'sha256', timestamp: e.timestamp ?? timestamp, size: data.length };
     const open = decompress(name, data);
     if (open && open !== data) {
-      record.openChecksum = createHash('sha256').update(open).digest('hex');
+      record.openChecksum = sha256(open);
       record.openChecksumType = 'sha256';
       record.openSize = open.length;
     } else if (!open && e.openChecksum) {
