@@ -58,7 +58,7 @@ export {
   AptDependencyIndex, dpkgArch, installRelations, versionMeets,
 } from './deb/dependencies.ts';
 export {
-  debNva, parsePackagesIndex, relationsOf, unpackIndex, type AptIndexEntry,
+  debNva, entryOfControl, parsePackagesIndex, relationsOf, unpackIndex, type AptIndexEntry,
 } from './deb/packages-index.ts';
 export {
   AptReleaseError, byHashPath, indexVariants, parseRelease, verifiedInRelease, verifyDetachedRelease,

@@ -6,20 +6,32 @@
  * - the GPU driver container (NVIDIA gpu-driver-container ubuntu22.04): `linux-headers-K` (with the
  *   common headers package it depends on, `linux-headers-<ver>-<abi>` or `<source>-headers-…`),
  *   `apt-get download linux-image-K` (required) and `linux-modules-K` (optional).
+ * Besides the names, the closure of both builds' roots under apt's rules (closure/apt-closure.ts)
+ * must meet every relation from this mirror alone: a Depends nothing here meets is named.
  */
-import { parseRelations } from '../formats/format.ts';
+import { dpkgArch, entryOfControl, parseRelations } from '../formats/format.ts';
+import { aptPoolClosure } from '../closure/apt-closure.ts';
 
 /** One required package: its name, the version found (absent: not in the mirror), whether the build can do without it. */
 export interface AptRequirement { name: string; found?: string; optional?: boolean }
 
-/** An Ubuntu pool's readiness: pool id, kernel, what is required and what was found, gcc-N present, ok. */
-export interface AptPoolReadiness { pool: string; kernel: string; required: AptRequirement[]; gcc: string[]; ok: boolean }
+/**
+ * An Ubuntu pool's readiness: pool id, kernel, what is required and what was found, gcc-N present,
+ * relations of the builds' closure that nothing in the mirror meets (`pkg_version_arch depends on …`), ok.
+ */
+export interface AptPoolReadiness {
+  pool: string; kernel: string; required: AptRequirement[]; gcc: string[]; unmet: string[]; ok: boolean;
+}
 
 /** What is known of an apt package of the mirror: its control fields. */
 export type AptControl = Record<string, string>;
 
-/** The readiness of pool `pool` (kernel `kernel`) against `packages` (every apt repo's control paragraphs). */
-export function aptPoolReadiness(pool: string, kernel: string, packages: AptControl[]): AptPoolReadiness {
+/**
+ * The readiness of pool `pool` (kernel `kernel`; rpm arch `arch`, default x86_64; Ubuntu `osVersion`)
+ * against `packages` (every apt repo's control paragraphs).
+ */
+export function aptPoolReadiness(pool: string, kernel: string, packages: AptControl[],
+  o: { arch?: string; osVersion?: string } = {}): AptPoolReadiness {
   const byName = new Map<string, AptControl>();
   for (const p of packages) if (p.Package) byName.set(p.Package, p);
   const headers = byName.get(`linux-headers-${kernel}`);
@@ -32,5 +44,10 @@ export function aptPoolReadiness(pool: string, kernel: string, packages: AptCont
     return { name, ...(found ? { found } : {}), ...(optional ? { optional } : {}) };
   });
   const gcc = [...byName.keys()].filter((n) => /^gcc-\d+$/.test(n)).sort();
-  return { pool, kernel, required, gcc, ok: required.every((r) => r.found || r.optional) };
+  const entries = packages.filter((p) => p.Package && p.Version).map((p) => entryOfControl(p, '', 0, ''));
+  const closure = aptPoolClosure(entries, { id: pool, kernel, arch: dpkgArch(o.arch ?? 'x86_64'),
+    ...(o.osVersion ? { osVersion: o.osVersion } : {}) },
+  { profiles: ['doca-driver', 'nvidia-gpu-driver'], packages: [], repoOf: () => '' });
+  const unmet = closure.unmet.map((u) => `${u.pkg.package}_${u.pkg.version}_${u.pkg.architecture} depends on ${u.dep}`);
+  return { pool, kernel, required, gcc, unmet, ok: required.every((r) => r.found || r.optional) && !unmet.length };
 }

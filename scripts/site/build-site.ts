@@ -206,7 +206,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const aptSets = aptRepos.map((r, i) => ({ repoId: r.id, repoPath: r.path, packages: apt[i]!.packages }));
     const aptControls = apt.flatMap((x) => x.packages.map((p) => p.deb.control));
     const aptPreflight = (o.cluster?.pools ?? []).filter((p) => p.os === 'ubuntu')
-      .map((p) => aptPoolReadiness(p.id, p.kernel, aptControls));
+      .map((p) => aptPoolReadiness(p.id, p.kernel, aptControls, { arch: p.arch, osVersion: p.osVersion }));
     const aptSite = aptRepos.map((r, i) => ({ id: r.id, path: r.path, suite: APT_SUITE, component: APT_COMPONENT,
       arches: aptArchitectures(apt[i]!.packages), packageCount: apt[i]!.packages.length,
       totalSize: apt[i]!.packages.reduce((n, p) => n + p.deb.size, 0), ...upstreamOf(apt[i]!) }));

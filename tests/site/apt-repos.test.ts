@@ -117,8 +117,13 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect(page).toContain(`apt: not ready, missing linux-image-${KV}; no gcc-N package`);
     const pkg = (name: string, extra: Record<string, string> = {}) => ({ Package: name, Version: '1', ...extra });
     const ready = aptPoolReadiness('p', KV, [pkg('pkg-config'), pkg(`linux-headers-${KV}`, { Depends: 'linux-headers-5.15.0-91, libc6' }),
-      pkg('linux-headers-5.15.0-91'), pkg(`linux-image-${KV}`), pkg('gcc-12')]);
-    expect(ready.ok).toBe(true);
+      pkg('linux-headers-5.15.0-91'), pkg(`linux-image-${KV}`), pkg('gcc-12'), pkg('libc6')]);
+    expect(ready.ok, ready.unmet.join('\n')).toBe(true);
+    // every relation of the builds' closure must be met from the mirror too (apt's rules)
+    const noLibc = aptPoolReadiness('p', KV, [pkg('pkg-config'), pkg(`linux-headers-${KV}`,
+      { Depends: 'linux-headers-5.15.0-91, libc6 (>= 2.34)' }), pkg('linux-headers-5.15.0-91'), pkg(`linux-image-${KV}`)]);
+    expect(noLibc.ok).toBe(false);
+    expect(noLibc.unmet).toEqual([`linux-headers-${KV}_1_all depends on libc6 (>= 2.34)`]);
     expect(ready.gcc).toEqual(['gcc-12']);
     expect(ready.required.find((r) => r.name === `linux-modules-${KV}`)).toEqual({ name: `linux-modules-${KV}`, optional: true });
     expect(aptPoolReadiness('p', KV, [pkg(`linux-headers-${KV}`, { Depends: 'linux-headers-5.15.0-91' }), pkg('pkg-config'),

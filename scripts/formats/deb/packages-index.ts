@@ -78,6 +78,19 @@ export function parsePackagesIndex(text: string): { entries: AptIndexEntry[]; sk
   return { entries, skipped };
 }
 
+/**
+ * The entry of a package known by its control paragraph (a `.deb` read from the mirror), as a
+ * Packages index would list it at `filename` with `size` bytes and `sha256`.
+ */
+export function entryOfControl(control: Record<string, string>, filename: string, size: number, sha256: string):
+  AptIndexEntry {
+  return {
+    package: control.Package ?? '', version: control.Version ?? '', architecture: control.Architecture ?? 'all',
+    multiArch: control['Multi-Arch'] ?? 'no', filename, size, sha256, priority: control.Priority ?? 'optional',
+    source: (control.Source ?? control.Package ?? '').split(' ')[0]!, fields: control, stanza: '',
+  };
+}
+
 /** Parsed relations per entry and field, computed once. */
 const relationCache = new WeakMap<AptIndexEntry, Map<string, DebRelation[]>>();
 
