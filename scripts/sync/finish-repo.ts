@@ -41,8 +41,10 @@ async function commit(l: LiveRepo, diags: Diagnostics): Promise<void> {
   if (plan.upToDate || plan.lockStale || plan.metadata.some((m) => l.failed.has(m.path))) return;
   if (plan.format === 'deb') {
     try {
-      // a subset keeps no upstream index (they describe packages it does not hold): build writes its own
+      // a subset keeps no upstream index (they describe packages it does not hold): build writes its own,
+      // and the Release files of an earlier whole sync go, so nothing offers the old indices as upstream's
       await commitAptIndices(plan.dir, plan.metadata, plan.subset ? [] : plan.releaseFiles ?? []);
+      if (plan.subset) for (const f of plan.releaseFiles ?? []) await rm(join(plan.dir, f.path), { force: true });
       if (!plan.subset) {
         if (plan.keys) await writeSignedBy(plan.dir, plan.keys.loaded);
         l.summary.repodata = 'updated';

@@ -142,6 +142,22 @@ describe('a suite taken whole', () => {
     expect(paths.length).toBe(SUITES.length * 3);
     expect(paths.every((p) => /\/(InRelease|Release|Release\.gpg)$/.test(p)), paths.join('\n')).toBe(true);
   });
+
+  it('turned into a closure subset, drops upstream\'s Release files: build then serves its own index only', async () => {
+    const subset = join(work, 'whole-to-subset');
+    await cp(mirror(), subset, { recursive: true });
+    const cfg = await config('to-subset', debRepo('ubuntu', `${server.url}ubuntu/`),
+      '  closure:\n    profiles: [nvidia-gpu-driver]\n    kernels: [5.15.0-92-generic]\n');
+    const r = await cli(['sync', '--config', cfg, '--mirror', subset, '--delete']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ubuntu: subset of upstream .*upstream indices are not kept/);
+    const left = await filesUnder(join(subset, 'ubuntu/dists'));
+    expect(left.filter((f) => /(^|\/)(InRelease|Release|Release\.gpg)$/.test(f) && !f.includes('/main/'))).toEqual([]);
+    const b = await cli(['build', '--mirror', subset, '--out', join(work, 'whole-to-subset-site')]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).not.toContain('apt-upstream-suite-refused');
+    expect(await readdir(join(work, 'whole-to-subset-site/ubuntu/dists'))).toEqual(['stable']);
+  });
 });
 
 const KV = '5.15.0-91-generic';
