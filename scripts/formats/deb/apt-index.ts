@@ -94,15 +94,18 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
     const forArch = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'));
     const text = forArch.map(packagesStanza).join('\n');
     const dir = `${o.component}/binary-${arch}`;
+    // liblzma compresses on its own thread meanwhile: the Contents file is made on this one
+    const packagesXz = xz(Buffer.from(text));
+    packagesXz.catch(() => {}); // awaited below
+    const contents = gzipSync(contentsText(forArch), { level: 9 });
     const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })],
-      ['Packages.xz', await xz(Buffer.from(text))]] as const;
+      ['Packages.xz', await packagesXz]] as const;
     for (const [name, data] of variants) {
       const file = { path: `${dir}/${name}`, data, sha256: sha256(data) };
       files.push(file);
       await put(file.path, data);
       await put(`${dir}/by-hash/SHA256/${file.sha256}`, data);
     }
-    const contents = gzipSync(contentsText(forArch), { level: 9 });
     files.push({ path: `${o.component}/Contents-${arch}.gz`, data: contents, sha256: sha256(contents) });
     await put(`${o.component}/Contents-${arch}.gz`, contents);
   }
