@@ -15,6 +15,8 @@ import { cli } from '../helpers/cli.ts';
 import { run } from '../helpers/run.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.ts';
 import { copyArchive, makeAptArchive, poolPath, SUITES, type AptArchive } from '../helpers/apt-upstream.ts';
+import { makeCerts } from '../helpers/upstream.ts';
+import { startNginxServers } from '../helpers/nginx.ts';
 
 let up: AptArchive, server: FaultServer, work: string;
 
@@ -154,6 +156,32 @@ describe('package transfers', () => {
     expect(r.stderr.split('\n').filter((l) => l.includes(`[${code}]`))).toHaveLength(1);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(await visible(join(mirror, 'ubuntu'))).toEqual([]);
+  });
+
+  it('behind TLS with a client certificate (as the Red Hat CDN wants): the repo\'s CA and key pair are used', async () => {
+    const certsDir = join(work, 'certs');
+    await mkdir(certsDir, { recursive: true });
+    const certs = await makeCerts(certsDir);
+    const [tls] = await startNginxServers((ports) => `server { listen 127.0.0.1:${ports[0]} ssl;
+      ssl_certificate ${certs.serverCert}; ssl_certificate_key ${certs.serverKey};
+      ssl_client_certificate ${certs.ca}; ssl_verify_client optional;
+      location / { root ${up.root}; if ($ssl_client_verify != SUCCESS) { return 403; } } }`);
+    try {
+      const url = `${tls!.url.replace('http:', 'https:')}ubuntu/`;
+      const repo = (extra: string) => `sync:\n  retries: 0\n  repos:\n    - { id: ubuntu, type: deb, uris: ["${url}"], `
+        + `suites: [jammy], components: [main], signedBy: ["${up.publicKey}"], sslcacert: "${certs.ca}"${extra} }\n`;
+      const cfg = join(work, 'tls.yaml');
+      await writeFile(cfg, repo(''));
+      const refused = await cli(['sync', '--config', cfg, '--mirror', join(work, 'm-tls-none')]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(`error: ${url}dists/jammy/InRelease: HTTP 403`);
+      await writeFile(cfg, repo(`, sslclientcert: "${certs.clientCert}", sslclientkey: "${certs.clientKey}"`));
+      const ok = await cli(['sync', '--config', cfg, '--mirror', join(work, 'm-tls')]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect((await visible(join(work, 'm-tls/ubuntu'))).filter((f) => f.endsWith('.deb')).length).toBeGreaterThan(10);
+    } finally {
+      await tls?.stop();
+    }
   });
 
   it('a cut transfer is resumed with Range by the next run; a stalled server times out', async () => {
