@@ -130,6 +130,17 @@ describe('a Release that cannot be trusted refuses the repo, nothing of it writt
 describe('package transfers', () => {
   const deb = () => up.packages.find((p) => p.name === 'kmod')!;
 
+  it('indices fall back to their plain names when by-hash copies are absent, as apt falls back', async () => {
+    const a = await archiveCopy('nobyhash');
+    for (const suite of SUITES) await rm(join(a, 'dists', suite, 'main/binary-amd64/by-hash'), { recursive: true });
+    const before = server.log.length;
+    const { r } = await syncCopy('nobyhash');
+    expect(r.code, r.stderr).toBe(0);
+    const asked = server.log.slice(before).map((l) => `${l.status} ${l.path}`);
+    expect(asked.filter((l) => /^404 .*\/by-hash\/SHA256\//.test(l))).toHaveLength(SUITES.length);
+    expect(asked).toContain('200 /nobyhash/dists/jammy/main/binary-amd64/Packages.xz');
+  });
+
   it('a .deb that differs from its Packages entry is not kept; the rest are; a rerun fetches it', async () => {
     await archiveCopy('baddeb');
     const path = `/baddeb/${poolPath(deb())}`;
