@@ -181,8 +181,7 @@ export function addGenerateCommands(program: Command): void {
       if (unknown.length) throw new UsageError(`--profile ${unknown.join(', ')}: unknown (profiles: ${PROFILE_NAMES.join(', ')})`);
       const request = o.profile?.length ? { profiles: o.profile, packages: closure?.packages ?? [] } : closure;
       const np = await import('../cluster/node-pools.ts');
-      const pools = o.nodes ? np.rpmPools(await np.readNodePools(o.nodes, config?.settings.openshiftVersion ?? '4.18'),
-        (p) => process.stderr.write(`airgap-mirror: node pool ${p.id} runs Ubuntu: no RPM preflight\n`)) : undefined;
+      const pools = o.nodes ? await np.readNodePools(o.nodes, config?.settings.openshiftVersion ?? '4.18') : undefined;
       process.exitCode = await (await import('./preflight-command.ts')).runPreflight(o.mirror, o.kernelVersion ?? [],
         (o.repo ?? []).map(parseRepoOption), { ...(request ? { request } : {}), ...(pools ? { pools } : {}) });
     });

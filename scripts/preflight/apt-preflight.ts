@@ -2,7 +2,8 @@
  * Whether an Ubuntu node pool's driver builds can get what they install from this mirror's apt
  * repos, for the pool's kernel K (`uname -r`, e.g. `5.15.0-91-generic`), from the builds' sources:
  * - the DOCA driver build (Mellanox doca-driver-build): `apt-get install pkg-config linux-headers-K`,
- *   then `gcc-<major>` of the compiler K was built with (read on the node, so any gcc-N here is listed);
+ *   then `gcc-<major>` of the compiler K was built with (required when the pool's Ubuntu version says which,
+ *   closure/apt-profiles.ts; every gcc-N here is listed);
  * - the GPU driver container (NVIDIA gpu-driver-container ubuntu22.04): `linux-headers-K` (with the
  *   common headers package it depends on, `linux-headers-<ver>-<abi>` or `<source>-headers-…`),
  *   `apt-get download linux-image-K` (required) and `linux-modules-K` (optional).
@@ -11,6 +12,7 @@
  */
 import { dpkgArch, entryOfControl, parseRelations } from '../formats/format.ts';
 import { aptPoolClosure } from '../closure/apt-closure.ts';
+import { ubuntuGccMajor } from '../closure/apt-profiles.ts';
 
 /** One required package: its name, the version found (absent: not in the mirror), whether the build can do without it. */
 export interface AptRequirement { name: string; found?: string; optional?: boolean }
@@ -37,8 +39,12 @@ export function aptPoolReadiness(pool: string, kernel: string, packages: AptCont
   const headers = byName.get(`linux-headers-${kernel}`);
   // the common headers package the flavour's headers depend on (named after the kernel's source)
   const common = parseRelations(headers?.Depends).flat().map((a) => a.name).filter((n) => /-headers-/.test(n));
+  // the DOCA build's gcc-<major>, when the kernel's compiler is known (apt-profiles.ts)
+  const major = ubuntuGccMajor(kernel, o.osVersion);
   const names: [string, boolean][] = [['pkg-config', false], [`linux-headers-${kernel}`, false],
-    ...common.map((n): [string, boolean] => [n, false]), [`linux-image-${kernel}`, false], [`linux-modules-${kernel}`, true]];
+    ...common.map((n): [string, boolean] => [n, false]), [`linux-image-${kernel}`, false],
+    [`linux-modules-${kernel}`, true],
+    ...(major ? [[`gcc-${major}`, false] as [string, boolean]] : [])];
   const required = names.map(([name, optional]) => {
     const found = byName.get(name)?.Version;
     return { name, ...(found ? { found } : {}), ...(optional ? { optional } : {}) };

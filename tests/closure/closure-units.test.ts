@@ -158,7 +158,7 @@ describe('closure config and commands', () => {
 });
 
 describe('an Ubuntu node pool', () => {
-  it('takes no part in the RPM closure or preflight, and says so (no apt repo in the closure)', async () => {
+  it('is checked against the apt repos by the preflight, and takes no part in an RPM-only closure', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'airgap-ubuntu-'));
     try {
       const nodes = join(dir, 'nodes.json');
@@ -168,9 +168,18 @@ describe('an Ubuntu node pool', () => {
         node('a1', '5.14.0-427.87.1.el9_4.aarch64', 'Red Hat Enterprise Linux CoreOS 418.94.202509100653-0', 'arm64')] }));
       const pf = await cli(['preflight', '--mirror', SAMPLE_MIRROR, '--nodes', nodes]);
       expect(pf.code, pf.stdout + pf.stderr).toBe(0);
-      expect(pf.stderr).toContain('node pool ubuntu22.04-5.15.0-91-generic runs Ubuntu: no RPM preflight');
+      // the Ubuntu pool is checked against the sample's apt repo, the RHCOS pool against its RPM repos
+      expect(pf.stdout).toContain('UBUNTU POOL ubuntu22.04-5.15.0-91-generic (kernel 5.15.0-91-generic): OK');
+      expect(pf.stdout).toContain('  found   gcc-11  11.4.0-1ubuntu1~22.04');
       expect(pf.stdout).toContain('KERNEL_VERSION 5.14.0-427.87.1.el9_4.aarch64: OK');
-      expect(pf.stdout).not.toContain('5.15.0-91');
+      expect(pf.stdout).not.toContain('KERNEL_VERSION 5.15.0-91');
+      await writeFile(nodes, JSON.stringify({ items: [node('u2', '5.15.0-92-generic', 'Ubuntu 22.04.4 LTS', 'amd64')] }));
+      const gone = await cli(['preflight', '--mirror', SAMPLE_MIRROR, '--nodes', nodes]);
+      expect(gone.code).toBe(2);
+      expect(gone.stdout).toContain('UBUNTU POOL ubuntu22.04-5.15.0-92-generic (kernel 5.15.0-92-generic): NOT READY');
+      expect(gone.stdout).toContain('  MISSING linux-headers-5.15.0-92-generic');
+      await writeFile(nodes, JSON.stringify({ items: [node('u1', '5.15.0-91-generic', 'Ubuntu 22.04.3 LTS', 'amd64'),
+        node('a1', '5.14.0-427.87.1.el9_4.aarch64', 'Red Hat Enterprise Linux CoreOS 418.94.202509100653-0', 'arm64')] }));
       const cfg = join(dir, 'sync.yaml');
       await writeFile(cfg, 'sync:\n  retries: 0\n  closure: { profiles: [doca-driver] }\n  repos: [{ id: r, baseurl: "http://127.0.0.1:9/r/" }]\n');
       const sync = await cli(['sync', '--config', cfg, '--mirror', join(dir, 'm'), '--nodes', nodes, '--dry-run']);
