@@ -192,7 +192,8 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
     } catch (err) {
       if (err instanceof AptReleaseError) {
         diags.report(err.kind === 'signature' ? 'sync-repo-signature' : 'sync-release-bad', at, err.message);
-      } else reportTransfer(diags, at, err);
+      } else if (err instanceof TransferError) reportTransfer(diags, err.url, err);
+      else diags.report('sync-release-bad', at, (err as Error).message);
       return undefined;
     }
   }
