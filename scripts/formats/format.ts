@@ -61,7 +61,8 @@ export {
   debNva, entryOfControl, parsePackagesIndex, relationsOf, unpackIndex, type AptIndexEntry,
 } from './deb/packages-index.ts';
 export {
-  AptReleaseError, byHashPath, indexVariants, parseRelease, verifiedInRelease, verifyDetachedRelease,
+  AptReleaseError, byHashPath, indexVariants, inReleaseText, parseRelease, RELEASE_FILES, verifiedInRelease,
+  verifyDetachedRelease,
   type AptRelease, type ReleaseEntry, type ReleaseKeys,
 } from './deb/release.ts';
 export { parseSourcesFile, type AptSource } from './deb/sources-list.ts';

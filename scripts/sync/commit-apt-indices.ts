@@ -11,9 +11,8 @@ import { basename, dirname, join } from 'node:path';
 import type { PlannedMetadata } from './plan-repo.ts';
 import { SYNC_DIR } from './sync-state.ts';
 import { incomingPath } from './commit-repodata.ts';
+import { RELEASE_FILES } from '../formats/format.ts';
 
-/** The Release files of a suite, in the order they are placed (InRelease last). */
-const RELEASE_NAMES = ['Release.gpg', 'Release', 'InRelease'];
 
 /**
  * Places the fetched indices of `repoDir` (see the module comment). `releaseFiles` are the
@@ -26,7 +25,7 @@ export async function commitAptIndices(repoDir: string, metadata: PlannedMetadat
     await rename(incomingPath(repoDir, m.path), join(repoDir, m.path));
   }
   const ordered = [...releaseFiles].sort((a, b) =>
-    RELEASE_NAMES.indexOf(basename(a.path)) - RELEASE_NAMES.indexOf(basename(b.path)));
+    RELEASE_FILES.indexOf(basename(a.path)) - RELEASE_FILES.indexOf(basename(b.path)));
   for (const f of ordered) {
     const dest = join(repoDir, f.path);
     await mkdir(dirname(dest), { recursive: true });
@@ -36,7 +35,7 @@ export async function commitAptIndices(repoDir: string, metadata: PlannedMetadat
   const dists = new Set(releaseFiles.map((f) => dirname(f.path)));
   const published = new Set(releaseFiles.map((f) => f.path));
   for (const d of dists) {
-    for (const name of RELEASE_NAMES) {
+    for (const name of RELEASE_FILES) {
       const rel = d === '.' ? name : `${d}/${name}`;
       if (!published.has(rel)) await rm(join(repoDir, rel), { force: true });
     }

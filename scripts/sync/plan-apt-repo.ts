@@ -16,8 +16,8 @@ import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import type { SyncRepo } from '../config/config-schema.ts';
 import {
-  AptReleaseError, byHashPath, debNva, indexVariants, parsePackagesIndex, parseRelease, unpackIndex,
-  verifiedInRelease, verifyDetachedRelease, type AptIndexEntry, type AptRelease, type ReleaseEntry,
+  AptReleaseError, byHashPath, debNva, indexVariants, inReleaseText, parsePackagesIndex, parseRelease, RELEASE_FILES,
+  unpackIndex, verifiedInRelease, verifyDetachedRelease, type AptIndexEntry, type AptRelease, type ReleaseEntry,
 } from '../formats/format.ts';
 import { incomingPath } from './commit-repodata.ts';
 import { encodePath, insideRepo, withSlash } from './location.ts';
@@ -91,11 +91,7 @@ async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys
   }
   if (inRelease) {
     if (keyset) text = await verifiedInRelease(inRelease, keyset);
-    else {
-      const openpgp = await import('openpgp');
-      text = (await openpgp.readCleartextMessage({ cleartextMessage: inRelease.toString('utf8') })
-        .catch(() => { throw new AptReleaseError('content', 'InRelease is not a clear-signed message'); })).getText();
-    }
+    else text = await inReleaseText(inRelease);
   } else text = release!.toString('utf8');
   const parsed = parseRelease(text);
   if (parsed.validUntil !== undefined && parsed.validUntil < now) {
@@ -120,7 +116,7 @@ function indexNames(repo: SyncRepo, s: Suite): string[] {
 function keptEntries(repo: SyncRepo, s: Suite): ReleaseEntry[] {
   // the Release files themselves are placed from what was verified, never from a list they are on
   const all = [...s.release.entries.values()].filter((e) => !e.path.includes('/by-hash/')
-    && !['InRelease', 'Release', 'Release.gpg'].includes(e.path));
+    && !RELEASE_FILES.includes(e.path));
   if (isFlat(s.name)) return all.filter((e) => !e.path.includes('/'));
   const arches = [...(repo.architectures ?? ['amd64']), ...(s.release.architectures.includes('all') ? ['all'] : [])];
   const prefixes = (repo.components ?? []).flatMap((c) => [

@@ -13,7 +13,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AptPackage } from './apt-index.ts';
 import { parsePackagesIndex, unpackIndex } from './packages-index.ts';
-import { byHashPath, parseRelease, type AptRelease, type ReleaseEntry } from './release.ts';
+import {
+  byHashPath, inReleaseText, parseRelease, RELEASE_FILES, type AptRelease, type ReleaseEntry,
+} from './release.ts';
 
 /** A suite served verbatim: name, components and architectures it indexes, files to publish, by-hash copies. */
 export interface KeptSuite {
@@ -27,17 +29,11 @@ export interface KeptSuite {
 /** A suite left out: its name and why. */
 export interface RefusedSuite { suite: string; why: string }
 
-const RELEASE_FILES = ['InRelease', 'Release', 'Release.gpg'];
 const INDEX = /^(?:(.+)\/)?binary-([^/]+)\/Packages(\.gz|\.xz)?$/;
 
 /** The Release text of a suite directory's Release files (InRelease's signed text, else Release). */
 async function releaseText(dir: string, names: string[]): Promise<string> {
-  if (names.includes('InRelease')) {
-    const openpgp = await import('openpgp');
-    const cleartextMessage = await readFile(join(dir, 'InRelease'), 'utf8');
-    const message = await openpgp.readCleartextMessage({ cleartextMessage });
-    return message.getText();
-  }
+  if (names.includes('InRelease')) return inReleaseText(await readFile(join(dir, 'InRelease')));
   return readFile(join(dir, 'Release'), 'utf8');
 }
 

@@ -100,6 +100,27 @@ async function checkSignatures(result: OpenPGP.VerifyMessageResult, keys: Releas
   }
 }
 
+/** A suite's Release files in the order they are placed: InRelease last, so apt never reads one naming absent ones. */
+export const RELEASE_FILES = ['Release.gpg', 'Release', 'InRelease'];
+
+/** Reads `inRelease` as a clear-signed message; throws AptReleaseError of `kind` when it is not one. */
+async function readInRelease(inRelease: Buffer, kind: AptReleaseError['kind']): Promise<OpenPGP.CleartextMessage> {
+  const openpgp = await import('openpgp');
+  try {
+    return await openpgp.readCleartextMessage({ cleartextMessage: inRelease.toString('utf8') });
+  } catch (err) {
+    throw new AptReleaseError(kind, `InRelease is not a clear-signed message (${(err as Error).message})`);
+  }
+}
+
+/**
+ * The Release text of `inRelease` without checking its signature: for a repo taken with `trusted: true`,
+ * or a suite a sync already checked. Throws AptReleaseError (`content`) for a file that is not clear-signed.
+ */
+export async function inReleaseText(inRelease: Buffer): Promise<string> {
+  return (await readInRelease(inRelease, 'content')).getText();
+}
+
 /**
  * The Release text under a good clear-signature of `inRelease` (an InRelease file) by one of `keys`.
  * Throws AptReleaseError (`signature`) for a file that is not clear-signed, a key not among `keys`,
@@ -107,12 +128,7 @@ async function checkSignatures(result: OpenPGP.VerifyMessageResult, keys: Releas
  */
 export async function verifiedInRelease(inRelease: Buffer, keys: ReleaseKeys): Promise<string> {
   const openpgp = await import('openpgp');
-  let message: OpenPGP.CleartextMessage;
-  try {
-    message = await openpgp.readCleartextMessage({ cleartextMessage: inRelease.toString('utf8') });
-  } catch (err) {
-    throw new AptReleaseError('signature', `InRelease is not a clear-signed message (${(err as Error).message})`);
-  }
+  const message = await readInRelease(inRelease, 'signature');
   await checkSignatures(await openpgp.verify({ message, verificationKeys: keys.handles, expectSigned: false }), keys,
     'InRelease');
   return message.getText();
