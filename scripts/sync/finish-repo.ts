@@ -7,7 +7,6 @@ import { lstatSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import { TransferError } from './transfer.ts';
 import { commitRepodata, REPOMD_COMPANIONS } from './commit-repodata.ts';
 import { commitAptIndices } from './commit-apt-indices.ts';
 import { TAKEN_STANZAS } from './plan-apt-repo.ts';
@@ -23,13 +22,10 @@ async function fetchCompanions(l: LiveRepo, diags: Diagnostics): Promise<Map<str
   for (const name of REPOMD_COMPANIONS) {
     const url = `${withSlash(l.plan.repo.baseurl)}repodata/${name}`;
     try {
-      out.set(name, await l.transfer.fetchBytes(url));
+      out.set(name, await l.transfer.fetchIfPresent(url));
     } catch (err) {
-      if (!(err instanceof TransferError && err.status === 404)) {
-        reportTransfer(diags, url, err);
-        return undefined;
-      }
-      out.set(name, undefined);
+      reportTransfer(diags, url, err);
+      return undefined;
     }
   }
   return out;

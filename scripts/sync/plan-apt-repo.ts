@@ -52,15 +52,8 @@ function distOf(suite: string): string {
   return d === './' || d === '.' ? '' : d;
 }
 
-/** Fetches `url`, or undefined on a 404 (any other failure throws the TransferError). */
-async function fetchOptional(transfer: Transfer, url: string): Promise<Buffer | undefined> {
-  try {
-    return await transfer.fetchBytes(url, 256 << 20);
-  } catch (err) {
-    if (err instanceof TransferError && err.status === 404) return undefined;
-    throw err;
-  }
-}
+/** Largest Release file read (bytes): a whole archive's InRelease is well under 1 MiB. */
+const RELEASE_LIMIT = 256 << 20;
 
 /**
  * Fetches and verifies one suite's Release. Throws AptReleaseError for a missing or bad signature
@@ -73,10 +66,10 @@ async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys
   const keyset = keys && { handles: keys.loaded.handles, keyIds: new Set(keys.loaded.keys.flatMap((k) => k.keyIds)) };
   const files: Suite['files'] = [];
   let text: string;
-  const inRelease = await fetchOptional(transfer, `${url}InRelease`);
+  const inRelease = await transfer.fetchIfPresent(`${url}InRelease`, RELEASE_LIMIT);
   // Release and Release.gpg are kept beside InRelease (older apt reads them), checked as apt would check them
-  const release = await fetchOptional(transfer, `${url}Release`);
-  const signature = release && await fetchOptional(transfer, `${url}Release.gpg`);
+  const release = await transfer.fetchIfPresent(`${url}Release`, RELEASE_LIMIT);
+  const signature = release && await transfer.fetchIfPresent(`${url}Release.gpg`, RELEASE_LIMIT);
   if (!inRelease && !release) {
     throw new AptReleaseError('content', `neither ${url}InRelease nor ${url}Release exists: check the suite`);
   }

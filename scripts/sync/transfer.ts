@@ -156,6 +156,19 @@ export class Transfer {
   }
 
   /**
+   * Fetches a small file that upstream may not publish (a signature, a key, a Release file): its bytes,
+   * or undefined on a 404. Any other failure throws the TransferError, as fetchBytes does.
+   */
+  async fetchIfPresent(url: string, maxBytes?: number): Promise<Buffer | undefined> {
+    try {
+      return await this.fetchBytes(url, maxBytes);
+    } catch (err) {
+      if (err instanceof TransferError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
    * Downloads `url` to `dest` through `dest.part` (see the module comment). `onBytes` gets
    * each chunk's length as it arrives; `check` may refuse the verified bytes before they are
    * renamed into place (a package signature). Throws TransferError (kind `checksum` when the

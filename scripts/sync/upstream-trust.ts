@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import type { SyncRepo } from '../config/config-schema.ts';
 import { readPackage } from '../formats/format.ts';
 import { keysFrom, signatureVerifier, type LoadedKeys } from '../trust/mirror-keys.ts';
-import { TransferError, type Transfer } from './transfer.ts';
+import type { Transfer } from './transfer.ts';
 import { withSlash } from './location.ts';
 
 /** A key a repo's signatures are checked with: where it came from, and its fingerprint (40 hex, upper case). */
@@ -86,13 +86,8 @@ async function loadKeySources(sources: string[], what: string, transfer: Transfe
 export async function repomdSignatureProblem(repo: SyncRepo, transfer: Transfer, repomd: Buffer, loaded: LoadedKeys):
   Promise<string | undefined> {
   const url = `${withSlash(repo.baseurl)}repodata/repomd.xml.asc`;
-  let asc: Buffer;
-  try {
-    asc = await transfer.fetchBytes(url);
-  } catch (err) {
-    if (err instanceof TransferError && err.status === 404) return `upstream has no ${url}: its repomd.xml is unsigned`;
-    throw err;
-  }
+  const asc = await transfer.fetchIfPresent(url);
+  if (!asc) return `upstream has no ${url}: its repomd.xml is unsigned`;
   const openpgp = await import('openpgp');
   let verdict: string;
   try {
