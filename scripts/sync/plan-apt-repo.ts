@@ -22,7 +22,7 @@ import {
 import { incomingPath } from './commit-repodata.ts';
 import { encodePath, insideRepo, withSlash } from './location.ts';
 import {
-  isPresent, selectionKeyOf, stateIntact, strays, takeFromState, type PlanContext, type PlannedFile,
+  selectionKeyOf, sortTaken, stateIntact, strays, takeFromState, type PlanContext, type PlannedFile,
   type PlannedMetadata, type RepoPlan,
 } from './plan-repo.ts';
 import { readSyncState, SYNC_DIR } from './sync-state.ts';
@@ -276,14 +276,7 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
     } finally {
       if (scratch) await rm(scratch, { recursive: true, force: true });
     }
-    const known = new Map(state?.packages.map((p) => [p.path, p]));
-    for (const f of plan.take) {
-      if (await isPresent(dir, f, known.get(f.path))) plan.presentBytes += f.expect.size ?? 0;
-      else plan.fetch.push(f);
-    }
-    plan.upToDate = inClosure && !!state?.complete && state.repomdSha256 === releaseKey
-      && state.selection === selectionKey && !plan.fetch.length
-      && state.packages.length === plan.take.length && plan.take.every((f) => known.has(f.path));
+    await sortTaken(plan, state, inClosure);
   }
   if (ctx.delete) {
     const remove = await strays(dir, new Set(plan.take.map((f) => f.path)), '.deb');

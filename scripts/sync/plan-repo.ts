@@ -120,7 +120,7 @@ export async function strays(dir: string, keep: Set<string>, ext = '.rpm'): Prom
 }
 
 /** Whether `path` under `dir` already holds `f` (known from the state by size and mtime, else hashed). */
-export async function isPresent(dir: string, f: PlannedFile, known?: SyncState['packages'][number]): Promise<boolean> {
+async function isPresent(dir: string, f: PlannedFile, known?: SyncState['packages'][number]): Promise<boolean> {
   const s = lstatSync(join(dir, f.path), { throwIfNoEntry: false });
   if (!s?.isFile() || (f.expect.size !== undefined && s.size !== f.expect.size)) return false;
   const same = known && known.size === s.size && known.mtimeMs === s.mtimeMs && known.checksum === f.expect.checksum;
@@ -139,6 +139,22 @@ export function takeFromState(plan: RepoPlan, state: SyncState, root: string): v
   plan.take = state.packages.map((p) => ({ path: p.path, url: `${root}${encodePath(p.path)}`, nevra: '',
     expect: { size: p.size, checksumType: p.checksumType, checksum: p.checksum } }));
   plan.presentBytes = state.packages.reduce((n, p) => n + p.size, 0);
+}
+
+/**
+ * Sorts the packages `plan` takes into present (on disk as expected, known from `state` or hashed)
+ * and to fetch. A closure repo is planned every time (its selection depends on the other repos): when
+ * the outcome is what the last complete sync left (`state`), it is marked up to date all the same.
+ */
+export async function sortTaken(plan: RepoPlan, state: SyncState | undefined, inClosure: boolean): Promise<void> {
+  const known = new Map(state?.packages.map((p) => [p.path, p]));
+  for (const f of plan.take) {
+    if (await isPresent(plan.dir, f, known.get(f.path))) plan.presentBytes += f.expect.size ?? 0;
+    else plan.fetch.push(f);
+  }
+  plan.upToDate = inClosure && !!state?.complete && state.repomdSha256 === plan.repomdSha256
+    && state.selection === plan.selectionKey && !plan.fetch.length && plan.metadata.every((m) => m.present)
+    && state.packages.length === plan.take.length && plan.take.every((f) => known.has(f.path));
 }
 
 /** Fetches a metadata file of the plan where a later step finds it: the repo itself, incoming, or a scratch dir. */
@@ -258,16 +274,7 @@ export async function planRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanCont
     } finally {
       if (scratch && ctx.dryRun) await rm(scratch, { recursive: true, force: true });
     }
-    const known = new Map(state?.packages.map((p) => [p.path, p]));
-    for (const f of plan.take) {
-      if (await isPresent(dir, f, known.get(f.path))) plan.presentBytes += f.expect.size ?? 0;
-      else plan.fetch.push(f);
-    }
-    // a closure repo is planned every time (its selection depends on the other repos); when the
-    // outcome is what the last complete sync left, it is up to date all the same
-    plan.upToDate = inClosure && !!state?.complete && state.repomdSha256 === repomdSha256
-      && state.selection === selectionKey && !plan.fetch.length && plan.metadata.every((m) => m.present)
-      && state.packages.length === plan.take.length && plan.take.every((f) => known.has(f.path));
+    await sortTaken(plan, state, inClosure);
   }
   if (ctx.delete) {
     const remove: { path: string; size: number }[] = [];
