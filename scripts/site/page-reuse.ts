@@ -13,7 +13,8 @@
  */
 import { createHash } from 'node:crypto';
 import { lstatSync } from 'node:fs';
-import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../replace-file.ts';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import fg from 'fast-glob';
@@ -119,7 +120,5 @@ export async function savePageRecords(plan: PagePlan, siteDir: string, omitted: 
     const stamp = plan.reuse.get(page)?.stamp ?? fileStamp(join(siteDir, pageFile(page)));
     if (stamp) records.pages[page] = { key, stamp };
   }
-  await mkdir(cacheDir, { recursive: true });
-  await writeFile(join(cacheDir, `${PAGES_FILE}.tmp`), JSON.stringify(records));
-  await rename(join(cacheDir, `${PAGES_FILE}.tmp`), join(cacheDir, PAGES_FILE));
+  await replaceFile(join(cacheDir, PAGES_FILE), JSON.stringify(records));
 }

@@ -6,7 +6,8 @@
  * those renames the old Release files and the indices they name are what apt sees. A Release
  * file upstream no longer publishes for a suite is removed (it could not match the new indices).
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { replaceFile } from '../replace-file.ts';
 import { basename, dirname, join } from 'node:path';
 import type { PlannedMetadata } from './plan-repo.ts';
 import { SYNC_DIR } from './sync-state.ts';
@@ -27,10 +28,7 @@ export async function commitAptIndices(repoDir: string, metadata: PlannedMetadat
   const ordered = [...releaseFiles].sort((a, b) =>
     RELEASE_FILES.indexOf(basename(a.path)) - RELEASE_FILES.indexOf(basename(b.path)));
   for (const f of ordered) {
-    const dest = join(repoDir, f.path);
-    await mkdir(dirname(dest), { recursive: true });
-    await writeFile(`${dest}.tmp`, f.data);
-    await rename(`${dest}.tmp`, dest);
+    await replaceFile(join(repoDir, f.path), f.data);
   }
   const dists = new Set(releaseFiles.map((f) => dirname(f.path)));
   const published = new Set(releaseFiles.map((f) => f.path));

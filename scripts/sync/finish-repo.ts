@@ -4,7 +4,8 @@
  * path announced first), and record the state, complete only when nothing failed.
  */
 import { lstatSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { replaceFile } from '../replace-file.ts';
 import { join } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import { commitRepodata, REPOMD_COMPANIONS } from './commit-repodata.ts';
@@ -66,9 +67,7 @@ async function commit(l: LiveRepo, diags: Diagnostics): Promise<void> {
 async function writeSignedBy(dir: string, loaded: LoadedKeys): Promise<void> {
   const openpgp = await import('openpgp');
   const packets = Buffer.concat(loaded.handles.map((k) => Buffer.from(k.toPublic().write())));
-  await mkdir(join(dir, SYNC_DIR), { recursive: true });
-  await writeFile(join(dir, SYNC_DIR, `${SIGNED_BY_FILE}.tmp`), openpgp.armor(openpgp.enums.armor.publicKey, packets));
-  await rename(join(dir, SYNC_DIR, `${SIGNED_BY_FILE}.tmp`), join(dir, SYNC_DIR, SIGNED_BY_FILE));
+  await replaceFile(join(dir, SYNC_DIR, SIGNED_BY_FILE), openpgp.armor(openpgp.enums.armor.publicKey, packets));
 }
 
 /**
@@ -78,10 +77,7 @@ async function writeSignedBy(dir: string, loaded: LoadedKeys): Promise<void> {
 async function keepStanzas(l: LiveRepo): Promise<void> {
   const stanzas = l.plan.stanzas?.filter((s) => !l.failed.has(s.path));
   if (!stanzas) return;
-  const dir = join(l.plan.dir, SYNC_DIR);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `${TAKEN_STANZAS}.tmp`), stanzas.map((s) => `${s.stanza}\n`).join('\n'));
-  await rename(join(dir, `${TAKEN_STANZAS}.tmp`), join(dir, TAKEN_STANZAS));
+  await replaceFile(join(l.plan.dir, SYNC_DIR, TAKEN_STANZAS), stanzas.map((s) => `${s.stanza}\n`).join('\n'));
 }
 
 /** The packages of `l` now on disk, with the size and mtime a rerun compares. */

@@ -3,7 +3,8 @@
  * a run takes, per repo, with its URL, size and checksum, so a reviewed plan is fetched
  * exactly, nothing more, on another day or host. JSON, sorted, one schema.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../replace-file.ts';
 import { z } from 'zod';
 import { UsageError } from '../errors/exit-codes.ts';
 import { parseWith } from '../config/read-config.ts';
@@ -54,8 +55,7 @@ export async function writeLockfile(file: string, repos: LockedRepo[]): Promise<
     ...r, packages: [...r.packages].sort((a, b) => a.location.localeCompare(b.location)),
   }));
   const doc = { format: 'airgap-mirror-sync-lock/1', created: new Date().toISOString(), repos: sorted };
-  await writeFile(`${file}.tmp`, JSON.stringify(doc, null, 1) + '\n');
-  await rename(`${file}.tmp`, file);
+  await replaceFile(file, JSON.stringify(doc, null, 1) + '\n');
 }
 
 /** Reads and checks a lockfile; throws UsageError naming the file and the bad key. */

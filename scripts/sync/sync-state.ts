@@ -6,7 +6,8 @@
  * module streams whose packages are present), and each package taken with its size and
  * mtime, so a rerun knows a file is complete without hashing it again.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceFile } from '../replace-file.ts';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -53,14 +54,5 @@ export async function readSyncState(repoDir: string): Promise<SyncState | undefi
 
 /** Writes the state atomically (temp file, then rename); on failure the temp file is removed and the error thrown. */
 export async function writeSyncState(repoDir: string, state: SyncState): Promise<void> {
-  const dir = join(repoDir, SYNC_DIR);
-  const tmp = join(dir, 'state.json.tmp');
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(tmp, JSON.stringify(state, null, 1) + '\n');
-    await rename(tmp, join(dir, 'state.json'));
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await replaceFile(join(repoDir, SYNC_DIR, 'state.json'), JSON.stringify(state, null, 1) + '\n');
 }
