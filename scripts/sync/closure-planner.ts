@@ -50,6 +50,21 @@ export interface PoolReport {
   roots: string[]; missing: string[]; packages: number; bytes: number; unmet: string[];
 }
 
+/** Requirements no package meets, by package and requirement, with the pools they break (in the order met). */
+class UnmetByPool {
+  private readonly byKey = new Map<string, { who: string; dep: string; pools: string[] }>();
+
+  add(who: string, dep: string, pool: string): void {
+    const k = `${who}\0${dep}`;
+    (this.byKey.get(k) ?? this.byKey.set(k, { who, dep, pools: [] }).get(k)!).pools.push(pool);
+  }
+
+  /** One line per package and requirement, naming every pool. */
+  report(diags: Diagnostics, code: 'closure-unresolved' | 'closure-unresolved-weak'): void {
+    for (const { who, dep, pools } of this.byKey.values()) diags.report(code, who, dep, pools.join(', '));
+  }
+}
+
 /** Collects the offers of the repos taking part and resolves the closure once all are in. */
 export class ClosurePlanner {
   /** Per pool, after the closure is resolved. */
@@ -191,7 +206,7 @@ export class ClosurePlanner {
 
   /** Reports the apt pools' outcome: roots upstream no longer has, unmet relations, a kernel of unknown gcc. */
   private reportApt(pools: SyncPool[], results: AptPoolClosure[]): void {
-    const unmet = new Map<string, string[]>();
+    const unmet = new UnmetByPool();
     for (const [i, r] of results.entries()) {
       const pool = pools[i]!;
       for (const w of r.wanted.filter((x) => !x.found.length && !x.optional)) {
@@ -199,20 +214,14 @@ export class ClosurePlanner {
         else this.diags.report('closure-missing', w.want, pool.id);
       }
       if (r.gccUnknown) this.diags.report('closure-gcc-unknown', pool.id, pool.kernel);
-      for (const u of r.unmet) {
-        const k = `${debNva(u.pkg)}\0${u.dep}`;
-        unmet.set(k, [...(unmet.get(k) ?? []), pool.id]);
-      }
+      for (const u of r.unmet) unmet.add(debNva(u.pkg), u.dep, pool.id);
       this.reports.push({
         id: pool.id, kernel: pool.kernel, arch: r.pool.arch, nodes: pool.nodes,
         roots: r.wanted.flatMap((w) => w.found.map(debNva)), missing: r.missing, packages: r.packages.length,
         bytes: r.bytes, unmet: r.unmet.map((u) => `${debNva(u.pkg)} depends on ${u.dep}`),
       });
     }
-    for (const [k, ids] of unmet) {
-      const [who, dep] = k.split('\0');
-      this.diags.report('closure-unresolved', who!, dep!, ids.join(', '));
-    }
+    unmet.report(this.diags, 'closure-unresolved');
   }
 
   /**
@@ -299,7 +308,7 @@ export class ClosurePlanner {
   /** Reports missing roots and unmet requirements (one line per package and requirement, naming every pool). */
   private report(results: PoolClosure[]): void {
     const missing = new Map<string, string[]>();
-    const unmet = new Map<string, string[]>(), weakUnmet = new Map<string, string[]>();
+    const unmet = new UnmetByPool(), weakUnmet = new UnmetByPool();
     for (const r of results) {
       for (const m of r.missing) missing.set(m, [...(missing.get(m) ?? []), r.pool.id]);
       for (const w of r.wanted.filter((x) => !x.found.length && x.name)) {
@@ -307,14 +316,10 @@ export class ClosurePlanner {
           ...(w.pinned ? { versionRelease: r.target.versionRelease } : {}) });
       }
       for (const u of r.unmet) {
-        const k = `${u.pkg.nevra} (${u.pkg.repoId})\0${u.dep}`;
-        unmet.set(k, [...(unmet.get(k) ?? []), r.pool.id]);
+        unmet.add(`${u.pkg.nevra} (${u.pkg.repoId})`, u.dep, r.pool.id);
         this.unmetNeeds.push({ need: u.need, arch: r.target.arch, pool: r.pool.id });
       }
-      for (const u of r.weakUnmet) {
-        const k = `${u.pkg.nevra} (${u.pkg.repoId})\0${u.dep}`;
-        weakUnmet.set(k, [...(weakUnmet.get(k) ?? []), r.pool.id]);
-      }
+      for (const u of r.weakUnmet) weakUnmet.add(`${u.pkg.nevra} (${u.pkg.repoId})`, u.dep, r.pool.id);
       this.reports.push({
         id: r.pool.id, kernel: r.pool.kernel, arch: r.target.arch, nodes: (r.pool as SyncPool).nodes ?? [],
         roots: r.wanted.flatMap((w) => w.found.map((p) => p.nevra)), missing: r.missing,
@@ -323,11 +328,7 @@ export class ClosurePlanner {
       });
     }
     for (const [want, pools] of missing) this.diags.report('closure-missing', want, pools.join(', '));
-    for (const [code, map] of [['closure-unresolved', unmet], ['closure-unresolved-weak', weakUnmet]] as const) {
-      for (const [k, pools] of map) {
-        const [who, dep] = k.split('\0');
-        this.diags.report(code, who!, dep!, pools.join(', '));
-      }
-    }
+    unmet.report(this.diags, 'closure-unresolved');
+    weakUnmet.report(this.diags, 'closure-unresolved-weak');
   }
 }
