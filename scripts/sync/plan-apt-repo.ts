@@ -257,12 +257,12 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
         const before = upstream.size;
         chosen = [...chosen, ...local.map((e) => [insideRepo(e.filename)!, e] as [string, AptIndexEntry])]
           .filter(([, e]) => keep.has(e));
-        for (const [p, e] of chosen.filter(([, e]) => localSet.has(e))) {
+        const keptLocal = chosen.filter(([, e]) => localSet.has(e));
+        for (const [p, e] of keptLocal) {
           diags.report('closure-kept-local', join(dir, p), ctx.closure!.poolsTaking(e).join(', '));
         }
         plan.reasons.push(`dependency closure of the node pools: ${chosen.length} of ${before} packages`);
-        const keptLocal = chosen.filter(([, e]) => localSet.has(e)).length;
-        if (keptLocal) plan.reasons.push(`${keptLocal} kept: upstream no longer has them`);
+        if (keptLocal.length) plan.reasons.push(`${keptLocal.length} kept: upstream no longer has them`);
       }
       if (!locked) {
         plan.take = chosen.map(([p, e]) => ({ path: p, url: `${root}${encodePath(p)}`, nevra: debNva(e),
