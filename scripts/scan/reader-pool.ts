@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
+import { runDebReadTasks, type DebReadOutcome, type DebReadTask } from './read-deb-task.ts';
 import runReadTasks, { fromTransfer, type ReadOutcome, type ReadTask, type TransferOutcome } from './read-task.ts';
 
 /** Something that reads packages: `read` a batch of tasks (results in order), `close` when done. */
@@ -16,6 +17,8 @@ export interface PackageReader {
   /** Starts the threads now (they take about 0.15 s to boot), so they are ready by the first read; no-op with one worker. */
   start(): void;
   read(tasks: ReadTask[]): Promise<ReadOutcome[]>;
+  /** Reads a batch of `.deb` tasks (results in order). */
+  readDebs(tasks: DebReadTask[]): Promise<DebReadOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,10 @@ export function buildReader(workers?: number): PackageReader {
 
 /** A reader with `workers` threads (1: in-process); the threads start on `start` or the first read. */
 export function createPackageReader(workers = defaultWorkers(), threadsFromReads = THREADS_FROM_READS): PackageReader {
-  if (workers <= 1) return { workers: 1, threadsFromReads, threadsUsed: () => 0, start: () => {}, read: runReadTasks, close: async () => {} };
+  if (workers <= 1) {
+    return { workers: 1, threadsFromReads, threadsUsed: () => 0, start: () => {}, read: runReadTasks,
+      readDebs: runDebReadTasks, close: async () => {} };
+  }
   let pool: Piscina | undefined;
   let used = false;
   const start = () => (pool ??= new Piscina({ filename: new URL('./read-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers }));
@@ -69,6 +75,10 @@ export function createPackageReader(workers = defaultWorkers(), threadsFromReads
     read: (tasks) => {
       used = true;
       return (start().run(tasks) as Promise<TransferOutcome[]>).then((outcomes) => outcomes.map(fromTransfer));
+    },
+    readDebs: async (tasks) => {
+      used = true;
+      return JSON.parse(await start().run(tasks, { name: 'readDebs' }) as string) as DebReadOutcome[];
     },
     close: async () => { await pool?.destroy(); },
   };

@@ -174,17 +174,24 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     progress.phase?.('scan');
     const found = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     const repos = found.filter((r) => r.format === 'rpm'), aptRepos = found.filter((r) => r.format === 'deb');
-    progress.phase?.('read', repos.reduce((s, r) => s + r.rpms.length, 0));
+    progress.phase?.('read', found.reduce((s, r) => s + r.rpms.length + r.debs.length, 0));
     const indexed: IndexedRepo[] = [];
     const reader = buildReader(o.workers);
     const cacheDir = cacheDirFor(o.outDir);
     // Nothing cached (first build, --no-cache): a repo big enough for threads will read them
     // all, so the threads boot while the files are listed and stat'ed instead of after.
-    if ((o.cache === false || !existsSync(cacheDir)) && repos.some((r) => r.rpms.length >= reader.threadsFromReads)) reader.start();
+    // (.deb files are read on every build: they are not cached)
+    if (aptRepos.some((r) => r.debs.length >= reader.threadsFromReads)
+      || ((o.cache === false || !existsSync(cacheDir))
+        && repos.some((r) => r.rpms.length >= reader.threadsFromReads))) {
+      reader.start();
+    }
     let threads = 1;
+    const onBytes = (n: number) => { bytesHashed += n; progress.bytes?.(n); };
+    const builtAt = buildTime();
+    const apt: IndexedAptRepo[] = [];
     try {
       for (const repo of repos) {
-        const onBytes = (n: number) => { bytesHashed += n; progress.bytes?.(n); };
         indexed.push(await indexRepo(o.mirrorDir, staging, repo, diags, { onFile: progress.file, onBytes }, {
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
           verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
@@ -192,16 +199,16 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
           ...(signer ? { signingKey: signer.key } : {}),
         }));
       }
+      for (const r of aptRepos) {
+        apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, {
+          date: builtAt, reader, progress: { onFile: progress.file, onBytes },
+          ...(signer ? { signingKey: signer.key } : {}),
+          ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
+        }));
+      }
     } finally {
       threads = Math.max(1, reader.threadsUsed());
       await reader.close();
-    }
-
-    const builtAt = buildTime();
-    const apt: IndexedAptRepo[] = [];
-    for (const r of aptRepos) {
-      const signing = signer ? { signingKey: signer.key } : {};
-      apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, { ...signing, date: builtAt }));
     }
     const aptSets = aptRepos.map((r, i) => ({ repoId: r.id, repoPath: r.path, packages: apt[i]!.packages }));
     const aptControls = apt.flatMap((x) => x.packages.map((p) => p.deb.control));

@@ -9,22 +9,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import pMap from 'p-map';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import {
-  DebFormatError, readDeb, upstreamSuites, writeAptIndex, type AptPackage, type KeptSuite,
-} from '../formats/format.ts';
+import { upstreamSuites, writeAptIndex, type AptPackage, type KeptSuite } from '../formats/format.ts';
 import { mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
 import { SIGNED_BY_FILE, SYNC_DIR } from '../sync/sync-state.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
+import { readDebRepo } from '../scan/read-deb-repo.ts';
+import type { ReadProgress } from '../scan/read-repo.ts';
+import type { PackageReader } from '../scan/reader-pool.ts';
 import type { SigningKey } from '../trust/site-key.ts';
 import { FilePlacer } from './link-packages.ts';
 
 /** The suite and component every apt repo of the site is published under. */
 export const APT_SUITE = 'stable', APT_COMPONENT = 'main';
-
-/** Packages read at once (the bench's apt row: 8 keeps two cores busy without holding many files open). */
-const READ_CONCURRENCY = 8;
 
 /**
  * What one apt repo became: its packages, site paths written, files linked and copied, the upstream
@@ -35,30 +32,38 @@ export interface IndexedAptRepo {
   upstream: KeptSuite[]; upstreamKey?: string;
 }
 
+/** Options of indexAptRepo: Release date (epoch seconds), site key, reader threads, progress. */
+export interface IndexAptOptions {
+  signingKey?: SigningKey; date: number; reader?: PackageReader; changelogLimit?: number; progress?: ReadProgress;
+}
+
 /**
- * Indexes `repo` (format `deb`) of `mirrorDir` into `staging`; `date` dates the Release (epoch
+ * Reads the `.deb` files of `repo` (under `repoIn`) with scan/read-deb-repo.ts; returns the
+ * packages in path order. Each unusable file is reported to `diags` (its path shown under
+ * `repo.path`) and left out.
+ */
+async function readDebs(repoIn: string, repo: RepoInput, diags: Diagnostics,
+  o: IndexAptOptions): Promise<AptPackage[]> {
+  const packages: AptPackage[] = [];
+  for (const { rel, outcome: x } of await readDebRepo(repoIn, repo.debs, o)) {
+    if (x.ok) packages.push({ deb: x.deb, filename: rel });
+    else if (x.kind === 'format') diags.report('deb-not-deb', posix.join(repo.path, rel), x.message);
+    else diags.report('file-unreadable', posix.join(repo.path, rel), x.code);
+  }
+  return packages;
+}
+
+/**
+ * Indexes `repo` (format `deb`) of `mirrorDir` into `staging`; `o.date` dates the Release (epoch
  * seconds). Per-file problems go to `diags`. Throws the fs error of a write.
  */
 export async function indexAptRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics,
-  o: { signingKey?: SigningKey; date: number }): Promise<IndexedAptRepo> {
+  o: IndexAptOptions): Promise<IndexedAptRepo> {
   const repoIn = join(mirrorDir, repo.path), repoOut = join(staging, repo.path);
-  const packages: AptPackage[] = [];
+  const packages = await readDebs(repoIn, repo, diags, o);
   const placer = new FilePlacer();
   const sitePaths: string[] = [];
-  // Read several at once: each read is I/O and zlib work on libuv's pool; order kept by index.
-  const read = await pMap(repo.debs, async (rel) => {
-    const where = posix.join(repo.path, rel);
-    try {
-      return { deb: await readDeb(join(repoIn, rel)), filename: rel };
-    } catch (err) {
-      if (err instanceof DebFormatError) diags.report('deb-not-deb', where, err.message);
-      else diags.report('file-unreadable', where, (err as NodeJS.ErrnoException).code ?? String(err));
-      return undefined;
-    }
-  }, { concurrency: READ_CONCURRENCY });
-  for (const p of read) {
-    if (!p) continue;
-    packages.push(p);
+  for (const p of packages) {
     placer.place(join(repoIn, p.filename), join(repoOut, p.filename));
     sitePaths.push(posix.join(repo.path, p.filename));
   }

@@ -4,7 +4,8 @@
  * old packages have it): every control field `dpkg-deb --field` prints, every path of `dpkg-deb
  * --contents`, changelog entries, size and digests; and hostile files (truncated, fake, a member
  * claiming gigabytes, `../` and absolute entries, a control tarball bomb, a FIFO) refused with one
- * reason each.
+ * reason each. Each case runs on both reading paths: the package read whole (most packages) and
+ * read as streams (packages over WHOLE_FILE_LIMIT, taken here by lowering the limit to 0).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { DebFormatError, readDeb } from '../../scripts/formats/deb/read-deb.ts';
+import { WHOLE_UNPACK_LIMIT } from '../../scripts/formats/deb/tar-member.ts';
 import { parseRelations } from '../../scripts/formats/deb/control.ts';
 import { run } from '../helpers/run.ts';
 import { ROOT } from '../helpers/cli.ts';
@@ -100,10 +102,14 @@ async function tarOf(entries: [string, Buffer][]): Promise<Buffer> {
 
 const controlTar = () => tarOf([['./control', Buffer.from(CONTROL)]]);
 
+/** The two reading paths: read whole (the default limit) and streamed (limit 0). */
+const PATHS = [['whole', undefined], ['streamed', 0]] as const;
+
 describe('the .deb reader agrees with dpkg-deb', () => {
-  it.each(['gzip', 'xz', 'zstd', 'none'])('%s members: every field, path, changelog entry and digest', async (compression) => {
+  it.each(['gzip', 'xz', 'zstd', 'none'].flatMap((c) => PATHS.map(([how, limit]) => [c, how, limit] as const)))(
+    '%s members, read %s: every field, path, changelog entry and digest', async (compression, _how, limit) => {
     const file = await buildDeb(compression);
-    const d = await readDeb(file);
+    const d = await readDeb(file, 10, limit);
     const fields = (await run('dpkg-deb', ['--field', file])).stdout;
     for (const line of fields.split('\n').filter((l) => /^\S+:/.test(l))) {
       const key = line.slice(0, line.indexOf(':'));
@@ -144,13 +150,14 @@ describe('the .deb reader agrees with dpkg-deb', () => {
 });
 
 describe('real Debian packages (tests/fixtures/real-debs, from bookworm)', () => {
-  it('every field, path and digest agrees with dpkg-deb, and the changelog is read', async () => {
+  it.each(PATHS)('read %s: every field, path and digest agree with dpkg-deb; the changelog is read',
+    async (_how, limit) => {
     const dir = join(ROOT, 'tests/fixtures/real-debs');
     const files = (await readdir(dir)).filter((f) => f.endsWith('.deb'));
     expect(files).toHaveLength(5);
     for (const f of files) {
       const file = join(dir, f);
-      const d = await readDeb(file);
+      const d = await readDeb(file, 10, limit);
       const keys = (await run('dpkg-deb', ['--field', file])).stdout.split('\n').filter((l) => /^\S+:/.test(l))
         .map((l) => l.slice(0, l.indexOf(':')));
       expect(Object.keys(d.control), f).toEqual(keys);
@@ -161,15 +168,22 @@ describe('real Debian packages (tests/fixtures/real-debs, from bookworm)', () =>
       expect(d.files, f).toEqual(listed);
       expect(d.sha256).toBe(createHash('sha256').update(await readFile(file)).digest('hex'));
     }
-    const hello = await readDeb(join(dir, 'hello_2.10-3_amd64.deb'));
+    const hello = await readDeb(join(dir, 'hello_2.10-3_amd64.deb'), 10, limit);
     expect(hello.changelog[0]).toMatchObject({ version: '2.10-3' });
   });
 });
 
-describe('hostile .deb files', () => {
+describe.each(PATHS)('hostile .deb files, read %s', (how, limit) => {
   const refused = async (file: string, why: RegExp) => {
-    await expect(readDeb(file)).rejects.toThrow(DebFormatError);
-    await expect(readDeb(file)).rejects.toThrow(why);
+    await expect(readDeb(file, 10, limit)).rejects.toThrow(DebFormatError);
+    await expect(readDeb(file, 10, limit)).rejects.toThrow(why);
+  };
+  /** A package of `control` (default: the test's) and `data`, gzip-compressed unless given compressed. */
+  const deb = async (name: string, data: Buffer, control?: Buffer, dataMember = gzipSync(data)) => {
+    const file = join(base, `${how}-${name}`);
+    await writeFile(file, arArchive([['debian-binary', Buffer.from('2.0\n')],
+      ['control.tar.gz', gzipSync(control ?? await controlTar())], ['data.tar.gz', dataMember]]));
+    return file;
   };
 
   it('truncated, fake, and a member claiming gigabytes are refused before anything that size is read', async () => {
@@ -187,21 +201,47 @@ describe('hostile .deb files', () => {
   });
 
   it('entries that leave the root, and a control tarball that unpacks past its bound, are refused', async () => {
-    const deb = async (name: string, data: Buffer, control?: Buffer) => {
-      const file = join(base, name);
-      await writeFile(file, arArchive([['debian-binary', Buffer.from('2.0\n')], ['control.tar.gz', gzipSync(control ?? await controlTar())],
-        ['data.tar.gz', gzipSync(data)]]));
-      return file;
-    };
     await refused(await deb('up.deb', await tarOf([['./../../etc/passwd', Buffer.from('x')]])), /leaves the root/);
     await refused(await deb('abs.deb', await tarOf([['/etc/passwd', Buffer.from('x')]])), /absolute path/);
     const bomb = await tarOf([['./control', Buffer.from(CONTROL)], ['./zeros', Buffer.alloc(17 << 20)]]);
     await refused(await deb('bomb.deb', await tarOf([]), bomb), /control\.tar\.gz unpacks to more than 16777216 bytes/);
   });
 
+  it('a tar header with a bad checksum, and a data member cut short, are refused naming the member', async () => {
+    const data = await tarOf([['./usr/bin/tool', Buffer.from('#!/bin/sh\n')]]);
+    const bad = Buffer.from(data);
+    bad[0] = 'X'.charCodeAt(0); // the name changes, the checksum field does not
+    await refused(await deb('cksum.deb', bad), /^data\.tar\.gz: .*checksum/);
+    const gz = gzipSync(data);
+    await refused(await deb('cut-data.deb', data, undefined, gz.subarray(0, gz.length - 20)), /^data\.tar\.gz: /);
+  });
+
+  it('a gzip trailer that lies about the unpacked size is refused (zlib checks it), whatever it claims', async () => {
+    const data = await tarOf([['./usr/share/doc/x/big', Buffer.alloc(300_000, 7)],
+      ['./usr/bin/tool', Buffer.from('x')]]);
+    for (const isize of [1, 0xffffffff]) {
+      const gz = gzipSync(data);
+      gz.writeUInt32LE(isize, gz.length - 4); // ISIZE, RFC 1952 §2.3.1
+      await refused(await deb(`isize-${isize}.deb`, data, undefined, gz), /^data\.tar\.gz: incorrect length check/);
+    }
+  });
+
   it('a FIFO named .deb is refused without blocking', async () => {
-    const fifo = join(base, 'pipe.deb');
+    const fifo = join(base, `${how}-pipe.deb`);
     expect((await run('mkfifo', [fifo])).code).toBe(0);
     await refused(fifo, /not a regular file/);
+  });
+});
+
+describe('a data tarball that unpacks past what is held in memory', () => {
+  it('is read again as a stream: every path listed, nothing refused', async () => {
+    const data = await tarOf([['./usr/lib/firmware/blob', Buffer.alloc(WHOLE_UNPACK_LIMIT + (1 << 20))],
+      ['./usr/lib/firmware/after', Buffer.from('x')]]);
+    const file = join(base, 'firmware.deb');
+    await writeFile(file, arArchive([['debian-binary', Buffer.from('2.0\n')],
+      ['control.tar.gz', gzipSync(await controlTar())], ['data.tar.gz', gzipSync(data, { level: 1 })]]));
+    const d = await readDeb(file);
+    expect(d.files).toEqual(['/usr/lib/firmware/blob', '/usr/lib/firmware/after']);
+    expect((await run('dpkg-deb', ['--contents', file])).stdout).toContain('./usr/lib/firmware/after');
   });
 });

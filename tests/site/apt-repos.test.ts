@@ -203,6 +203,20 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     }
   });
 
+  it('read on reader threads, the .deb files give the same index and the same problem lines', async () => {
+    // the mirror is below the threads' threshold: lower it so the packages go through them
+    const threaded = await cli(['build', '--mirror', mirror, '--out', join(base, 'site-threads'), '--workers', '2',
+      '--base-url', `${server.url}site/`, '--no-sign', '--repodata-only'],
+    { env: { AIRGAP_MIRROR_THREADS_FROM_READS: '1' } });
+    expect(threaded.code, threaded.stderr).toBe(2);
+    expect(threaded.stdout).toMatch(/ on 2 threads /);
+    const lines = (r: typeof built) => r.stderr.split('\n').filter((l) => l.startsWith('error: ubuntu/'));
+    expect(lines(threaded)).toEqual(lines(built));
+    const packages = (dir: string) =>
+      readFile(join(dir, 'ubuntu/jammy/dists/stable/main/binary-amd64/Packages'), 'utf8');
+    expect(await packages(join(base, 'site-threads'))).toBe(await packages(site));
+  });
+
   it('dnf still reads the RPM repo of the same site', async () => {
     const q = await run('dnf', ['-q', '-y', '--releasever', '9', '--setopt=reposdir=/dev/null', `--setopt=cachedir=${join(base, 'dnf')}`,
       `--repofrompath=b,${server.url}site/ubi8/baseos/`, '--repo=b', '--setopt=gpgcheck=0', '--forcearch', 'aarch64',

@@ -12,7 +12,8 @@ import { createHash } from 'node:crypto';
 import { sha256 } from '../../sha256.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, posix } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import lzma from 'lzma-native';
 import { clearSign, detachSign, type SigningKey } from '../../trust/site-key.ts';
 import type { DebPackage } from './read-deb.ts';
@@ -46,29 +47,55 @@ export function packagesStanza(p: AptPackage): string {
  * `section/package` names shipping it, comma-separated; sorted by path.
  */
 export function contentsText(packages: AptPackage[]): string {
-  const owners = new Map<string, Set<string>>();
+  // one `path NUL owner` row per file: sorted in code-unit order, rows of one path come together,
+  // their owners sorted (NUL sorts before any path character, so a path precedes its extensions)
+  const rows: string[] = [];
   for (const p of packages) {
-    const who = `${p.deb.control.Section ?? 'misc'}/${p.deb.control.Package}`;
-    for (const f of p.deb.files) {
-      if (f.endsWith('/')) continue;
-      const path = f.slice(1);
-      (owners.get(path) ?? owners.set(path, new Set()).get(path)!).add(who);
-    }
+    const who = `\0${p.deb.control.Section ?? 'misc'}/${p.deb.control.Package}`;
+    for (const f of p.deb.files) if (!f.endsWith('/')) rows.push(f.slice(1) + who);
   }
-  return [...owners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([path, who]) => `${path.padEnd(60)} ${[...who].sort().join(',')}`).join('\n') + (owners.size ? '\n' : '');
+  rows.sort();
+  const lines: string[] = [];
+  let path = '', owners: string[] = [];
+  const flush = () => { if (owners.length) lines.push(`${path.padEnd(60)} ${owners.join(',')}\n`); };
+  for (const row of rows) {
+    const cut = row.indexOf('\0'), rowPath = row.slice(0, cut), who = row.slice(cut + 1);
+    if (rowPath !== path) {
+      flush();
+      path = rowPath;
+      owners = [];
+    }
+    if (owners.at(-1) !== who) owners.push(who);
+  }
+  flush();
+  return lines.join('');
 }
 
 /** One index file for the Release lists: path under dists/<suite>/, bytes, SHA-256 (hex). */
 interface IndexFile { path: string; data: Buffer; sha256: string }
 
-/** `data` compressed to the .xz format (preset 6, CRC64 check, as `xz` writes by default), by liblzma through lzma-native. */
+/** liblzma's lzma_check value for CRC64 (lzma/check.h), the check `xz` writes by default. */
+const LZMA_CHECK_CRC64 = 4;
+
+/** Smallest .xz block (bytes): a Packages file up to twice this size stays one block. */
+const XZ_MIN_BLOCK = 256 << 10;
+
+/**
+ * `data` compressed to the .xz format (preset 6, CRC64 check, as `xz` writes by default) by
+ * liblzma through lzma-native, with its multi-threaded encoder on two threads: the text is cut
+ * into two blocks (of at least XZ_MIN_BLOCK bytes) compressed at once, as `xz -T2 --block-size`
+ * does; about 1% larger than one block, in half the time. The bytes do not depend on the machine.
+ */
 function xz(data: Buffer): Promise<Buffer> {
+  const blockSize = Math.max(XZ_MIN_BLOCK, Math.ceil(data.length / 2));
   return new Promise((resolve, reject) => {
-    (lzma.compress as (b: Buffer, o: object, done: (out: Buffer, err?: Error) => void) => void)(data, { preset: 6 },
-      (out, err) => (err ? reject(err) : resolve(out)));
+    (lzma.compress as (b: Buffer, o: object, done: (out: Buffer, err?: Error) => void) => void)(data,
+      { preset: 6, check: LZMA_CHECK_CRC64, threads: 2, blockSize }, (out, err) => (err ? reject(err) : resolve(out)));
   });
 }
+
+/** `data` gzip-compressed at level 9 (as `gzip -9`) on libuv's thread pool. */
+const gzip9 = (data: Buffer) => promisify(gzip)(data, { level: 9 });
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
@@ -94,11 +121,13 @@ export async function writeAptIndex(repoDir: string, packages: AptPackage[], o: 
     const forArch = sorted.filter((p) => [arch, 'all'].includes(p.deb.control.Architecture ?? 'all'));
     const text = forArch.map(packagesStanza).join('\n');
     const dir = `${o.component}/binary-${arch}`;
-    // liblzma compresses on its own thread meanwhile: the Contents file is made on this one
-    const packagesXz = xz(Buffer.from(text));
-    packagesXz.catch(() => {}); // awaited below
-    const contents = gzipSync(contentsText(forArch), { level: 9 });
-    const variants = [['Packages', Buffer.from(text)], ['Packages.gz', gzipSync(text, { level: 9 })],
+    // xz on liblzma's thread and gzip on libuv's pool run while the Contents text is made here; the
+    // main thread stays free between, since lzma-native hands its output back through it
+    const data = Buffer.from(text);
+    const packagesXz = xz(data), packagesGz = gzip9(data);
+    for (const p of [packagesXz, packagesGz]) p.catch(() => {}); // awaited below
+    const contents = await gzip9(Buffer.from(contentsText(forArch)));
+    const variants = [['Packages', data], ['Packages.gz', await packagesGz],
       ['Packages.xz', await packagesXz]] as const;
     for (const [name, data] of variants) {
       const file = { path: `${dir}/${name}`, data, sha256: sha256(data) };

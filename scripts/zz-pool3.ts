@@ -1,0 +1,15 @@
+import { Piscina } from 'piscina';
+import { execSync } from 'node:child_process';
+import { setImmediate as yieldNow } from 'node:timers/promises';
+import { runDebReadTasks } from './scan/read-deb-task.ts';
+const files = execSync('find /work/main/.bench/apt-mirror-1000/apt/pool -name "*.deb"').toString().trim().split('\n');
+const threads = Number(process.argv[2]); const mainToo = process.argv[3] === 'main'; const mb = Number(process.argv[4] || 4);
+const t0 = performance.now();
+const pool = threads ? new Piscina({ filename: new URL('./scan/read-worker.mjs', import.meta.url).href, minThreads: threads, maxThreads: threads }) : undefined;
+let next = 0; let byMain = 0;
+const take = (n: number) => { const b = files.slice(next, next + n).map((file) => ({ file })); next += n; return b; };
+const viaPool = async () => { for (let b = take(16); b.length; b = take(16)) JSON.parse(await pool!.run(b, { name: 'readDebs' })); };
+const viaMain = async () => { for (let b = take(mb); b.length; b = take(mb)) { await runDebReadTasks(b); byMain += b.length; await yieldNow(); } };
+await Promise.all([...Array.from({ length: threads * 2 }, viaPool), ...(mainToo ? [viaMain()] : [])]);
+console.log(`threads ${threads} main ${mainToo} mb ${mb}: all read ${(performance.now() - t0).toFixed(0)} ms (incl. boot), main read ${byMain}`);
+await pool?.destroy();
