@@ -9,37 +9,19 @@
  *
  * `PackageFormat` is the generic part the scan and the reader threads use (RPM only so far); the
  * names re-exported below are the parts the stages still call directly (RPM's repodata writers and
- * readers and the dnf rules of the closure, the deb reader and apt index writer).
+ * readers and the dnf rules of the closure, the deb reader and apt index writer). The package
+ * readers are in package-readers.ts, the part of the boundary the reader threads load alone.
  */
-import { readPackage, type ReadPackageOptions } from './rpm/read-package.ts';
-import type { PackageRecord } from './rpm/package-record.ts';
-
-/** One package format as the stages use it. */
-export interface PackageFormat {
-  /** `rpm` (the deb format is reached through the names re-exported below). */
-  name: 'rpm';
-  /** The file name ending of its packages, with the dot. */
-  packageExtension: string;
-  /** The file whose presence marks a repo with its own index, relative to the repo (`repodata/repomd.xml`). */
-  indexFile: string;
-  /** Reads one package file into the common record; throws the format's error for a file that is not one. */
-  readPackage(file: string, href: string, options?: ReadPackageOptions): Promise<PackageRecord>;
-}
-
-/** RPM: rpm's header format, rpm-md repodata (createrepo_c), dnf's rules. */
-export const RPM_FORMAT: PackageFormat = {
-  name: 'rpm', packageExtension: '.rpm', indexFile: 'repodata/repomd.xml', readPackage,
-};
+export {
+  DEPENDENCY_KINDS, DebFormatError, nevra, readDeb, readPackage, RPM_FORMAT, RpmFormatError,
+  type DebChangelogEntry, type DebPackage, type Dependency, type DependencyKind, type PackageFormat,
+  type PackageRecord, type ReadPackageOptions, type RpmFormatReason, type SignatureVerifier,
+} from './package-readers.ts';
 
 /** The file name ending of Debian packages. */
 export const DEB_PACKAGE_EXTENSION = '.deb';
 
 export { compareEvr, newestPerNameArch, parseEvr } from './rpm/evr.ts';
-export {
-  DEPENDENCY_KINDS, nevra, type Dependency, type DependencyKind, type PackageRecord,
-} from './rpm/package-record.ts';
-export { readPackage, type ReadPackageOptions, type SignatureVerifier } from './rpm/read-package.ts';
-export { RpmFormatError, type RpmFormatReason } from './rpm/rpm-format-error.ts';
 export { Sense, SigTag, Tag, TagType } from './rpm/tags.ts';
 export { lookupFilelists } from './rpm/repodata/filelists-reader.ts';
 export { copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch } from './rpm/repodata/keep-upstream.ts';
@@ -50,7 +32,6 @@ export {
   carryUpstreamMetadata, nodeHash, parseRepomd, readUpstreamRepomd, type UpstreamData,
 } from './rpm/repodata/upstream-metadata.ts';
 export { writeRepodata } from './rpm/repodata/write-repodata.ts';
-export { DebFormatError, readDeb, type DebChangelogEntry, type DebPackage } from './deb/read-deb.ts';
 export { aptArchitectures, writeAptIndex, type AptPackage } from './deb/apt-index.ts';
 export { parseRelations, RELATION_FIELDS, type DebAlternative, type DebRelation } from './deb/control.ts';
 export { compareDebVersions } from './deb/version.ts';

@@ -3,7 +3,7 @@
  * the outcome is plain data, the package or why the file could not be used, rather than a
  * thrown error. The apt counterpart of read-task.ts.
  */
-import { DebFormatError, readDeb, type DebPackage } from '../formats/format.ts';
+import { DebFormatError, readDeb, type DebPackage } from '../formats/package-readers.ts';
 
 /** What to read: the file's path and how many changelog entries to keep (default: the reader's). */
 export interface DebReadTask { file: string; changelogLimit?: number }

@@ -5,7 +5,7 @@
  */
 import {
   RPM_FORMAT, RpmFormatError, type RpmFormatReason, type PackageRecord, type SignatureVerifier
-} from '../formats/format.ts';
+} from '../formats/package-readers.ts';
 import { loadKeys, signatureVerifier } from '../trust/mirror-keys.ts';
 
 /** What to read: file path, repo-relative href, changelog limit, mirrored keys to verify with. */

@@ -30,7 +30,6 @@ import type { ClosureRequest } from '../closure/pool-closure.ts';
 import type { RepoPackages } from '../preflight/repo-closure.ts';
 import { indexRepo, SITE_KEY_PATH, type IndexedRepo, type RepodataPolicy } from './index-repo.ts';
 import { readSigningKey, siteKeyFor, type SigningKey } from '../trust/site-key.ts';
-import { SBOM_PATH, sbomJson } from './sbom.ts';
 import { APT_COMPONENT, APT_SUITE, indexAptRepo, type IndexedAptRepo } from './index-apt-repo.ts';
 import { aptArchitectures } from '../formats/format.ts';
 import { aptList, aptSources, type AptUpstreamSuites } from '../generators/apt-sources.ts';
@@ -171,6 +170,9 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
   try {
     // after the checks of --out: a site key beside a refused --out would be written outside what we own
     signer = await signingKeyOf(o);
+    // the SBOM writer loads the CycloneDX library (some 130 modules, 40 ms): loaded while the packages
+    // are read, which leaves this thread idle when reader threads read them
+    const sbomWriter = import('./sbom.ts');
     progress.phase?.('scan');
     const found = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     const repos = found.filter((r) => r.format === 'rpm'), aptRepos = found.filter((r) => r.format === 'deb');
@@ -286,6 +288,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     placeRepoPages(pagesDir, catalogRepos);
     for (const [page, { file }] of plan?.reuse ?? []) placer.place(file, join(pagesDir, pageFile(page)), { regular: true });
     for (const dir of [fileListDir, searchDir]) if (existsSync(dir)) movePages(dir, pagesDir, new Set(), placer);
+    const { SBOM_PATH, sbomJson } = await sbomWriter;
     await mkdir(dirname(join(pagesDir, SBOM_PATH)), { recursive: true });
     await writeFile(join(pagesDir, SBOM_PATH), sbomJson(catalogRepos.map((r, i) =>
       ({ id: r.id, baseurl: r.baseurl, packages: indexed[i]!.packages })), catalog.builtAt));
