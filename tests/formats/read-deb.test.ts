@@ -72,6 +72,10 @@ async function buildDeb(compression: string): Promise<string> {
   await writeFile(join(root, `usr/share/doc/${pkg}/changelog.Debian.gz`), gzipSync(CHANGELOG));
   await mkdir(join(root, 'usr/src/linux-headers-5.15.0-91-generic/include/config'), { recursive: true });
   await writeFile(join(root, 'usr/src/linux-headers-5.15.0-91-generic/include/config/auto.conf'), 'CONFIG_X86_64=y\n');
+  // a path past ustar's 100 + 155 bytes: dpkg-deb writes it as a GNU long name
+  const long = join(root, 'usr/src/linux-headers-5.15.0-91-generic', 'd'.repeat(120), 'e'.repeat(120));
+  await mkdir(long, { recursive: true });
+  await writeFile(join(long, `${'f'.repeat(100)}.h`), '#define X 1\n');
   const out = join(base, `${compression}.deb`);
   const r = await run('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', root, out]);
   expect(r.code, r.stderr).toBe(0);
