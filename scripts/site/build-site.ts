@@ -173,6 +173,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     // the SBOM writer loads the CycloneDX library (some 130 modules, 40 ms): loaded while the packages
     // are read, which leaves this thread idle when reader threads read them
     const sbomWriter = import('./sbom.ts');
+    sbomWriter.catch(() => {}); // awaited where the SBOM is written
     progress.phase?.('scan');
     const found = await findRepos(o.mirrorDir, diags, o.repos ?? []);
     const repos = found.filter((r) => r.format === 'rpm'), aptRepos = found.filter((r) => r.format === 'deb');
