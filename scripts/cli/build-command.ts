@@ -89,7 +89,7 @@ export function summary(r: BuildResult, out: string, peakBytes: number): string 
   const apt = r.repos.filter((x) => x.metadata[0] === 'apt');
   if (apt.length) {
     const debs = apt.reduce((n, x) => n + x.packages, 0), left = r.diagnostics.filter((d) => DEB_LEFT_OUT.has(d.code)).length;
-    lines.push(`apt: ${debs} .deb files read whole and indexed in ${apt.length} repo${apt.length === 1 ? '' : 's'}, `
+    lines.push(`apt: ${debs} .deb files indexed in ${apt.length} repo${apt.length === 1 ? '' : 's'}, `
       + `${left} left out (each named above).`);
   }
   const errors = r.diagnostics.filter((d) => d.level === 'error').length;

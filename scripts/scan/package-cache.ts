@@ -1,8 +1,8 @@
 /**
  * Incremental indexing cache, kept on the output side (never in the mirror tree): per repo,
- * each package's repo-relative href mapped to the record read last time, with the file's
- * size, mtime (ms), inode and device. A package whose four values are unchanged is neither
- * re-read nor re-hashed.
+ * each package's repo-relative href mapped to the record read last time (an RPM's
+ * PackageRecord, a `.deb`'s DebPackage: any JSON value), with the file's size, mtime (ms),
+ * inode and device. A package whose four values are unchanged is neither re-read nor re-hashed.
  *
  * File format: JSON lines, `<dir>/<repo path prefix>-<hash>.jsonl`. The first line holds the context (tool
  * version, changelog limit, the repo's mirrored keys: another context drops the whole
@@ -20,23 +20,23 @@ import { type PackageRecord } from '../formats/format.ts';
 import { Utf8Chunks } from '../utf8-chunks.ts';
 
 /** One cached package: file identity, its record, and the record as JSON when already at hand. */
-interface Entry { size: number; mtimeMs: number; ino: number; dev: number; record: PackageRecord; recordJson?: string }
+interface Entry<R> { size: number; mtimeMs: number; ino: number; dev: number; record: R; recordJson?: string }
 
 /** Bytes per write to, and per read from, the cache file. */
 const IO_BYTES = 1 << 20;
 
-/** Cache of one repo's package records. */
-export class PackageCache {
+/** Cache of one repo's package records, of type `R` (default: RPM's PackageRecord). */
+export class PackageCache<R = PackageRecord> {
   private readonly file: string;
   private readonly context: string;
-  private readonly old: Map<string, Entry>;
+  private readonly old: Map<string, Entry<R>>;
   /** Lines in the file now (0: no usable file, it is rewritten on save). */
   private readonly lines: number;
-  private readonly next = new Map<string, Entry>();
+  private readonly next = new Map<string, Entry<R>>();
   private readonly changed = new Set<string>();
   hits = 0;
 
-  private constructor(file: string, context: string, old: Map<string, Entry>, lines: number) {
+  private constructor(file: string, context: string, old: Map<string, Entry<R>>, lines: number) {
     this.file = file;
     this.context = context;
     this.old = old;
@@ -53,16 +53,16 @@ export class PackageCache {
   }
 
   /** Opens the cache of repo path `name` in `dir`; a missing or unreadable file or another context gives an empty cache. */
-  static async open(dir: string, name: string, context: string): Promise<PackageCache> {
+  static async open<R = PackageRecord>(dir: string, name: string, context: string): Promise<PackageCache<R>> {
     const file = PackageCache.fileOf(dir, name);
-    const entries = new Map<string, Entry>();
+    const entries = new Map<string, Entry<R>>();
     let lines = 0;
     let sameContext = false;
     try {
       await readLines(file, (line) => {
         if (!line) return true;
         if (lines++ === 0) return (sameContext = parseOr<{ context?: string }>(line)?.context === context);
-        const e = parseOr<Entry & { href: string; gone?: boolean }>(line);
+        const e = parseOr<Entry<R> & { href: string; gone?: boolean }>(line);
         if (e?.gone) entries.delete(e.href);
         else if (e) entries.set(e.href, { size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, dev: e.dev, record: e.record });
         return true;
@@ -71,11 +71,12 @@ export class PackageCache {
       sameContext = false;
     }
     // another context or no usable file: start empty, and rewrite the file on save
-    return sameContext ? new PackageCache(file, context, entries, lines) : new PackageCache(file, context, new Map(), 0);
+    return sameContext ? new PackageCache<R>(file, context, entries, lines)
+      : new PackageCache<R>(file, context, new Map(), 0);
   }
 
   /** The cached record for `href` if the file's size, mtime, inode and device are unchanged. */
-  get(href: string, st: Stats): PackageRecord | undefined {
+  get(href: string, st: Stats): R | undefined {
     const e = this.old.get(href);
     if (e && e.size === st.size && e.mtimeMs === st.mtimeMs && e.ino === st.ino && e.dev === st.dev) {
       this.hits++;
@@ -89,7 +90,7 @@ export class PackageCache {
    * Remembers a freshly read record; `recordJson` is `JSON.stringify(record)` when the caller
    * already has it (reader threads send records as JSON), so saving does not serialize it again.
    */
-  set(href: string, st: Stats, record: PackageRecord, recordJson?: string): void {
+  set(href: string, st: Stats, record: R, recordJson?: string): void {
     this.next.set(href, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, dev: st.dev, record, ...(recordJson !== undefined ? { recordJson } : {}) });
     this.changed.add(href);
   }
@@ -124,7 +125,7 @@ export class PackageCache {
  * One entry line, `{href, size, mtimeMs, ino, dev, record}` and its newline, in pieces, so the
  * record's JSON (reused when known) is encoded as it is, never copied into a longer string.
  */
-function* entryLine(href: string, e: Entry): Generator<string> {
+function* entryLine<R>(href: string, e: Entry<R>): Generator<string> {
   const head = JSON.stringify({ href, size: e.size, mtimeMs: e.mtimeMs, ino: e.ino, dev: e.dev });
   yield `${head.slice(0, -1)},"record":`;
   yield e.recordJson ?? JSON.stringify(e.record);

@@ -183,10 +183,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const cacheDir = cacheDirFor(o.outDir);
     // Nothing cached (first build, --no-cache): a repo big enough for threads will read them
     // all, so the threads boot while the files are listed and stat'ed instead of after.
-    // (.deb files are read on every build: they are not cached)
-    if (aptRepos.some((r) => r.debs.length >= reader.threadsFromReads)
-      || ((o.cache === false || !existsSync(cacheDir))
-        && repos.some((r) => r.rpms.length >= reader.threadsFromReads))) {
+    if ((o.cache === false || !existsSync(cacheDir))
+      && found.some((r) => r.rpms.length + r.debs.length >= reader.threadsFromReads)) {
       reader.start();
     }
     let threads = 1;
@@ -205,6 +203,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       for (const r of aptRepos) {
         apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, {
           date: builtAt, reader, progress: { onFile: progress.file, onBytes },
+          ...(o.cache !== false ? { cacheDir } : {}),
           ...(signer ? { signingKey: signer.key } : {}),
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
         }));
@@ -352,7 +351,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
       pagesRendered: toRender.length, pagesReused: plan?.reuse.size ?? 0,
       ...(renderMode ? { renderMode } : {}),
       linked: [...indexed, ...apt].reduce((s, x) => s + x.linked, 0), copied: [...indexed, ...apt].reduce((s, x) => s + x.copied, 0),
-      cacheHits: indexed.reduce((s, x) => s + x.cacheHits, 0), threads,
+      cacheHits: [...indexed, ...apt].reduce((s, x) => s + x.cacheHits, 0), threads,
       seconds: (Date.now() - started) / 1000, diagnostics: diags.list,
     };
   } catch (err) {

@@ -10,47 +10,61 @@
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
-import { upstreamSuites, writeAptIndex, type AptPackage, type KeptSuite } from '../formats/format.ts';
+import {
+  upstreamSuites, writeAptIndex, type AptPackage, type DebPackage, type KeptSuite,
+} from '../formats/format.ts';
 import { mirrorRootOf, outsideMirror } from '../scan/inside-mirror.ts';
 import { SIGNED_BY_FILE, SYNC_DIR } from '../sync/sync-state.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
+import { PackageCache } from '../scan/package-cache.ts';
 import { readDebRepo } from '../scan/read-deb-repo.ts';
 import type { ReadProgress } from '../scan/read-repo.ts';
 import type { PackageReader } from '../scan/reader-pool.ts';
 import type { SigningKey } from '../trust/site-key.ts';
+import { TOOL_VERSION } from '../tool-version.ts';
 import { FilePlacer } from './link-packages.ts';
 
 /** The suite and component every apt repo of the site is published under. */
 export const APT_SUITE = 'stable', APT_COMPONENT = 'main';
 
 /**
- * What one apt repo became: its packages, site paths written, files linked and copied, the upstream
- * suites served verbatim and the armored keys that sign them (when sync recorded them).
+ * What one apt repo became: its packages, site paths written, files linked and copied, packages
+ * taken from the incremental cache, the upstream suites served verbatim and the armored keys that
+ * sign them (when sync recorded them).
  */
 export interface IndexedAptRepo {
-  packages: AptPackage[]; sitePaths: string[]; linked: number; copied: number;
+  packages: AptPackage[]; sitePaths: string[]; linked: number; copied: number; cacheHits: number;
   upstream: KeptSuite[]; upstreamKey?: string;
 }
 
-/** Options of indexAptRepo: Release date (epoch seconds), site key, reader threads, progress. */
+/**
+ * Options of indexAptRepo: Release date (epoch seconds), site key, reader threads, changelog
+ * entries kept, the incremental cache's directory (none: every package is read), progress.
+ */
 export interface IndexAptOptions {
-  signingKey?: SigningKey; date: number; reader?: PackageReader; changelogLimit?: number; progress?: ReadProgress;
+  signingKey?: SigningKey; date: number; reader?: PackageReader; changelogLimit?: number; cacheDir?: string;
+  progress?: ReadProgress;
 }
 
 /**
- * Reads the `.deb` files of `repo` (under `repoIn`) with scan/read-deb-repo.ts; returns the
- * packages in path order. Each unusable file is reported to `diags` (its path shown under
+ * Reads the `.deb` files of `repo` (under `repoIn`) with scan/read-deb-repo.ts, through the repo's
+ * incremental cache when `o.cacheDir` is given (saved once read); returns the packages in path
+ * order and the cache hits. Each unusable file is reported to `diags` (its path shown under
  * `repo.path`) and left out.
  */
 async function readDebs(repoIn: string, repo: RepoInput, diags: Diagnostics,
-  o: IndexAptOptions): Promise<AptPackage[]> {
+  o: IndexAptOptions): Promise<{ packages: AptPackage[]; cacheHits: number }> {
+  // what a DebPackage depends on besides the file: the reader's version and the changelog entries kept
+  const context = JSON.stringify(['deb', TOOL_VERSION, o.changelogLimit ?? null]);
+  const cache = o.cacheDir ? await PackageCache.open<DebPackage>(o.cacheDir, `deb:${repo.path}`, context) : undefined;
   const packages: AptPackage[] = [];
-  for (const { rel, outcome: x } of await readDebRepo(repoIn, repo.debs, o)) {
+  for (const { rel, outcome: x } of await readDebRepo(repoIn, repo.debs, { ...o, ...(cache ? { cache } : {}) })) {
     if (x.ok) packages.push({ deb: x.deb, filename: rel });
     else if (x.kind === 'format') diags.report('deb-not-deb', posix.join(repo.path, rel), x.message);
     else diags.report('file-unreadable', posix.join(repo.path, rel), x.code);
   }
-  return packages;
+  await cache?.save();
+  return { packages, cacheHits: cache?.hits ?? 0 };
 }
 
 /**
@@ -60,7 +74,7 @@ async function readDebs(repoIn: string, repo: RepoInput, diags: Diagnostics,
 export async function indexAptRepo(mirrorDir: string, staging: string, repo: RepoInput, diags: Diagnostics,
   o: IndexAptOptions): Promise<IndexedAptRepo> {
   const repoIn = join(mirrorDir, repo.path), repoOut = join(staging, repo.path);
-  const packages = await readDebs(repoIn, repo, diags, o);
+  const { packages, cacheHits } = await readDebs(repoIn, repo, diags, o);
   const placer = new FilePlacer();
   const sitePaths: string[] = [];
   for (const p of packages) {
@@ -84,6 +98,6 @@ export async function indexAptRepo(mirrorDir: string, staging: string, repo: Rep
     origin: 'airgap-mirror', label: repo.id, date: new Date(o.date * 1000),
     ...(o.signingKey ? { signingKey: o.signingKey } : {}) });
   sitePaths.push(...written.map((w) => posix.join(repo.path, w)));
-  return { packages, sitePaths, linked: placer.linked, copied: placer.copied, upstream,
+  return { packages, sitePaths, linked: placer.linked, copied: placer.copied, cacheHits, upstream,
     ...(upstreamKey ? { upstreamKey } : {}) };
 }

@@ -1,7 +1,7 @@
 /**
- * Incremental indexing and worker threads: the cache invalidates on a changed size, a
- * changed mtime, a file replaced by another of the same size, a deleted file and a new
- * file; the repodata is byte-identical whatever the worker count and cache state.
+ * Incremental indexing and worker threads: the cache (RPMs and .deb files alike) invalidates on
+ * a changed size, a changed mtime, a file replaced by another of the same size, a deleted file
+ * and a new file; the repodata is byte-identical whatever the worker count and cache state.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, cp, mkdtemp, readdir, readFile, rename, rm, utimes } from 'node:fs/promises';
@@ -35,34 +35,39 @@ async function repodataBytes(out: string): Promise<Map<string, Buffer>> {
   for (const r of ['ubi9/baseos', 'ubi9/appstream', 'cuda-rhel9-aarch64', 'rhocp-4.18-for-rhel-9-aarch64-rpms']) {
     for (const f of await readdir(join(base, out, r, 'repodata'))) m.set(`${r}/${f}`, await readFile(join(base, out, r, 'repodata', f)));
   }
+  // and the apt index of the Ubuntu repo: Packages in all its forms, Contents, Release, InRelease
+  const dists = join(base, out, 'ubuntu/jammy/dists');
+  for (const f of await readdir(dists, { recursive: true })) {
+    if (!f.includes('by-hash') && /(Packages|Contents|Release)/.test(f)) m.set(`dists/${f}`, await readFile(join(dists, f)));
+  }
   return m;
 }
 
 describe('incremental cache', () => {
   it('reuses every unchanged package and re-reads exactly the changed ones', async () => {
     expect((await build('site')).hits).toBe(0);
-    expect((await build('site')).hits).toBe(25);
+    expect((await build('site')).hits).toBe(32); // 25 RPMs and the 7 .deb files of the Ubuntu repo
 
     // changed mtime only
     await utimes(join(repo(), 'lsof-4.94.0-3.el9.aarch64.rpm'), new Date(), new Date(Date.now() + 5000));
-    expect((await build('site')).hits).toBe(24);
+    expect((await build('site')).hits).toBe(31);
 
     // replaced by another file of the same size (new inode)
     const f = join(repo(), 'coreutils-8.32-35.el9.aarch64.rpm');
     await copyFile(f, `${f}.new`);
     await rename(`${f}.new`, f);
-    expect((await build('site')).hits).toBe(24);
+    expect((await build('site')).hits).toBe(31);
 
     // changed size: a different package under the same name is re-read and shows up as itself
     await copyFile(join(REAL_RPMS, 'fake_bash-1.1.1-1.x86_64.rpm'), join(repo(), 'hostname-3.23-6.el9.aarch64.rpm'));
-    expect((await build('site')).hits).toBe(24);
+    expect((await build('site')).hits).toBe(31);
     expect(await names('site')).toContain('fake_bash-1.1.1-1');
     expect(await names('site')).not.toContain('hostname-3.23-6.el9');
 
     // deleted file and new file
     await rm(join(repo(), 'libpcap-1.10.0-4.el9.aarch64.rpm'));
     await copyFile(join(REAL_RPMS, 'Rimmer-1.0.2-2.x86_64.rpm'), join(repo(), 'Rimmer-1.0.2-2.x86_64.rpm'));
-    expect((await build('site')).hits).toBe(24); // 24 unchanged; the new one is read
+    expect((await build('site')).hits).toBe(31); // 31 unchanged; the new one is read
     const now = await names('site');
     expect(now).toContain('Rimmer-1.0.2-2');
     expect(now).not.toContain('libpcap-14:1.10.0-4.el9');
@@ -77,6 +82,10 @@ describe('incremental cache', () => {
     expect((await build('bytes', ['--workers', '2', '--no-cache'], { AIRGAP_MIRROR_THREADS_FROM_BYTES: '1' })).threads).toBe(2);
     expect((await build('count', ['--workers', '2', '--no-cache'])).threads).toBe(1);
     const a = await repodataBytes('w1');
+    expect([...a.keys()].filter((k) => k.startsWith('dists/')).sort()).toEqual(['dists/stable/InRelease',
+      'dists/stable/Release', 'dists/stable/Release.gpg', 'dists/stable/main/Contents-amd64.gz',
+      'dists/stable/main/binary-amd64/Packages', 'dists/stable/main/binary-amd64/Packages.gz',
+      'dists/stable/main/binary-amd64/Packages.xz']);
     for (const out of ['w2', 'bytes', 'count']) {
       const b = await repodataBytes(out);
       expect([...b.keys()].sort()).toEqual([...a.keys()].sort());

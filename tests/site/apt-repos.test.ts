@@ -79,7 +79,7 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect(index).not.toContain('evil');
     expect(index.match(/^SHA256: /gm)).toHaveLength(4);
     expect(built.stdout).toMatch(/ubuntu-jammy +4 packages {2}ubuntu\/jammy\/ {2}\[apt, Packages, Release, InRelease\]/);
-    expect(built.stdout).toContain('\napt: 4 .deb files read whole and indexed in 1 repo, 4 left out (each named above).\n');
+    expect(built.stdout).toContain('\napt: 4 .deb files indexed in 1 repo, 4 left out (each named above).\n');
     const home = await readFile(join(site, 'index.html'), 'utf8');
     expect(home).toContain('data-apt-repo="ubuntu-jammy"');
     expect(await readdir(join(site, 'ubuntu/jammy'))).not.toContain('broken_1.0_amd64.deb');
@@ -215,6 +215,30 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     const packages = (dir: string) =>
       readFile(join(dir, 'ubuntu/jammy/dists/stable/main/binary-amd64/Packages'), 'utf8');
     expect(await packages(join(base, 'site-threads'))).toBe(await packages(site));
+  });
+
+  it('a rebuild takes unchanged .deb files from the cache and reads only what changed', async () => {
+    const out = join(base, 'site-inc');
+    const build = async () => {
+      const r = await cli(['build', '--mirror', mirror, '--out', out, '--no-sign', '--repodata-only']);
+      expect(r.code, r.stderr).toBe(2); // the files that are not packages are still named
+      return { hits: Number(/\((\d+) from the cache/.exec(r.stdout)![1]), packages: await readFile(
+        join(out, 'ubuntu/jammy/dists/stable/main/binary-amd64/Packages'), 'utf8'), problems: r.stderr };
+    };
+    const first = await build();
+    expect(first.hits).toBe(0);
+    const again = await build();
+    expect(again.hits).toBe(5); // the 4 packages and the RPM
+    expect(again.packages).toBe(first.packages);
+    expect(again.problems).toBe(first.problems);
+    // a new version of one package at the same path: read again, the other 3 from the cache
+    await deb('pkg-config', '0.29.2-1ubuntu3', 'amd64', 'Depends: libc6 (>= 2.34)\nHomepage: https://example.invalid/pc\n');
+    const changed = await build();
+    expect(changed.hits).toBe(4);
+    expect(changed.packages).toContain('Homepage: https://example.invalid/pc');
+    const fileFields = /^(Size|MD5sum|SHA256): .*\n/gm;
+    expect(changed.packages.replace(fileFields, '').replace('Homepage: https://example.invalid/pc\n', ''))
+      .toBe(first.packages.replace(fileFields, ''));
   });
 
   it('dnf still reads the RPM repo of the same site', async () => {
