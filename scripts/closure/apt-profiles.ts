@@ -44,6 +44,26 @@ export const APT_PROFILES: Record<string, AptProfile> = {
 /** An Ubuntu kernel string: `<version>-<abi>-<flavour>` (`5.15.0-91-generic`, `6.5.0-1004-nvidia-64k`). */
 export const UBUNTU_KERNEL = /^(\d+)\.(\d+)\.\d+-\d+-[a-z][a-z0-9-]*$/;
 
+/** The node pools' (rpm) name of an architecture given by dpkg's name or rpm's: `arm64` or `aarch64` → `aarch64`. */
+const POOL_ARCH: Record<string, string> = {
+  amd64: 'x86_64', x86_64: 'x86_64', arm64: 'aarch64', aarch64: 'aarch64', ppc64el: 'ppc64le', ppc64le: 'ppc64le',
+};
+
+/**
+ * A `closure.kernels` entry read as an Ubuntu kernel: `5.15.0-91-generic` (an amd64 pool: `uname -r`
+ * names no architecture on Ubuntu) or `5.15.0-1032-nvidia-64k:arm64` (the architecture after a
+ * colon, as dpkg qualifies a package: amd64, arm64, ppc64el or their rpm names). Returns the kernel
+ * and the pool's architecture (rpm's name, as node pools carry it), or undefined for an entry that
+ * is not an Ubuntu kernel. Throws an Error naming an architecture it does not know.
+ */
+export function ubuntuKernelEntry(entry: string): { kernel: string; arch: string } | undefined {
+  const [kernel = '', qualifier, ...rest] = entry.split(':');
+  if (!UBUNTU_KERNEL.test(kernel) || rest.length) return undefined;
+  const arch = POOL_ARCH[qualifier ?? 'amd64'];
+  if (!arch) throw new Error(`${entry}: architecture ${qualifier} not known (amd64, arm64, ppc64el)`);
+  return { kernel, arch };
+}
+
 /**
  * The gcc major version an Ubuntu kernel was built with, which the DOCA build installs as
  * `gcc-<major>` (it reads it from /proc/version): the release's compiler for its GA kernel, gcc 12

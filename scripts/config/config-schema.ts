@@ -18,7 +18,7 @@
  *       exclude: ["*-debuginfo"]
  *   closure:                     # take only what the node pools' driver builds need
  *     profiles: [dtk]
- *     kernels: [5.14.0-427.87.1.el9_4.x86_64]   # or --nodes nodes.json
+ *     kernels: [5.14.0-427.87.1.el9_4.x86_64]   # or --nodes nodes.json; Ubuntu: 5.15.0-91-generic[:arm64]
  * ```
  */
 import { unsafeRelativePath } from '../inside-root.ts';
@@ -179,6 +179,8 @@ export const SyncRepoSchema = SyncRepoObject.superRefine(checkDebRepo);
  * and `packages` (names, globs or NEVRAs), resolved across all those repos as dnf would, with
  * only the given module streams (`module:stream`; other modules keep their default stream).
  * `weakDeps` overrides the profiles' choice; `newest` versions of each provider are taken.
+ * A `kernels` entry is an RHCOS/RHEL kernel (`5.14.0-427.87.1.el9_4.x86_64`, its arch in it) or
+ * an Ubuntu one (`5.15.0-91-generic`, amd64, or `…:arm64`: closure/apt-profiles.ts ubuntuKernelEntry).
  */
 export const ClosureSchema = z.strictObject({
   profiles: z.array(z.enum(PROFILE_NAMES as [string, ...string[]])).default([]),

@@ -21,7 +21,7 @@ import { finishRepo } from './finish-repo.ts';
 import type { LiveRepo, RepoSummary, SyncEvents } from './live-repo.ts';
 import { ClosurePlanner, type PoolReport, type SyncPool } from './closure-planner.ts';
 import { kernelTarget } from '../closure/profiles.ts';
-import { UBUNTU_KERNEL } from '../closure/apt-profiles.ts';
+import { ubuntuKernelEntry } from '../closure/apt-profiles.ts';
 
 export type { RepoSummary, SyncEvents } from './live-repo.ts';
 
@@ -67,12 +67,24 @@ function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): 
   if (!taking.length) return undefined;
   const pools: SyncPool[] = [...(o.pools ?? [])];
   for (const k of c?.kernels ?? []) {
-    if (UBUNTU_KERNEL.test(k)) { // Ubuntu names no arch in uname -r: amd64 here, --nodes for arm64 pools
-      if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch: 'x86_64', nodes: [], os: 'ubuntu' });
+    let ubuntu: ReturnType<typeof ubuntuKernelEntry>;
+    try {
+      ubuntu = ubuntuKernelEntry(k);
+    } catch (err) {
+      throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`);
+    }
+    if (ubuntu) { // Ubuntu names no arch in uname -r: amd64 unless the entry says `:arm64`
+      if (!pools.some((p) => p.kernel === ubuntu.kernel && p.arch === ubuntu.arch)) {
+        pools.push({ id: k, ...ubuntu, nodes: [], os: 'ubuntu' });
+      }
       continue;
     }
     let arch: string;
-    try { arch = kernelTarget(k).arch; } catch (err) { throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`); }
+    try {
+      arch = kernelTarget(k).arch;
+    } catch (err) {
+      throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`);
+    }
     if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch, nodes: [] });
   }
   if (!pools.length && c?.profiles.length) {

@@ -242,6 +242,29 @@ describe('one sync for a cluster with an Ubuntu pool and an RHCOS pool', () => {
   }, 120_000);
 });
 
+describe('closure.kernels for Ubuntu pools', () => {
+  it('pin amd64 unless an entry names its architecture (`:arm64`); an unknown one is refused', async () => {
+    const cfg = async (name: string, kernels: string) => config(name, debRepo('ubuntu', `${server.url}ubuntu/`),
+      `  closure:\n    profiles: [nvidia-gpu-driver]\n    kernels: [${kernels}]\n`);
+    const mirror = join(work, 'kernel-arch');
+    const amd64 = await cli(['sync', '--config', await cfg('k-amd64', '5.15.0-92-generic'), '--mirror', mirror,
+      '--dry-run']);
+    expect(amd64.code, amd64.stdout + amd64.stderr).toBe(0);
+    // the archive has no arm64 kernel: the arm64 pool's roots are named, the amd64 pool of the same kernel is whole
+    const both = await cli(['sync', '--config', await cfg('k-both', '5.15.0-92-generic, 5.15.0-92-generic:arm64'),
+      '--mirror', mirror, '--dry-run']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: linux-headers-5\.15\.0-92-generic: .*5\.15\.0-92-generic:arm64/m);
+    expect(both.stderr).not.toMatch(/^error: .*node pool 5\.15\.0-92-generic[^:]/m);
+    expect(both.stdout).toMatch(/^ {2}5\.15\.0-92-generic: kernel 5\.15\.0-92-generic, amd64, .*\n.*closure 9 packages/m);
+    expect(both.stdout).toMatch(/^ {2}5\.15\.0-92-generic:arm64: kernel 5\.15\.0-92-generic, arm64, /m);
+    const bad = await cli(['sync', '--config', await cfg('k-bad', '5.15.0-92-generic:sparc'), '--mirror', mirror,
+      '--dry-run']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('sync.closure.kernels: 5.15.0-92-generic:sparc: architecture sparc not known');
+  }, 60_000);
+});
+
 describe('the DOCA profile on an Ubuntu pool', () => {
   let mirror: string, site: string, nodes: string, cfg: string, synced: Awaited<ReturnType<typeof cli>>;
   const DOCA_ROOTS = ['pkg-config', `linux-headers-${KV}`, 'gcc-11'];
