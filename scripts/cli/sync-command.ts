@@ -99,6 +99,9 @@ export function syncSummary(r: SyncResult, dryRun: boolean): string {
     : `Synced in ${r.seconds.toFixed(1)} s, ${mb(r.bytesFetched)} received:`];
   for (const repo of r.repos) lines.push(row(repo, dryRun));
   lines.push(...poolLines(r, dryRun));
+  for (const { id, snapshot } of r.repos) {
+    if (snapshot) lines.push(`  ${id}: the archive as it was at snapshot ${snapshot.id}, read from ${snapshot.url}`);
+  }
   for (const repo of r.repos.filter((x) => x.subset)) {
     lines.push(`  ${repo.id}: subset of upstream (${repo.reasons.join('; ')}); ` + (repo.format === 'deb'
       ? 'upstream indices are not kept: build writes its own (suite stable, component main), signed by the site key.'

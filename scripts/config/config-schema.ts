@@ -124,12 +124,17 @@ const SyncRepoObject = z.strictObject({
   signedBy: z.array(z.string()).optional(),
   /** deb: skip the Release signature check (apt's `trusted=yes`; a warning each run). */
   trusted: z.boolean().optional(),
+  /** deb: read the archive as it was at this snapshot (apt's `snapshot=20231115T000000Z`; see snapshot-server.ts). */
+  snapshot: z.string().regex(/^[A-Za-z0-9:._+-]+$/, 'expected a snapshot id such as 20231115T000000Z').optional(),
+  /** deb: refuse a Release past its Valid-Until (default; apt's `check-valid-until=no` is false). */
+  checkValidUntil: z.boolean().optional(),
 });
 
 /** Checks the fields of a deb repo (suites, components, keys) and refuses RPM-only ones. */
 function checkDebRepo(r: z.infer<typeof SyncRepoObject>, ctx: z.RefinementCtx): void {
   if (r.type !== 'deb') {
-    for (const k of ['uris', 'suites', 'components', 'architectures', 'signedBy', 'trusted'] as const) {
+    for (const k of ['uris', 'suites', 'components', 'architectures', 'signedBy', 'trusted', 'snapshot',
+      'checkValidUntil'] as const) {
       if (r[k] !== undefined) ctx.addIssue({ code: 'custom', path: [k], message: `${k} is for type: deb repos only` });
     }
     return;

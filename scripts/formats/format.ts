@@ -48,3 +48,4 @@ export {
 } from './deb/release.ts';
 export { parseSourcesFile, type AptSource } from './deb/sources-list.ts';
 export { upstreamSuites, type KeptSuite, type RefusedSuite } from './deb/keep-upstream.ts';
+export { snapshotUrl } from './deb/snapshot-server.ts';

@@ -14,6 +14,8 @@ export interface RepoSummary {
   toFetch: number; toFetchBytes: number; fetched: number; fetchedBytes: number;
   present: number; presentBytes: number; removed: number; removeBytes: number; failed: number;
   repodata: 'updated' | 'unchanged' | 'left as it was';
+  /** An apt repo read at a snapshot: its id and the URL it was read from. */
+  snapshot?: { id: string; url: string };
 }
 
 /** Progress callbacks: each repo's plan, the transfer totals, bytes received, a file done, problems, removals. */
@@ -40,6 +42,7 @@ export const plannedSummary = (p: RepoPlan): RepoSummary => ({
   toFetch: p.fetch.length, toFetchBytes: sum(p.fetch.map((f) => f.expect.size ?? 0)), fetched: 0, fetchedBytes: 0,
   present: p.take.length - p.fetch.length, presentBytes: p.presentBytes, removed: p.remove.length,
   removeBytes: p.removeBytes, failed: 0, repodata: p.upToDate ? 'unchanged' : 'left as it was',
+  ...(p.repo.snapshot ? { snapshot: { id: p.repo.snapshot, url: p.repo.baseurl } } : {}),
 });
 
 /** The summary row of a repo that could not be planned. */

@@ -17,7 +17,8 @@ import { join, posix } from 'node:path';
 import type { SyncRepo } from '../config/config-schema.ts';
 import {
   AptReleaseError, byHashPath, debNva, indexVariants, inReleaseText, parsePackagesIndex, parseRelease, RELEASE_FILES,
-  unpackIndex, verifiedInRelease, verifyDetachedRelease, type AptIndexEntry, type AptRelease, type ReleaseEntry,
+  snapshotUrl, unpackIndex, verifiedInRelease, verifyDetachedRelease, type AptIndexEntry, type AptRelease,
+  type ReleaseEntry,
 } from '../formats/format.ts';
 import { incomingPath } from './commit-repodata.ts';
 import { encodePath, insideRepo, withSlash } from './location.ts';
@@ -56,11 +57,12 @@ function distOf(suite: string): string {
 const RELEASE_LIMIT = 256 << 20;
 
 /**
- * Fetches and verifies one suite's Release. Throws AptReleaseError for a missing or bad signature
- * or unusable content, TransferError for a failed fetch.
+ * Fetches and verifies one suite's Release; one past its Valid-Until is refused unless `now`
+ * (epoch seconds) is undefined (`checkValidUntil: false`). Throws AptReleaseError for a missing or
+ * bad signature or unusable content, TransferError for a failed fetch.
  */
-async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys: RepoPlan['keys'], now: number):
-  Promise<Suite> {
+async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys: RepoPlan['keys'],
+  now: number | undefined): Promise<Suite> {
   const dist = distOf(suite);
   const url = `${withSlash(repo.baseurl)}${encodePath(dist)}`;
   const keyset = keys && { handles: keys.loaded.handles, keyIds: new Set(keys.loaded.keys.flatMap((k) => k.keyIds)) };
@@ -87,11 +89,35 @@ async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys
     else text = await inReleaseText(inRelease);
   } else text = release!.toString('utf8');
   const parsed = parseRelease(text);
-  if (parsed.validUntil !== undefined && parsed.validUntil < now) {
+  if (now !== undefined && parsed.validUntil !== undefined && parsed.validUntil < now) {
     throw new AptReleaseError('content', `the Release expired on ${new Date(parsed.validUntil * 1000).toISOString()} `
       + '(Valid-Until): the mirror serving it is stale');
   }
   return { name: suite, dist, url, release: parsed, files };
+}
+
+/**
+ * The URL `repo` is read from: its URI, or with `snapshot` the archive as it was then, located by
+ * apt's rule (formats/deb/snapshot-server.ts) from the fields of the current Release of its first
+ * suite, verified like any Release. A suite the live archive no longer has leaves the URI's host to
+ * decide. Throws AptReleaseError when no snapshot server is known, or as openSuite does.
+ */
+async function sourceUrl(repo: SyncRepo, transfer: Transfer, keys: RepoPlan['keys'], now: number | undefined):
+  Promise<string> {
+  if (!repo.snapshot) return repo.baseurl;
+  const first = repo.suites?.[0] ?? './';
+  let fields: Record<string, string> | undefined;
+  try {
+    fields = (await openSuite(repo, first, transfer, keys, now)).release.fields;
+  } catch (err) {
+    if (!(err instanceof AptReleaseError && err.kind === 'content' && /^neither /.test(err.message))) throw err;
+  }
+  const url = snapshotUrl(repo.baseurl, repo.snapshot, fields);
+  if (!url) {
+    throw new AptReleaseError('content', `snapshots are not known for ${repo.baseurl} ${first}: its Release names `
+      + 'no snapshot server (Snapshots:) and no default covers its host; give the snapshot\'s own URL as the URI');
+  }
+  return url;
 }
 
 /** The uncompressed names of the Packages indices the repo selects in `s` (`main/binary-amd64/Packages`). */
@@ -163,21 +189,32 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
   const { diags } = ctx;
   const path = locked?.path ?? repo.path ?? repo.id;
   const dir = join(ctx.mirrorDir, path);
-  const root = withSlash(repo.baseurl);
   let keys: RepoPlan['keys'];
   if (!repo.trusted) {
     const k = await loadSignedByKeys(repo, transfer, locked?.keys);
     if ('problem' in k) {
-      diags.report('sync-upstream-key', root, k.problem);
+      diags.report('sync-upstream-key', withSlash(repo.baseurl), k.problem);
       return undefined;
     }
     keys = k;
-  } else diags.report('sync-apt-trusted', root);
+  } else diags.report('sync-apt-trusted', withSlash(repo.baseurl));
+  const now = repo.checkValidUntil === false ? undefined : Math.floor(Date.now() / 1000);
+  let source = repo;
+  try {
+    const url = await sourceUrl(repo, transfer, keys, now);
+    if (url !== repo.baseurl) source = { ...repo, baseurl: url };
+  } catch (err) {
+    if (err instanceof TransferError) reportTransfer(diags, err.url, err);
+    else diags.report(err instanceof AptReleaseError && err.kind === 'signature' ? 'sync-repo-signature'
+      : 'sync-release-bad', withSlash(repo.baseurl), (err as Error).message);
+    return undefined;
+  }
+  const root = withSlash(source.baseurl);
   const suites: Suite[] = [];
   for (const name of repo.suites ?? []) {
     const at = `${root}${encodePath(distOf(name))}InRelease`;
     try {
-      suites.push(await openSuite(repo, name, transfer, keys, Math.floor(Date.now() / 1000)));
+      suites.push(await openSuite(source, name, transfer, keys, now));
     } catch (err) {
       if (err instanceof AptReleaseError) {
         diags.report(err.kind === 'signature' ? 'sync-repo-signature' : 'sync-release-bad', at, err.message);
@@ -189,13 +226,13 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
   const releaseFiles = suites.flatMap((s) => s.files);
   const releaseKey = sha256(Buffer.concat(releaseFiles.flatMap((f) => [Buffer.from(`${f.path}\n`), f.data])));
   const inClosure = !locked && !!ctx.closure?.participates(repo.id);
-  const selectionKey = inClosure ? `closure:${sha256(debSelectionKey(repo) + ctx.closure!.key)}`
-    : debSelectionKey(repo, locked);
+  const selectionKey = inClosure ? `closure:${sha256(debSelectionKey(source) + ctx.closure!.key)}`
+    : debSelectionKey(source, locked);
   const state = await readSyncState(dir);
   const lockStale = !!locked && locked.repomdSha256 !== releaseKey;
   if (lockStale) diags.report('sync-lock-stale', `${root}${encodePath(suites[0]?.dist ?? '')}InRelease`);
   const plan: RepoPlan = {
-    repo, format: 'deb', path, dir, repomd: Buffer.alloc(0), repomdSha256: releaseKey, selectionKey, upToDate: false,
+    repo: source, format: 'deb', path, dir, repomd: Buffer.alloc(0), repomdSha256: releaseKey, selectionKey, upToDate: false,
     subset: inClosure, reasons: [], take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [],
     lockStale, releaseFiles, stanzas: [], ...(keys ? { keys } : {}),
   };

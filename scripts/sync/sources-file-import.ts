@@ -4,7 +4,8 @@
  * same URI are one repo (one `pool/` on the server): their suites, components, architectures and
  * Signed-By keys are joined. The id and default path are the URI's host and path
  * (`archive.ubuntu.com/ubuntu` → id `archive.ubuntu.com-ubuntu`, the layout apt-mirror leaves).
- * A Signed-By path that is relative is read relative to the sources file.
+ * A Signed-By path that is relative is read relative to the sources file. `snapshot=` and
+ * `check-valid-until=no` carry over; one URI listed with different ones is refused.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -40,6 +41,10 @@ export async function importSourcesFile(file: string): Promise<SyncRepo[]> {
       : resolve(dirname(file), k)));
     for (const uri of s.uris) {
       const had = byUri.get(uri);
+      if (had && (had.snapshot !== s.snapshot || had.checkValidUntil !== s.checkValidUntil)) {
+        throw new UsageError(`--sources-file ${s.where}: ${uri} is listed at ${had.where} with other snapshot or `
+          + 'check-valid-until options: give each snapshot of one archive as its own repo (sync.repos with a path)');
+      }
       byUri.set(uri, had ? {
         ...had, suites: union(had.suites, s.suites)!, components: union(had.components, s.components)!,
         ...optional('architectures', union(had.architectures, s.architectures)),
@@ -55,6 +60,8 @@ export async function importSourcesFile(file: string): Promise<SyncRepo[]> {
       ...(s.components.length ? { components: s.components } : {}),
       ...(s.architectures ? { architectures: s.architectures } : {}),
       ...(s.signedBy ? { signedBy: s.signedBy } : {}), ...(s.trusted ? { trusted: true } : {}),
+      ...(s.snapshot ? { snapshot: s.snapshot } : {}),
+      ...(s.checkValidUntil === false ? { checkValidUntil: false } : {}),
     }, `${file} (${s.where})`);
   });
 }

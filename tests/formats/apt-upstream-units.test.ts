@@ -16,6 +16,7 @@ import {
 import { aptWantedPackages, ubuntuGccMajor } from '../../scripts/closure/apt-profiles.ts';
 import { aptPoolClosure } from '../../scripts/closure/apt-closure.ts';
 import { importSourcesFile } from '../../scripts/sync/sources-file-import.ts';
+import { snapshotUrl } from '../../scripts/formats/deb/snapshot-server.ts';
 
 describe('apt source files', () => {
   it('reads one-line entries with options, flat repos and comments; skips deb-src', () => {
@@ -182,6 +183,51 @@ describe('type: deb repos in the config', () => {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(why);
       expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('snapshot servers, by apt\'s rules (apt-pkg/deb/debmetaindex.cc, apt-pkg/init.cc)', () => {
+  const ID = '20231115T000000Z';
+  it('the current Release decides first: a Label override, its Snapshots field, then its Origin', () => {
+    expect(snapshotUrl('http://archive.ubuntu.com/ubuntu/', ID, { Origin: 'Ubuntu', Label: 'Ubuntu' }))
+      .toBe(`https://snapshot.ubuntu.com/ubuntu/${ID}/`);
+    expect(snapshotUrl('http://mirror.example/ubuntu', ID,
+      { Origin: 'Ubuntu', Label: 'Ubuntu', Snapshots: 'https://snap.example/u/@SNAPSHOTID@' }))
+      .toBe(`https://snap.example/u/${ID}`);
+    expect(snapshotUrl('http://deb.debian.org/debian-security', ID, { Origin: 'Debian', Label: 'Debian-Security',
+      Snapshots: 'https://ignored.example/@SNAPSHOTID@' })).toBe(`https://snapshot.debian.org/archive/debian-security/${ID}/`);
+    expect(snapshotUrl('http://deb.debian.org/debian', ID, { Origin: 'Debian', Label: 'Debian' }))
+      .toBe(`https://snapshot.debian.org/archive/debian/${ID}/`);
+  });
+
+  it('without a server from the Release, the URI\'s host or a parent domain of it, with @PATH@', () => {
+    expect(snapshotUrl('http://de.archive.ubuntu.com/ubuntu/', ID)).toBe(`https://snapshot.ubuntu.com/ubuntu/${ID}/`);
+    expect(snapshotUrl('http://ports.archive.ubuntu.com/ubuntu-ports', ID, { Origin: 'Other' }))
+      .toBe(`https://snapshot.ubuntu.com/ubuntu-ports/${ID}/`);
+    expect(snapshotUrl('http://deb.debian.org/debian/', ID, {})).toBe(`https://snapshot.debian.org/archive/debian/${ID}/`);
+    expect(snapshotUrl('http://mirror.example/ubuntu/', ID, { Origin: 'Example' })).toBeUndefined();
+    expect(snapshotUrl('http://archive.ubuntu.com.evil.example/ubuntu/', ID)).toBeUndefined();
+  });
+
+  it('snapshot= and check-valid-until=no are read from both source styles; yes/no name no snapshot', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'airgap-snapshot-'));
+    try {
+      const list = join(dir, 's.list');
+      await writeFile(list, `deb [signed-by=/k.gpg snapshot=${ID} check-valid-until=no] http://a.example/u jammy main\n`
+        + 'deb [signed-by=/k.gpg snapshot=yes] http://b.example/u jammy main\n');
+      const [a, b] = await importSourcesFile(list);
+      expect(a).toMatchObject({ snapshot: ID, checkValidUntil: false });
+      expect(b!.snapshot).toBeUndefined();
+      const sources = join(dir, 's.sources');
+      await writeFile(sources, `Types: deb\nURIs: http://a.example/u\nSuites: jammy\nComponents: main\nSigned-By: /k.gpg\n`
+        + `Snapshot: ${ID}\nCheck-Valid-Until: no\n`);
+      expect((await importSourcesFile(sources))[0]).toMatchObject({ snapshot: ID, checkValidUntil: false });
+      await writeFile(list, `deb [signed-by=/k.gpg snapshot=${ID}] http://a.example/u jammy main\n`
+        + 'deb [signed-by=/k.gpg] http://a.example/u jammy-updates main\n');
+      await expect(importSourcesFile(list)).rejects.toThrow(/other snapshot or check-valid-until options/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -25,6 +25,8 @@ export interface ArchivePackage { name: string; version: string; arch: string; f
 /** The archive: its root (serve `root`; the archive is at `ubuntu/`), the signing key's public file, gpg env. */
 export interface AptArchive {
   root: string; archive: string; publicKey: string; env: NodeJS.ProcessEnv; packages: ArchivePackage[];
+  /** Fields added to each suite's Release before it is signed (`Snapshots: …\n`), '' for none. */
+  releaseFields: string;
   /** Rewrites the indices and signatures after `packages` changed (files of dropped packages are removed). */
   republish(): Promise<void>;
   remove(): Promise<void>;
@@ -132,7 +134,7 @@ async function publish(a: AptArchive): Promise<void> {
     const release = await must('apt-ftparchive', [...o('Origin', 'Ubuntu'), ...o('Label', 'Ubuntu'), ...o('Suite', suite),
       ...o('Codename', 'jammy'), ...o('Architectures', 'amd64'), ...o('Components', 'main restricted'),
       ...o('Acquire-By-Hash', 'yes'), 'release', '.'], { cwd: dist });
-    await writeFile(join(dist, 'Release'), release);
+    await writeFile(join(dist, 'Release'), release + a.releaseFields);
     await must('gpg', ['--batch', '--yes', '--clearsign', '-o', join(dist, 'InRelease'), join(dist, 'Release')], { env: a.env });
     await must('gpg', ['--batch', '--yes', '-abs', '-o', join(dist, 'Release.gpg'), join(dist, 'Release')], { env: a.env });
   }
@@ -150,7 +152,7 @@ export async function makeAptArchive(): Promise<AptArchive> {
   await writeFile(publicKey, await must('gpg', ['--batch', '--armor', '--export'], { env }));
   const work = join(root, 'work');
   const a: AptArchive = {
-    root, archive, publicKey, env, packages: archivePackages(),
+    root, archive, publicKey, env, packages: archivePackages(), releaseFields: '',
     async republish() {
       const keep = new Set(a.packages.map(poolPath));
       for (const f of await readdir(join(archive, 'pool'), { recursive: true, withFileTypes: true })) {

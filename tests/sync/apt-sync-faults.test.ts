@@ -110,6 +110,11 @@ describe('a Release that cannot be trusted refuses the repo, nothing of it writt
     expect(expired.r.code).toBe(2);
     expect(expired.r.stderr, expired.r.stderr).toMatch(/expired\/dists\/jammy-updates\/InRelease: .*the Release expired on 2022-01-01/);
     expect(await visible(join(expired.mirror, 'ubuntu'))).toEqual([]);
+    // apt's check-valid-until=no (an old snapshot's security pocket): taken, the signature still checked
+    const allowed = await syncCopy('expired', ['--dry-run'], { extra: '      checkValidUntil: false\n',
+      mirror: join(work, 'm-expired-allowed') });
+    expect(allowed.r.code, allowed.r.stderr).toBe(0);
+    expect(allowed.r.stdout).toMatch(/ubuntu\s+planned\s+whole\s+\d+ to fetch/);
   });
 
   it('a Packages index that differs from what the Release says', async () => {

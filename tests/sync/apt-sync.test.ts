@@ -16,7 +16,9 @@ import { cli } from '../helpers/cli.ts';
 import { run } from '../helpers/run.ts';
 import { startFaultServer, type FaultServer } from '../helpers/fault-server.ts';
 import { startNginx, type Nginx } from '../helpers/nginx.ts';
-import { makeAptArchive, poolPath, SUITES, type AptArchive } from '../helpers/apt-upstream.ts';
+import {
+  archivePackages, copyArchive, makeAptArchive, poolPath, SUITES, type AptArchive,
+} from '../helpers/apt-upstream.ts';
 import { K1, makeClosureUpstream, type ClosureUpstream } from '../helpers/closure-upstream.ts';
 import { dnf } from '../helpers/dnf.ts';
 import { kernelTarget, wantedPackages } from '../../scripts/closure/profiles.ts';
@@ -239,6 +241,55 @@ describe('one sync for a cluster with an Ubuntu pool and an RHCOS pool', () => {
     const r = await dnf(repos, ['-y', 'install', '--downloadonly', '--downloaddir', join(work, 'dnf-dl'), ...roots],
       { arch: 'x86_64', extra: ['--installroot', root] });
     expect(r.code, r.stdout + r.stderr).toBe(0);
+  }, 120_000);
+});
+
+describe('a snapshot of the archive (apt\'s snapshot=), for a pool kernel upstream dropped', () => {
+  const ID = '20231101T000000Z';
+  let snapshotRoot: string;
+  beforeAll(async () => {
+    // the archive as it was, with kernel 5.15.0-91, kept where the current Release's Snapshots field says
+    snapshotRoot = join(up.root, 'snapshots', ID);
+    await copyArchive(up, snapshotRoot);
+    up.packages = up.packages.filter((p) => !p.name.includes('5.15.0-91'));
+    up.releaseFields = `Snapshots: ${server.url}snapshots/@SNAPSHOTID@/\n`;
+    await up.republish();
+  }, 120_000);
+  afterAll(async () => {
+    up.packages = archivePackages();
+    up.releaseFields = '';
+    await up.republish();
+    await rm(join(up.root, 'snapshots'), { recursive: true, force: true });
+  }, 120_000);
+  const closure = () => `  closure:\n    profiles: [nvidia-gpu-driver]\n    kernels: [${KV}]\n`;
+
+  it('takes the pool\'s kernel from the snapshot the current Release points to, verified with the same key', async () => {
+    const mirror = join(work, 'snapshot-mirror');
+    const plain = await cli(['sync', '--config', await config('no-snapshot', debRepo('ubuntu', `${server.url}ubuntu/`),
+      closure()), '--mirror', mirror, '--dry-run']);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toContain('[closure-kernel-gone]');
+    const cfg = await config('snapshot', debRepo('ubuntu', `${server.url}ubuntu/`, `      snapshot: "${ID}"\n`),
+      closure());
+    const r = await cli(['sync', '--config', cfg, '--mirror', mirror]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`ubuntu: the archive as it was at snapshot ${ID}, read from ${server.url}snapshots/${ID}/`);
+    const debs = (await filesUnder(mirror)).filter((f) => f.endsWith('.deb')).map((f) => f.split('/').pop());
+    expect(debs).toContain(`linux-headers-${KV}_5.15.0-91.101_amd64.deb`);
+    const paths = server.log.map((l) => l.path);
+    expect(paths).toContain(`/snapshots/${ID}/dists/jammy-updates/InRelease`);
+  }, 120_000);
+
+  it('reads snapshot= from a one-line source; an unknown option value names no snapshot', async () => {
+    const list = join(work, 'snapshot.list');
+    await writeFile(list, `deb [signed-by=${up.publicKey} snapshot=${ID}] ${server.url}ubuntu/ ${SUITES.join(' ')} main\n`
+      + `deb [signed-by=${up.publicKey} snapshot=yes] ${server.url}other/ jammy main\n`);
+    const cfg = join(work, 'snapshot-list.yaml');
+    await writeFile(cfg, `sync:\n  retries: 0\n  timeout: 5\n${closure()}`);
+    const r = await cli(['sync', '--config', cfg, '--sources-file', list, '--mirror', join(work, 'snapshot-list'),
+      '--dry-run']);
+    expect(r.stdout).toContain(`the archive as it was at snapshot ${ID}, read from ${server.url}snapshots/${ID}/`);
+    expect(r.stdout).not.toMatch(/other: the archive as it was/);
   }, 120_000);
 });
 

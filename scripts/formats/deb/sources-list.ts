@@ -4,7 +4,8 @@
  *   `#` starting a comment; a suite ending in `/` is a flat repository and takes no component;
  * - deb822 style (`.sources`): paragraphs with `Types`, `URIs`, `Suites`, `Components`,
  *   `Architectures`, `Signed-By` (key file paths, or an armored key inline whose blank lines are
- *   written ` .`, apt ≥ 2.3.10), `Trusted`, `Enabled: no`.
+ *   written ` .`, apt ≥ 2.3.10), `Trusted`, `Snapshot`, `Check-Valid-Until`, `Enabled: no`
+ *   (the one-line options `snapshot=`, `check-valid-until=` likewise).
  * Only `deb` entries are read (`deb-src` is not mirrored).
  */
 import { parseControl } from './control.ts';
@@ -15,7 +16,19 @@ export interface AptSource {
   /** Key file paths, or one armored key block (deb822 inline form). */
   signedBy?: string[];
   trusted?: boolean;
+  /** A snapshot id (`snapshot=` / `Snapshot:`); `yes`/`no`/`enable`/`disable` name none. */
+  snapshot?: string;
+  /** `check-valid-until=no` / `Check-Valid-Until: no`. */
+  checkValidUntil?: false;
 }
+
+/** The snapshot id of a `snapshot` option value: apt's booleans and enable/disable select no snapshot here. */
+const snapshotId = (v: string | undefined) =>
+  (v && !/^(yes|no|true|false|on|off|enable|disable|with|without)$/i.test(v) ? { snapshot: v } : {});
+
+/** `check-valid-until` set to no (apt's StringToBool false values). */
+const noValidUntil = (v: string | undefined) => (v && /^(no|false|off|without|disable)$/i.test(v)
+  ? { checkValidUntil: false as const } : {});
 
 const words = (v: string | undefined) => (v ?? '').split(/[\s,]+/).filter(Boolean);
 
@@ -47,6 +60,7 @@ function parseDeb822(text: string, file: string): AptSource[] {
       ...(signed ? { signedBy: signed.includes('BEGIN PGP PUBLIC KEY BLOCK') ? [inlineKey(signed)] : words(signed) }
         : {}),
       ...(/^yes$/i.test(f.Trusted ?? '') ? { trusted: true } : {}),
+      ...snapshotId(f.Snapshot), ...noValidUntil(f['Check-Valid-Until']),
     });
   }
   return out;
@@ -77,6 +91,7 @@ function parseOneLine(text: string, file: string): AptSource[] {
       ...(opts.arch ? { architectures: opts.arch.split(',') } : {}),
       ...(opts['signed-by'] ? { signedBy: opts['signed-by'].split(',') } : {}),
       ...(opts.trusted === 'yes' ? { trusted: true } : {}),
+      ...snapshotId(opts.snapshot), ...noValidUntil(opts['check-valid-until']),
     });
   }
   return out;
