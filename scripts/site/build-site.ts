@@ -189,6 +189,8 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     }
     let threads = 1;
     const onBytes = (n: number) => { bytesHashed += n; progress.bytes?.(n); };
+    // the site being replaced: the index files it names stay one more build (previous-indices.ts)
+    const live = existsSync(o.outDir) ? { liveSite: o.outDir } : {};
     const builtAt = buildTime();
     const apt: IndexedAptRepo[] = [];
     try {
@@ -197,13 +199,13 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
           verifySignatures: o.verifySignatures !== false, keepCorrupt: !!o.keepCorrupt,
           reader, ...(o.cache !== false ? { cacheDir } : {}), repodata: o.repodata ?? 'regenerate',
-          ...(signer ? { signingKey: signer.key } : {}),
+          ...(signer ? { signingKey: signer.key } : {}), ...live,
         }));
       }
       for (const r of aptRepos) {
         apt.push(await indexAptRepo(o.mirrorDir, staging, r, diags, {
           date: builtAt, reader, progress: { onFile: progress.file, onBytes },
-          ...(o.cache !== false ? { cacheDir } : {}),
+          ...(o.cache !== false ? { cacheDir } : {}), ...live,
           ...(signer ? { signingKey: signer.key } : {}),
           ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}),
         }));

@@ -23,6 +23,7 @@ import type { PackageReader } from '../scan/reader-pool.ts';
 import type { SigningKey } from '../trust/site-key.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
 import { FilePlacer } from './link-packages.ts';
+import { carryByHash } from './previous-indices.ts';
 
 /** The suite and component every apt repo of the site is published under. */
 export const APT_SUITE = 'stable', APT_COMPONENT = 'main';
@@ -44,6 +45,8 @@ export interface IndexedAptRepo {
 export interface IndexAptOptions {
   signingKey?: SigningKey; date: number; reader?: PackageReader; changelogLimit?: number; cacheDir?: string;
   progress?: ReadProgress;
+  /** The live site being replaced: the by-hash indices its Release names are kept (previous-indices.ts). */
+  liveSite?: string;
 }
 
 /**
@@ -98,6 +101,10 @@ export async function indexAptRepo(mirrorDir: string, staging: string, repo: Rep
     origin: 'airgap-mirror', label: repo.id, date: new Date(o.date * 1000),
     ...(o.signingKey ? { signingKey: o.signingKey } : {}) });
   sitePaths.push(...written.map((w) => posix.join(repo.path, w)));
+  if (o.liveSite) {
+    const carried = await carryByHash(join(o.liveSite, repo.path), repoOut, `dists/${APT_SUITE}/`, new FilePlacer());
+    sitePaths.push(...carried.map((rel) => posix.join(repo.path, rel)));
+  }
   return { packages, sitePaths, linked: placer.linked, copied: placer.copied, cacheHits, upstream,
     ...(upstreamKey ? { upstreamKey } : {}) };
 }

@@ -12,6 +12,7 @@ import {
   copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch, type RepomdRecord, subsetMetadataFilter
 } from '../formats/format.ts';
 import { FilePlacer } from './link-packages.ts';
+import { carryRepodata } from './previous-indices.ts';
 import { loadKeys } from '../trust/mirror-keys.ts';
 import type { PackageReader } from '../scan/reader-pool.ts';
 import { PackageCache } from '../scan/package-cache.ts';
@@ -37,6 +38,8 @@ export interface IndexOptions {
   repodata?: RepodataPolicy;
   /** Signs the repomd.xml the build writes (trust/site-key.ts); without it, repodata is unsigned. */
   signingKey?: SigningKey;
+  /** The live site being replaced: the metadata files its repomd.xml names are kept (previous-indices.ts). */
+  liveSite?: string;
 }
 
 /** Site path of the site's public key, which verifies every repomd.xml the build signs. */
@@ -199,6 +202,10 @@ export async function indexRepo(mirrorDir: string, staging: string, repo: RepoIn
   }
   for (const n of ['repomd.xml.asc', 'repomd.xml.key']) {
     if (await stat(join(repoOut, 'repodata', n)).then(() => true, () => false)) out.sitePaths.push(posix.join(repo.path, 'repodata', n));
+  }
+  if (o.liveSite) {
+    const carried = await carryRepodata(join(o.liveSite, repo.path), repoOut, new FilePlacer());
+    out.sitePaths.push(...carried.map((rel) => posix.join(repo.path, rel)));
   }
   return out;
 }

@@ -59,8 +59,17 @@ describe('incremental cache', () => {
     expect((await build('site')).hits).toBe(31);
 
     // changed size: a different package under the same name is re-read and shows up as itself
+    const repodata = () => readdir(join(base, 'site/ubi9/baseos/repodata'));
+    const named = async () => [...(await readFile(join(base, 'site/ubi9/baseos/repodata/repomd.xml'), 'utf8'))
+      .matchAll(/href="repodata\/([^"]+)"/g)].map((m) => m[1]!);
+    const before = await named();
     await copyFile(join(REAL_RPMS, 'fake_bash-1.1.1-1.x86_64.rpm'), join(repo(), 'hostname-3.23-6.el9.aarch64.rpm'));
     expect((await build('site')).hits).toBe(31);
+    // the replaced repomd.xml's files stay one build (createrepo_c's --retain-old-md 1), for dnf mid-update
+    const after = await repodata();
+    expect(before.every((f) => after.includes(f))).toBe(true);
+    expect((await named()).some((f) => before.includes(f))).toBe(false); // the new repomd.xml names only its own
+    expect(after.filter((f) => f.endsWith('-primary.xml.gz'))).toHaveLength(2);
     expect(await names('site')).toContain('fake_bash-1.1.1-1');
     expect(await names('site')).not.toContain('hostname-3.23-6.el9');
 
@@ -68,6 +77,7 @@ describe('incremental cache', () => {
     await rm(join(repo(), 'libpcap-1.10.0-4.el9.aarch64.rpm'));
     await copyFile(join(REAL_RPMS, 'Rimmer-1.0.2-2.x86_64.rpm'), join(repo(), 'Rimmer-1.0.2-2.x86_64.rpm'));
     expect((await build('site')).hits).toBe(31); // 31 unchanged; the new one is read
+    expect((await repodata()).filter((f) => before.includes(f))).toEqual([]); // two builds back: gone
     const now = await names('site');
     expect(now).toContain('Rimmer-1.0.2-2');
     expect(now).not.toContain('libpcap-14:1.10.0-4.el9');

@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli, SAMPLE_MIRROR } from '../helpers/cli.ts';
@@ -232,9 +233,21 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     expect(again.packages).toBe(first.packages);
     expect(again.problems).toBe(first.problems);
     // a new version of one package at the same path: read again, the other 3 from the cache
+    const byHash = join(out, 'ubuntu/jammy/dists/stable/main/binary-amd64/by-hash/SHA256');
+    const liveXz = await readFile(join(out, 'ubuntu/jammy/dists/stable/main/binary-amd64/Packages.xz'));
+    const liveSha = createHash('sha256').update(liveXz).digest('hex');
     await deb('pkg-config', '0.29.2-1ubuntu3', 'amd64', 'Depends: libc6 (>= 2.34)\nHomepage: https://example.invalid/pc\n');
     const changed = await build();
     expect(changed.hits).toBe(4);
+    // an apt client that read the replaced InRelease still gets the index it names, by hash, over nginx
+    const release = await readFile(join(out, 'ubuntu/jammy/dists/stable/Release'), 'utf8');
+    expect(release).not.toContain(liveSha);
+    const served = await fetch(`${server.url}site-inc/ubuntu/jammy/dists/stable/main/binary-amd64/by-hash/SHA256/${liveSha}`);
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(liveXz)).toBe(true);
+    // kept one build only: the next build keeps what this one's Release names, not the older ones
+    await build();
+    expect(await readdir(byHash)).not.toContain(liveSha);
     expect(changed.packages).toContain('Homepage: https://example.invalid/pc');
     const fileFields = /^(Size|MD5sum|SHA256): .*\n/gm;
     expect(changed.packages.replace(fileFields, '').replace('Homepage: https://example.invalid/pc\n', ''))
