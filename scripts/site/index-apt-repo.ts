@@ -7,7 +7,7 @@
  * exactly the packages read (formats/format.ts: `upstreamSuites`), with the armored keys sync
  * checked them with (`.airgap-mirror-sync/signed-by.asc`) for the snippets' Signed-By.
  */
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import {
@@ -102,8 +102,13 @@ export async function indexAptRepo(mirrorDir: string, staging: string, repo: Rep
     ...(o.signingKey ? { signingKey: o.signingKey } : {}) });
   sitePaths.push(...written.map((w) => posix.join(repo.path, w)));
   if (o.liveSite) {
-    const carried = await carryByHash(join(o.liveSite, repo.path), repoOut, `dists/${APT_SUITE}/`, new FilePlacer());
-    sitePaths.push(...carried.map((rel) => posix.join(repo.path, rel)));
+    // every suite the replaced site served: its own index and the upstream suites it served verbatim
+    const liveRepo = join(o.liveSite, repo.path), carrier = new FilePlacer();
+    for (const d of await readdir(join(liveRepo, 'dists'), { withFileTypes: true }).catch(() => [])) {
+      if (!d.isDirectory() || d.name.startsWith('.')) continue;
+      const carried = await carryByHash(liveRepo, repoOut, `dists/${d.name}/`, carrier);
+      sitePaths.push(...carried.map((rel) => posix.join(repo.path, rel)));
+    }
   }
   return { packages, sitePaths, linked: placer.linked, copied: placer.copied, cacheHits, upstream,
     ...(upstreamKey ? { upstreamKey } : {}) };
