@@ -73,7 +73,7 @@ async function openSuite(repo: SyncRepo, suite: string, transfer: Transfer, keys
   const release = await transfer.fetchIfPresent(`${url}Release`, RELEASE_LIMIT);
   const signature = release && await transfer.fetchIfPresent(`${url}Release.gpg`, RELEASE_LIMIT);
   if (!inRelease && !release) {
-    throw new AptReleaseError('content', `neither ${url}InRelease nor ${url}Release exists: check the suite`);
+    throw new AptReleaseError('absent', `neither ${url}InRelease nor ${url}Release exists: check the suite`);
   }
   if (inRelease) files.push({ path: `${dist}InRelease`, data: inRelease });
   if (release) files.push({ path: `${dist}Release`, data: release });
@@ -110,7 +110,7 @@ async function sourceUrl(repo: SyncRepo, transfer: Transfer, keys: RepoPlan['key
   try {
     fields = (await openSuite(repo, first, transfer, keys, now)).release.fields;
   } catch (err) {
-    if (!(err instanceof AptReleaseError && err.kind === 'content' && /^neither /.test(err.message))) throw err;
+    if (!(err instanceof AptReleaseError && err.kind === 'absent')) throw err;
   }
   const url = snapshotUrl(repo.baseurl, repo.snapshot, fields);
   if (!url) {
@@ -232,7 +232,8 @@ export async function planAptRepo(repo: SyncRepo, transfer: Transfer, ctx: PlanC
   const lockStale = !!locked && locked.repomdSha256 !== releaseKey;
   if (lockStale) diags.report('sync-lock-stale', `${root}${encodePath(suites[0]?.dist ?? '')}InRelease`);
   const plan: RepoPlan = {
-    repo: source, format: 'deb', path, dir, repomd: Buffer.alloc(0), repomdSha256: releaseKey, selectionKey, upToDate: false,
+    repo: source, format: 'deb', path, dir, repomd: Buffer.alloc(0), repomdSha256: releaseKey, selectionKey,
+    upToDate: false,
     subset: inClosure, reasons: [], take: [], fetch: [], presentBytes: 0, remove: [], removeBytes: 0, metadata: [],
     lockStale, releaseFiles, stanzas: [], ...(keys ? { keys } : {}),
   };

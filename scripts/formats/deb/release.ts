@@ -26,10 +26,13 @@ export interface AptRelease {
   validUntil?: number;
 }
 
-/** Why a Release or its signature cannot be used: `signature` (missing, bad, unknown key) or `content`. */
+/**
+ * Why a Release or its signature cannot be used: `signature` (missing, bad, unknown key), `content`
+ * (unusable text), or `absent` (the suite publishes no Release at all).
+ */
 export class AptReleaseError extends Error {
-  readonly kind: 'signature' | 'content';
-  constructor(kind: 'signature' | 'content', message: string) {
+  readonly kind: 'signature' | 'content' | 'absent';
+  constructor(kind: 'signature' | 'content' | 'absent', message: string) {
     super(message);
     this.kind = kind;
   }
