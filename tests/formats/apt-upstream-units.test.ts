@@ -198,7 +198,8 @@ describe('snapshot servers, by apt\'s rules (apt-pkg/deb/debmetaindex.cc, apt-pk
       { Origin: 'Ubuntu', Label: 'Ubuntu', Snapshots: 'https://snap.example/u/@SNAPSHOTID@' }))
       .toBe(`https://snap.example/u/${ID}`);
     expect(snapshotUrl('http://deb.debian.org/debian-security', ID, { Origin: 'Debian', Label: 'Debian-Security',
-      Snapshots: 'https://ignored.example/@SNAPSHOTID@' })).toBe(`https://snapshot.debian.org/archive/debian-security/${ID}/`);
+      Snapshots: 'https://ignored.example/@SNAPSHOTID@' }))
+      .toBe(`https://snapshot.debian.org/archive/debian-security/${ID}/`);
     expect(snapshotUrl('http://deb.debian.org/debian', ID, { Origin: 'Debian', Label: 'Debian' }))
       .toBe(`https://snapshot.debian.org/archive/debian/${ID}/`);
   });
@@ -207,7 +208,8 @@ describe('snapshot servers, by apt\'s rules (apt-pkg/deb/debmetaindex.cc, apt-pk
     expect(snapshotUrl('http://de.archive.ubuntu.com/ubuntu/', ID)).toBe(`https://snapshot.ubuntu.com/ubuntu/${ID}/`);
     expect(snapshotUrl('http://ports.archive.ubuntu.com/ubuntu-ports', ID, { Origin: 'Other' }))
       .toBe(`https://snapshot.ubuntu.com/ubuntu-ports/${ID}/`);
-    expect(snapshotUrl('http://deb.debian.org/debian/', ID, {})).toBe(`https://snapshot.debian.org/archive/debian/${ID}/`);
+    expect(snapshotUrl('http://deb.debian.org/debian/', ID, {}))
+      .toBe(`https://snapshot.debian.org/archive/debian/${ID}/`);
     expect(snapshotUrl('http://mirror.example/ubuntu/', ID, { Origin: 'Example' })).toBeUndefined();
     expect(snapshotUrl('http://archive.ubuntu.com.evil.example/ubuntu/', ID)).toBeUndefined();
   });
@@ -222,7 +224,8 @@ describe('snapshot servers, by apt\'s rules (apt-pkg/deb/debmetaindex.cc, apt-pk
       expect(a).toMatchObject({ snapshot: ID, checkValidUntil: false });
       expect(b!.snapshot).toBeUndefined();
       const sources = join(dir, 's.sources');
-      await writeFile(sources, `Types: deb\nURIs: http://a.example/u\nSuites: jammy\nComponents: main\nSigned-By: /k.gpg\n`
+      await writeFile(sources, 'Types: deb\nURIs: http://a.example/u\nSuites: jammy\nComponents: main\n'
+        + 'Signed-By: /k.gpg\n'
         + `Snapshot: ${ID}\nCheck-Valid-Until: no\n`);
       expect((await importSourcesFile(sources))[0]).toMatchObject({ snapshot: ID, checkValidUntil: false });
       await writeFile(list, `deb [signed-by=/k.gpg snapshot=${ID}] http://a.example/u jammy main\n`

@@ -38,7 +38,8 @@ async function repodataBytes(out: string): Promise<Map<string, Buffer>> {
   // and the apt index of the Ubuntu repo: Packages in all its forms, Contents, Release, InRelease
   const dists = join(base, out, 'ubuntu/jammy/dists');
   for (const f of await readdir(dists, { recursive: true })) {
-    if (!f.includes('by-hash') && /(Packages|Contents|Release)/.test(f)) m.set(`dists/${f}`, await readFile(join(dists, f)));
+    if (f.includes('by-hash') || !/(Packages|Contents|Release)/.test(f)) continue;
+    m.set(`dists/${f}`, await readFile(join(dists, f)));
   }
   return m;
 }

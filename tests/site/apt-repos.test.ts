@@ -236,13 +236,15 @@ describe('a mirror with an RPM repo and an Ubuntu apt repo', () => {
     const byHash = join(out, 'ubuntu/jammy/dists/stable/main/binary-amd64/by-hash/SHA256');
     const liveXz = await readFile(join(out, 'ubuntu/jammy/dists/stable/main/binary-amd64/Packages.xz'));
     const liveSha = createHash('sha256').update(liveXz).digest('hex');
-    await deb('pkg-config', '0.29.2-1ubuntu3', 'amd64', 'Depends: libc6 (>= 2.34)\nHomepage: https://example.invalid/pc\n');
+    await deb('pkg-config', '0.29.2-1ubuntu3', 'amd64',
+      'Depends: libc6 (>= 2.34)\nHomepage: https://example.invalid/pc\n');
     const changed = await build();
     expect(changed.hits).toBe(4);
     // an apt client that read the replaced InRelease still gets the index it names, by hash, over nginx
     const release = await readFile(join(out, 'ubuntu/jammy/dists/stable/Release'), 'utf8');
     expect(release).not.toContain(liveSha);
-    const served = await fetch(`${server.url}site-inc/ubuntu/jammy/dists/stable/main/binary-amd64/by-hash/SHA256/${liveSha}`);
+    const served = await fetch(
+      `${server.url}site-inc/ubuntu/jammy/dists/stable/main/binary-amd64/by-hash/SHA256/${liveSha}`);
     expect(served.status).toBe(200);
     expect(Buffer.from(await served.arrayBuffer()).equals(liveXz)).toBe(true);
     // kept one build only: the next build keeps what this one's Release names, not the older ones

@@ -263,7 +263,7 @@ describe('a snapshot of the archive (apt\'s snapshot=), for a pool kernel upstre
   }, 120_000);
   const closure = () => `  closure:\n    profiles: [nvidia-gpu-driver]\n    kernels: [${KV}]\n`;
 
-  it('takes the pool\'s kernel from the snapshot the current Release points to, verified with the same key', async () => {
+  it('takes the pool\'s kernel from the snapshot the current Release names, checked with the same key', async () => {
     const mirror = join(work, 'snapshot-mirror');
     const plain = await cli(['sync', '--config', await config('no-snapshot', debRepo('ubuntu', `${server.url}ubuntu/`),
       closure()), '--mirror', mirror, '--dry-run']);
@@ -273,7 +273,8 @@ describe('a snapshot of the archive (apt\'s snapshot=), for a pool kernel upstre
       closure());
     const r = await cli(['sync', '--config', cfg, '--mirror', mirror]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`ubuntu: the archive as it was at snapshot ${ID}, read from ${server.url}snapshots/${ID}/`);
+    expect(r.stdout)
+      .toContain(`ubuntu: the archive as it was at snapshot ${ID}, read from ${server.url}snapshots/${ID}/`);
     const debs = (await filesUnder(mirror)).filter((f) => f.endsWith('.deb')).map((f) => f.split('/').pop());
     expect(debs).toContain(`linux-headers-${KV}_5.15.0-91.101_amd64.deb`);
     const paths = server.log.map((l) => l.path);
@@ -282,7 +283,8 @@ describe('a snapshot of the archive (apt\'s snapshot=), for a pool kernel upstre
 
   it('reads snapshot= from a one-line source; an unknown option value names no snapshot', async () => {
     const list = join(work, 'snapshot.list');
-    await writeFile(list, `deb [signed-by=${up.publicKey} snapshot=${ID}] ${server.url}ubuntu/ ${SUITES.join(' ')} main\n`
+    await writeFile(list, `deb [signed-by=${up.publicKey} snapshot=${ID}] ${server.url}ubuntu/ ${SUITES.join(' ')}`
+      + ' main\n'
       + `deb [signed-by=${up.publicKey} snapshot=yes] ${server.url}other/ jammy main\n`);
     const cfg = join(work, 'snapshot-list.yaml');
     await writeFile(cfg, `sync:\n  retries: 0\n  timeout: 5\n${closure()}`);
@@ -307,7 +309,8 @@ describe('closure.kernels for Ubuntu pools', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: linux-headers-5\.15\.0-92-generic: .*5\.15\.0-92-generic:arm64/m);
     expect(both.stderr).not.toMatch(/^error: .*node pool 5\.15\.0-92-generic[^:]/m);
-    expect(both.stdout).toMatch(/^ {2}5\.15\.0-92-generic: kernel 5\.15\.0-92-generic, amd64, .*\n.*closure 9 packages/m);
+    expect(both.stdout)
+      .toMatch(/^ {2}5\.15\.0-92-generic: kernel 5\.15\.0-92-generic, amd64, .*\n.*closure 9 packages/m);
     expect(both.stdout).toMatch(/^ {2}5\.15\.0-92-generic:arm64: kernel 5\.15\.0-92-generic, arm64, /m);
     const bad = await cli(['sync', '--config', await cfg('k-bad', '5.15.0-92-generic:sparc'), '--mirror', mirror,
       '--dry-run']);
