@@ -10,6 +10,7 @@ import { DiagnosticPrinter } from '../errors/diagnostic-printer.ts';
 import { watchTreeMemory } from '../process-tree-memory.ts';
 import { readBuildConfig, parseRepoOption, type BuildConfig } from '../scan/build-config.ts';
 import type { RepoSpec } from '../scan/find-repos.ts';
+import type { PackageReader } from '../scan/reader-pool.ts';
 import { UsageError } from '../errors/exit-codes.ts';
 import { resolveSettings } from '../generators/settings.ts';
 import { readClusterData } from '../cluster/cluster-data.ts';
@@ -29,8 +30,11 @@ const WRITE_ERRORS = new Map([
 
 const withPassphrase = (passphrase: string | undefined) => (passphrase ? { passphrase } : {});
 
-/** Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable). */
-export async function runBuild(opts: BuildCommandOptions): Promise<number> {
+/**
+ * Runs the build and returns the process exit code (0 clean, 2 inputs skipped, 1 nothing usable);
+ * `reader` is the package reader when the caller made it (and started its threads) early.
+ */
+export async function runBuild(opts: BuildCommandOptions, reader?: PackageReader): Promise<number> {
   const config: Partial<BuildConfig> & { repos: RepoSpec[] } = opts.config ? await readBuildConfig(opts.config) : { repos: [] };
   const repos = opts.repo?.length ? opts.repo.map(parseRepoOption) : config.repos;
   const baseUrl = opts.baseUrl ?? config.baseUrl;
@@ -46,9 +50,17 @@ export async function runBuild(opts: BuildCommandOptions): Promise<number> {
   const printer = new DiagnosticPrinter({ write: say, ...(opts.log ? { logFile: opts.log } : {}) });
   const memory = watchTreeMemory();
   const result = await buildSite(
-    { mirrorDir: opts.mirror, outDir: opts.out, repos, ...(baseUrl ? { baseUrl } : {}), ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}), ...(config.sync?.closure ? { preflight: config.sync.closure } : {}), ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}), verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt, ...(opts.workers ? { workers: Number(opts.workers) } : {}), allowShrink: !!opts.allowShrink,
+    {
+      mirrorDir: opts.mirror, outDir: opts.out, repos, ...(reader ? { reader } : {}), ...(baseUrl ? { baseUrl } : {}),
+      ...(config.settings ? { settings: config.settings } : {}), ...(cluster ? { cluster } : {}),
+      ...(config.sync?.closure ? { preflight: config.sync.closure } : {}),
+      ...(opts.changelogLimit ? { changelogLimit: Number(opts.changelogLimit) } : {}),
+      verifySignatures: opts.verifySignatures !== false, keepCorrupt: !!opts.keepCorrupt,
+      ...(opts.workers ? { workers: Number(opts.workers) } : {}), allowShrink: !!opts.allowShrink,
       sign: opts.sign === false ? false : { ...(opts.signingKey ? { keyFile: opts.signingKey } : {}),
-        ...withPassphrase(await passphraseFrom(opts.passphraseFile)) }, cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate' },
+        ...withPassphrase(await passphraseFrom(opts.passphraseFile)) },
+      cache: opts.cache !== false, repodataOnly: !!opts.repodataOnly, repodata: opts.repodata ?? 'regenerate',
+    },
     {
       phase: (name, total) => {
         if (name === 'read') bar = multi?.create(total ?? 0, 0, { phase: 'reading', mb: '0.0' });

@@ -51,7 +51,16 @@ program.command('build')
         process.exit(sig === 'SIGINT' ? 130 : 143);
       });
     }
-    process.exitCode = await (await import('./build-command.ts')).runBuild(opts);
+    // with --workers N (N > 1) the reader threads boot while the build's modules load; closed unused when
+    // nothing is large enough to be read on them
+    const reader = Number(opts.workers) > 1 ? (await import('../scan/reader-pool.ts')).buildReader(Number(opts.workers))
+      : undefined;
+    reader?.start();
+    try {
+      process.exitCode = await (await import('./build-command.ts')).runBuild(opts, reader);
+    } finally {
+      await reader?.close();
+    }
   });
 
 program.command('sync')

@@ -80,6 +80,10 @@ export function createPackageReader(workers = defaultWorkers(), threadsFromReads
       used = true;
       return JSON.parse(await start().run(tasks, { name: 'readDebs' }) as string) as DebReadOutcome[];
     },
-    close: async () => { await pool?.destroy(); },
+    close: async () => {
+      const p = pool;
+      pool = undefined; // closed once, whoever closes it first
+      await p?.destroy();
+    },
   };
 }

@@ -36,7 +36,7 @@ import { aptList, aptSources, type AptUpstreamSuites } from '../generators/apt-s
 import { aptPoolReadiness } from '../preflight/apt-preflight.ts';
 import { APT_LIST_PATH, APT_SOURCES_PATH } from '../catalog/page-paths.ts';
 import { debPages } from '../catalog/deb-pages.ts';
-import { buildReader } from '../scan/reader-pool.ts';
+import { buildReader, type PackageReader } from '../scan/reader-pool.ts';
 import { sourceDateEpoch } from '../source-date.ts';
 import { FilePlacer } from './link-packages.ts';
 import { findCollisions, listFiles } from './page-collisions.ts';
@@ -65,6 +65,8 @@ export interface BuildSiteOptions {
   keepCorrupt?: boolean;
   /** Worker threads for reading packages (default: see buildReader). */
   workers?: number;
+  /** The package reader, when the caller made it early (its threads booting while modules load). */
+  reader?: PackageReader;
   /** Use the incremental cache beside the output (default true). */
   cache?: boolean;
   /** Write only the repos (packages and repodata): no pages, no search index. */
@@ -179,7 +181,7 @@ export async function buildSite(o: BuildSiteOptions, progress: BuildProgress = {
     const repos = found.filter((r) => r.format === 'rpm'), aptRepos = found.filter((r) => r.format === 'deb');
     progress.phase?.('read', found.reduce((s, r) => s + r.rpms.length + r.debs.length, 0));
     const indexed: IndexedRepo[] = [];
-    const reader = buildReader(o.workers);
+    const reader = o.reader ?? buildReader(o.workers);
     const cacheDir = cacheDirFor(o.outDir);
     // Nothing cached (first build, --no-cache): a repo big enough for threads will read them
     // all, so the threads boot while the files are listed and stat'ed instead of after.
