@@ -13,13 +13,8 @@ import { existsSync, lstatSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { byHashPath, parseRelease, readUpstreamRepomd } from '../formats/format.ts';
+import { unsafeRelativePath } from '../inside-root.ts';
 import type { FilePlacer } from './link-packages.ts';
-
-/** `rel` when it is a plain relative path inside a repo (no `..`, `.` or empty segment), else undefined. */
-function safeRelative(rel: string): string | undefined {
-  const parts = rel.split('/');
-  return rel && !rel.startsWith('/') && parts.every((p) => p && p !== '.' && p !== '..') ? rel : undefined;
-}
 
 /** Places each of `rels` (repo-relative) that is a regular file under `liveRepo` and absent under `repoOut`. */
 function placeMissing(liveRepo: string, repoOut: string, rels: string[], placer: FilePlacer): string[] {
@@ -40,7 +35,7 @@ function placeMissing(liveRepo: string, repoOut: string, rels: string[], placer:
 export async function carryRepodata(liveRepo: string, repoOut: string, placer: FilePlacer): Promise<string[]> {
   const live = await readUpstreamRepomd(liveRepo).catch(() => undefined);
   const rels = (live?.all ?? []).map((d) => d.href)
-    .filter((href) => href.startsWith('repodata/') && safeRelative(href) && !href.slice(9).includes('/'));
+    .filter((href) => href.startsWith('repodata/') && !unsafeRelativePath(href) && !href.slice(9).includes('/'));
   return placeMissing(liveRepo, repoOut, rels, placer);
 }
 
@@ -57,7 +52,7 @@ export async function carryByHash(liveRepo: string, repoOut: string, dist: strin
   } catch {
     entries = undefined; // a Release we cannot read names nothing to keep
   }
-  const rels = [...(entries?.values() ?? [])].map((e) => safeRelative(posix.join(dist, byHashPath(e))))
-    .filter((r): r is string => !!r);
+  const rels = [...(entries?.values() ?? [])].map((e) => posix.join(dist, byHashPath(e)))
+    .filter((rel) => !unsafeRelativePath(rel));
   return placeMissing(liveRepo, repoOut, rels, placer);
 }
