@@ -1,22 +1,18 @@
 /**
  * Reads every RPM of one repo into package records, reporting each unusable file (one line
  * naming it and the reason) and going on with the rest. Reads run on the package reader
- * (worker threads) and skip files the cache already knows; results are then taken in path
- * order, so diagnostics and records do not depend on the worker count. Duplicate NEVRAs
+ * (worker threads) and skip files the cache already knows (read-through-cache.ts); results are
+ * then taken in path order, so diagnostics and records do not depend on the worker count. Duplicate NEVRAs
  * keep the first file in path order. Records come back sorted by location.
  */
-import { statSync, type Stats } from 'node:fs';
 import { posix } from 'node:path';
-import pMap from 'p-map';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import { nevra, type PackageRecord } from '../formats/format.ts';
 import type { RepoInput } from './find-repos.ts';
 import runReadTasks, { type ReadOutcome, type ReadTask } from './read-task.ts';
-import { useThreads, type PackageReader } from './reader-pool.ts';
+import { readThroughCache, type ReadProgress } from './read-through-cache.ts';
+import type { PackageReader } from './reader-pool.ts';
 import type { PackageCache } from './package-cache.ts';
-
-/** Progress callbacks: one per file, and bytes read (a fresh file's size once read). */
-export interface ReadProgress { onFile?: () => void; onBytes?: (bytes: number) => void }
 
 /** Options of readRepo. */
 export interface ReadRepoOptions {
@@ -33,51 +29,22 @@ export interface ReadRepoOptions {
 }
 
 const HTML_LIKE = /<\s*\/?\s*[A-Za-z][^>]*>/;
-/** Most packages per worker message. */
-const BATCH = 32;
-/** Bytes after which a batch takes no more packages, so large packages spread over all threads. */
-const BATCH_BYTES = 8 << 20;
 
 /** Reads a repo's packages from `mirrorDir`. Never throws for a bad package. */
 export async function readRepo(mirrorDir: string, repo: RepoInput, diags: Diagnostics, o: ReadRepoOptions = {}): Promise<PackageRecord[]> {
-  // 1. stat every file; cache hits and unreadable files are settled here
-  const outcomes: { href: string; outcome: ReadOutcome }[] = [];
-  const pending: { i: number; st: Stats; task: ReadTask }[] = [];
-  // (synchronous stat: a thread-pool round trip per file costs more than the call itself)
-  for (const [i, href] of repo.rpms.entries()) {
-    const file = posix.join(mirrorDir, repo.path, href);
-    try {
-      const st = statSync(file);
-      const cached = o.cache?.get(href, st);
-      if (cached) {
-        outcomes[i] = { href, outcome: { ok: true, record: cached } };
-        o.progress?.onFile?.();
-      } else {
-        pending.push({ i, st, task: { file, href, ...(o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {}), ...(o.keys ? { keys: o.keys } : {}) } });
-      }
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      outcomes[i] = { href, outcome: { ok: false, kind: 'fs', code: e.code ?? 'EIO', message: e.message } };
-      o.progress?.onFile?.();
-    }
-  }
-  // 2. read the rest in batches (one worker message per batch); a few reads stay in this thread
-  const pool = o.reader && useThreads(o.reader, pending.length, pending.reduce((n, p) => n + p.st.size, 0)) ? o.reader : undefined;
-  const read = pool?.read ?? runReadTasks;
-  await pMap(readBatches(pending), async (batch) => {
-    const results = await read(batch.map((p) => p.task));
-    for (const [k, p] of batch.entries()) {
-      const outcome = results[k]!;
-      outcomes[p.i] = { href: p.task.href, outcome };
-      if (outcome.ok) o.cache?.set(p.task.href, p.st, outcome.record, outcome.recordJson);
-      o.progress?.onBytes?.(p.st.size);
-      o.progress?.onFile?.();
-    }
-  }, { concurrency: pool ? 4 * pool.workers : 2 }); // batches queued ahead, so no worker waits for the main thread
+  const limit = o.changelogLimit !== undefined ? { changelogLimit: o.changelogLimit } : {};
+  const outcomes = await readThroughCache(repo.rpms.map((href) => ({ rel: href,
+    file: posix.join(mirrorDir, repo.path, href) })), {
+    task: (f): ReadTask => ({ file: f.file, href: f.rel, ...limit, ...(o.keys ? { keys: o.keys } : {}) }),
+    here: runReadTasks, onThreads: (reader, tasks) => reader.read(tasks),
+    hereConcurrency: 2,
+    ...(o.reader ? { reader: o.reader } : {}), ...(o.cache ? { cache: o.cache } : {}),
+    ...(o.progress ? { progress: o.progress } : {}),
+  });
 
   const byNevra = new Map<string, PackageRecord>();
   const records: PackageRecord[] = [];
-  for (const { href, outcome } of outcomes) {
+  for (const { rel: href, outcome } of outcomes) {
     const rel = posix.join(repo.path, href);
     if (!outcome.ok) {
       reportReadError(diags, rel, outcome);
@@ -121,27 +88,6 @@ function preferred(a: PackageRecord, b: PackageRecord): string | undefined {
   if (good(a) !== good(b)) return good(a) ? 'its signature verifies' : undefined;
   if (!!a.corrupt !== !!b.corrupt) return a.corrupt ? undefined : 'it is intact';
   return a.timeFile > b.timeFile ? 'it is the newer file' : undefined;
-}
-
-/**
- * Splits reads into worker messages, in order: at most BATCH packages each, and a batch
- * that reached BATCH_BYTES (file sizes, bytes) takes no more, so a few large packages still
- * spread over every thread.
- */
-export function readBatches<T extends { st: { size: number } }>(reads: T[]): T[][] {
-  const batches: T[][] = [];
-  let bytes = 0;
-  for (const r of reads) {
-    const last = batches.at(-1);
-    if (!last || last.length >= BATCH || bytes >= BATCH_BYTES) {
-      batches.push([r]);
-      bytes = r.st.size;
-    } else {
-      last.push(r);
-      bytes += r.st.size;
-    }
-  }
-  return batches;
 }
 
 function reportReadError(diags: Diagnostics, rel: string, e: Exclude<ReadOutcome, { ok: true }>): void {

@@ -4,8 +4,11 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { runDebReadTasks, type DebReadOutcome, type DebReadTask } from './read-deb-task.ts';
-import runReadTasks, { fromTransfer, type ReadOutcome, type ReadTask, type TransferOutcome } from './read-task.ts';
+import type { DebPackage } from '../formats/package-readers.ts';
+import { runDebReadTasks, type DebFormatFailure, type DebReadOutcome, type DebReadTask } from './read-deb-task.ts';
+import runReadTasks, {
+  fromTransfer, type ReadOutcome, type ReadTask, type Transferred, type TransferOutcome,
+} from './read-task.ts';
 
 /** Something that reads packages: `read` a batch of tasks (results in order), `close` when done. */
 export interface PackageReader {
@@ -78,7 +81,8 @@ export function createPackageReader(workers = defaultWorkers(), threadsFromReads
     },
     readDebs: async (tasks) => {
       used = true;
-      return JSON.parse(await start().run(tasks, { name: 'readDebs' }) as string) as DebReadOutcome[];
+      return (start().run(tasks, { name: 'readDebs' }) as Promise<Transferred<DebFormatFailure>[]>)
+        .then((outcomes) => outcomes.map((o) => fromTransfer<DebPackage, DebFormatFailure>(o)));
     },
     close: async () => {
       const p = pool;

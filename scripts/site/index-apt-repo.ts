@@ -18,7 +18,7 @@ import { SIGNED_BY_FILE, SYNC_DIR } from '../sync/sync-state.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
 import { PackageCache } from '../scan/package-cache.ts';
 import { readDebRepo } from '../scan/read-deb-repo.ts';
-import type { ReadProgress } from '../scan/read-repo.ts';
+import type { ReadProgress } from '../scan/read-through-cache.ts';
 import type { PackageReader } from '../scan/reader-pool.ts';
 import type { SigningKey } from '../trust/site-key.ts';
 import { TOOL_VERSION } from '../tool-version.ts';
@@ -62,7 +62,7 @@ async function readDebs(repoIn: string, repo: RepoInput, diags: Diagnostics,
   const cache = o.cacheDir ? await PackageCache.open<DebPackage>(o.cacheDir, `deb:${repo.path}`, context) : undefined;
   const packages: AptPackage[] = [];
   for (const { rel, outcome: x } of await readDebRepo(repoIn, repo.debs, { ...o, ...(cache ? { cache } : {}) })) {
-    if (x.ok) packages.push({ deb: x.deb, filename: rel });
+    if (x.ok) packages.push({ deb: x.record, filename: rel });
     else if (x.kind === 'format') diags.report('deb-not-deb', posix.join(repo.path, rel), x.message);
     else diags.report('file-unreadable', posix.join(repo.path, rel), x.code);
   }

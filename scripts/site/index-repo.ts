@@ -6,7 +6,8 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join, posix } from 'node:path';
 import type { Diagnostics } from '../errors/catalogue.ts';
 import type { RepoInput } from '../scan/find-repos.ts';
-import { readRepo, type ReadProgress } from '../scan/read-repo.ts';
+import { readRepo } from '../scan/read-repo.ts';
+import type { ReadProgress } from '../scan/read-through-cache.ts';
 import {
   type PackageRecord, writeRepodata, carryUpstreamMetadata, readUpstreamRepomd, type UpstreamData,
   copyUpstreamRepodata, readUpstreamPrimary, upstreamMismatch, type RepomdRecord, subsetMetadataFilter

@@ -3,7 +3,7 @@
  * a handful of big packages (CUDA, kernel-devel) still spreads over every thread; order is kept.
  */
 import { describe, expect, it } from 'vitest';
-import { readBatches } from '../../scripts/scan/read-repo.ts';
+import { readBatches } from '../../scripts/scan/read-through-cache.ts';
 
 const reads = (sizes: number[]) => sizes.map((size, i) => ({ i, st: { size } }));
 const shape = (sizes: number[]) => readBatches(reads(sizes)).map((b) => b.length);
