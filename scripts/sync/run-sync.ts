@@ -67,25 +67,18 @@ function closurePlanner(o: SyncOptions, repos: SyncRepo[], diags: Diagnostics): 
   if (!taking.length) return undefined;
   const pools: SyncPool[] = [...(o.pools ?? [])];
   for (const k of c?.kernels ?? []) {
-    let ubuntu: ReturnType<typeof ubuntuKernelEntry>;
+    let pool: SyncPool;
     try {
-      ubuntu = ubuntuKernelEntry(k);
+      // Ubuntu names no arch in uname -r: amd64 unless the entry says `:arm64`; RHCOS/RHEL kernels carry theirs
+      const ubuntu = ubuntuKernelEntry(k);
+      pool = ubuntu ? { id: k, ...ubuntu, nodes: [], os: 'ubuntu' }
+        : { id: k, kernel: k, arch: kernelTarget(k).arch, nodes: [] };
     } catch (err) {
       throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`);
     }
-    if (ubuntu) { // Ubuntu names no arch in uname -r: amd64 unless the entry says `:arm64`
-      if (!pools.some((p) => p.kernel === ubuntu.kernel && p.arch === ubuntu.arch)) {
-        pools.push({ id: k, ...ubuntu, nodes: [], os: 'ubuntu' });
-      }
-      continue;
-    }
-    let arch: string;
-    try {
-      arch = kernelTarget(k).arch;
-    } catch (err) {
-      throw new UsageError(`sync.closure.kernels: ${(err as Error).message}`);
-    }
-    if (!pools.some((p) => p.kernel === k)) pools.push({ id: k, kernel: k, arch, nodes: [] });
+    // an RPM kernel's string names its arch; an Ubuntu one needs the arch too to be the same pool
+    const same = (p: SyncPool) => p.kernel === pool.kernel && (pool.os !== 'ubuntu' || p.arch === pool.arch);
+    if (!pools.some(same)) pools.push(pool);
   }
   if (!pools.length && c?.profiles.length) {
     throw new UsageError(`the closure's profiles (${c.profiles.join(', ')}) are pinned to the cluster's kernels: `

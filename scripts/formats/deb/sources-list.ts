@@ -22,13 +22,18 @@ export interface AptSource {
   checkValidUntil?: false;
 }
 
-/** The snapshot id of a `snapshot` option value: apt's booleans and enable/disable select no snapshot here. */
-const snapshotId = (v: string | undefined) =>
-  (v && !/^(yes|no|true|false|on|off|enable|disable|with|without)$/i.test(v) ? { snapshot: v } : {});
+/** An option value as apt's StringToBool reads it (apt-pkg/contrib/strutl.cc): true, false, or neither. */
+function aptBool(v: string | undefined): boolean | undefined {
+  if (!v) return undefined;
+  if (/^(no|false|without|off|disable)$/i.test(v)) return false;
+  return /^(yes|true|with|on|enable)$/i.test(v) ? true : undefined;
+}
 
-/** `check-valid-until` set to no (apt's StringToBool false values). */
-const noValidUntil = (v: string | undefined) => (v && /^(no|false|off|without|disable)$/i.test(v)
-  ? { checkValidUntil: false as const } : {});
+/** The snapshot id of a `snapshot` option value: apt's booleans (enable, disable…) select no snapshot here. */
+const snapshotId = (v: string | undefined) => (v && aptBool(v) === undefined ? { snapshot: v } : {});
+
+/** `check-valid-until` set to no. */
+const noValidUntil = (v: string | undefined) => (aptBool(v) === false ? { checkValidUntil: false as const } : {});
 
 const words = (v: string | undefined) => (v ?? '').split(/[\s,]+/).filter(Boolean);
 
